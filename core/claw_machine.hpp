@@ -1,0 +1,112 @@
+// ClawMachine: the cabinet ("the claw" of the seed), as a pure state machine.
+//
+// boot -> raise -> home -> release -> ready -> subscribing -> controlled
+//      -> lowering -> closing -> raising -> homing -> releasing -> ready ...
+// Inputs are handle_* calls carrying `now_ms`; outputs are effects (publish,
+// subscribe, set motor, timers, log) and next_deadline(). The same calling
+// discipline as ServerMachine: feed inputs, call handle_timeout(now) when
+// now >= next_deadline(), carry out take_effects() in order.
+//
+// Safety (asserted where internal, enforced on every input):
+//  1. The claw obeys only the channel and turn of the last accepted CHANNEL_LISTEN,
+//     and each command sequence number at most once.
+//  2. Opposite gantry motors are never on together.
+//  3. A gantry motor never runs into a pressed limit switch in its direction.
+//  4. Every gantry motor is off within deadman_ms of the last accepted command,
+//     at turn end, on a fault and when the link to the server is lost.
+//  5. No gantry motor stays on longer than motor_on_ms_max; it then needs an Off.
+// Not thread-safe.
+#pragma once
+
+#include "core/effects.hpp"
+#include "core/protocol.hpp"
+#include "core/time.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clawnet {
+
+enum class Switch : std::uint8_t {
+  limit_up, limit_down, limit_left, limit_right,  // Gantry travel ends.
+  claw_bottom, claw_top,                          // Claw hoist ends.
+};
+inline constexpr int switch_count = 6;
+std::string_view to_string(Switch which);
+using SwitchStates = std::array<bool, switch_count>;
+
+// The gantry limit switch in `direction`.
+constexpr Switch limit_switch(Direction direction) { return static_cast<Switch>(static_cast<int>(direction)); }
+
+struct ClawConfig {
+  std::int64_t deadman_ms = 600;         // Motors off without a command refresh.
+  std::int64_t motor_on_ms_max = 8'000;  // One direction's longest continuous run.
+  std::int64_t lower_ms = 2'500;         // Lowering stops at claw_bottom or after this.
+  std::int64_t grip_ms = 700;            // Closing time before raising.
+  std::int64_t raise_ms_max = 5'000;     // No claw_top by then: fault.
+  std::int64_t home_ms_max = 12'000;     // Not home by then: fault.
+  std::int64_t release_ms = 700;         // Claw open over the chute.
+  std::int64_t subscribe_ms_max = 5'000; // Subscription not confirmed by then: give the turn up.
+  std::int64_t ready_repeat_ms = 2'000;  // CLAW_READY is repeated while idle (lossy links).
+  std::uint32_t commands_per_second_max = 20;
+};
+
+// Returns an error naming the bad field, or nullopt if `config` is valid.
+std::optional<std::string> validate(const ClawConfig& config);
+
+struct ClawCounters {
+  std::uint64_t commands_accepted = 0;
+  std::uint64_t rejected_messages = 0;  // Malformed, wrong channel, wrong turn, replayed.
+  std::uint64_t rejected_events = 0;    // Events the current state does not accept.
+  std::uint64_t rate_limited = 0;
+  std::uint64_t deadman_trips = 0;
+  std::uint64_t motor_limit_trips = 0;
+  std::uint64_t limit_switch_stops = 0;
+  std::uint64_t turns_finished = 0;
+  std::uint64_t faults = 0;
+};
+
+class ClawMachine {
+ public:
+  explicit ClawMachine(ClawConfig config);
+  ~ClawMachine();
+  ClawMachine(const ClawMachine&) = delete;
+  ClawMachine& operator=(const ClawMachine&) = delete;
+
+  // --- Inputs -------------------------------------------------------------------
+  // Power on (or restart) with the switches as they are; the link is assumed up.
+  void handle_boot(SwitchStates switches, TimeMs now_ms);
+  // The transport's connection to the broker/server came up or went down.
+  void handle_link(bool up, TimeMs now_ms);
+  void handle_secure_message(std::string_view text, TimeMs now_ms);
+  void handle_player_message(std::string_view channel, std::string_view text, TimeMs now_ms);
+  void handle_subscribed(std::string_view channel, TimeMs now_ms);
+  void handle_switch(Switch which, bool pressed, TimeMs now_ms);
+  void handle_timeout(TimeMs now_ms);
+
+  // --- Outputs ------------------------------------------------------------------
+  Effects take_effects();
+  TimeMs next_deadline() const;
+
+  // --- Getters --------------------------------------------------------------------
+  std::string_view state_name() const;
+  bool motor_on(Motor motor) const;
+  bool any_gantry_motor_on() const;
+  // The channel the claw obeys, while a turn is being served.
+  std::optional<std::string> listening_channel() const;
+  Turn current_turn() const;
+  Turn last_finished_turn() const;
+  const ClawCounters& counters() const;
+  const ClawConfig& config() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clawnet

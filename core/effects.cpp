@@ -1,0 +1,56 @@
+#include "core/effects.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace clawnet {
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+}  // namespace
+
+std::string_view to_string(Motor motor) {
+  constexpr std::array<std::string_view, motor_count> names = {
+      "gantry_up", "gantry_down", "gantry_left", "gantry_right", "claw_lower", "claw_raise", "claw_close"};
+  return names.at(static_cast<std::size_t>(motor));
+}
+
+std::string_view to_string(DepartureReason reason) {
+  return reason == DepartureReason::left ? "left" : "presence_expired";
+}
+
+std::string_view to_string(TurnOutcome outcome) {
+  constexpr std::array<std::string_view, 3> names = {"completed", "ended_by_server", "aborted"};
+  return names.at(static_cast<std::size_t>(outcome));
+}
+
+std::string describe(const Effect& effect) {
+  return std::visit(
+      Overloaded{
+          [](const Publish& e) { return fmt::format("publish {} {}", e.channel, e.payload); },
+          [](const Subscribe& e) { return fmt::format("subscribe {}", e.channel); },
+          [](const Unsubscribe& e) { return fmt::format("unsubscribe {}", e.channel); },
+          [](const SetMotor& e) { return fmt::format("motor {} {}", to_string(e.motor), e.on ? "on" : "off"); },
+          [](const StartTimer& e) { return fmt::format("timer {} at {}", e.timer, e.deadline_ms); },
+          [](const CancelTimer& e) { return fmt::format("timer {} cancelled", e.timer); },
+          [](const PersistJoin& e) { return fmt::format("persist join #{} {}", e.ticket, e.channel); },
+          [](const PersistDeparture& e) {
+            return fmt::format("persist departure #{} ({})", e.ticket, to_string(e.reason));
+          },
+          [](const PersistTurnStart& e) { return fmt::format("persist turn {} start #{}", e.turn, e.ticket); },
+          [](const PersistTurnEnd& e) {
+            return fmt::format("persist turn {} end #{} ({})", e.turn, e.ticket, to_string(e.outcome));
+          },
+          [](const JoinReply& e) {
+            if (!e.accepted) return fmt::format("join #{} refused: {}", e.request, e.refusal);
+            return fmt::format("join #{} accepted {} position {}", e.request, e.channel, e.position);
+          },
+          [](const Log& e) { return fmt::format("log {}", e.text); },
+      },
+      effect);
+}
+
+}  // namespace clawnet

@@ -1,0 +1,99 @@
+// Effects: what a machine asks its driver to do. Machines never perform I/O;
+// they append effects to an outbox, and the driver (sim/ or prod/) carries them
+// out in order. Order matters: a PersistJoin comes before the JoinReply that
+// acknowledges it, so a join is durable before the player hears of it.
+#pragma once
+
+#include "core/protocol.hpp"
+#include "core/time.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace clawnet {
+
+enum class Motor : std::uint8_t {
+  gantry_up, gantry_down, gantry_left, gantry_right, claw_lower, claw_raise, claw_close,
+};
+inline constexpr int motor_count = 7;
+std::string_view to_string(Motor motor);
+
+// The gantry motor that moves in `direction`.
+constexpr Motor gantry_motor(Direction direction) {
+  return static_cast<Motor>(static_cast<int>(direction));
+}
+
+enum class DepartureReason : std::uint8_t { presence_expired, left };
+enum class TurnOutcome : std::uint8_t { completed, ended_by_server, aborted };
+std::string_view to_string(DepartureReason reason);
+std::string_view to_string(TurnOutcome outcome);
+
+struct Publish {
+  std::string channel;
+  std::string payload;
+};
+struct Subscribe {
+  std::string channel;
+};
+struct Unsubscribe {
+  std::string channel;
+};
+struct SetMotor {
+  Motor motor = Motor::gantry_up;
+  bool on = false;
+};
+// Timers are named; the machine also exposes next_deadline(), so a driver may
+// either honour these effects or simply wake at the earliest deadline.
+struct StartTimer {
+  std::string_view timer;
+  TimeMs deadline_ms = 0;
+};
+struct CancelTimer {
+  std::string_view timer;
+};
+struct PersistJoin {
+  Ticket ticket = 0;
+  std::string channel;
+  TimeMs joined_ms = 0;
+};
+struct PersistDeparture {
+  Ticket ticket = 0;
+  DepartureReason reason = DepartureReason::left;
+};
+struct PersistTurnStart {
+  Turn turn = 0;
+  Ticket ticket = 0;
+  TimeMs started_ms = 0;
+};
+// An aborted turn puts the player back at the front of the queue (same ticket).
+struct PersistTurnEnd {
+  Turn turn = 0;
+  Ticket ticket = 0;
+  TurnOutcome outcome = TurnOutcome::completed;
+  TimeMs ended_ms = 0;
+};
+using RequestId = std::uint64_t;
+struct JoinReply {
+  RequestId request = 0;
+  bool accepted = false;
+  std::string channel;       // When accepted.
+  Ticket ticket = 0;         // When accepted.
+  std::uint64_t position = 0;  // When accepted: players ahead.
+  std::string refusal;       // When refused: why, for the player.
+};
+struct Log {
+  std::string text;
+};
+
+using Effect = std::variant<Publish, Subscribe, Unsubscribe, SetMotor, StartTimer, CancelTimer,
+                            PersistJoin, PersistDeparture, PersistTurnStart, PersistTurnEnd,
+                            JoinReply, Log>;
+using Effects = std::vector<Effect>;
+
+// A one-line readable form, for timelines.
+std::string describe(const Effect& effect);
+
+}  // namespace clawnet

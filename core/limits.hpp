@@ -1,0 +1,39 @@
+// Every bound in clawnet, in one place. A limit has a name, a unit last, and a
+// reason. Drivers may lower the configurable ones (see Config structs) but the
+// compile-time checks below state how they must relate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace clawnet::limits {
+
+// --- Wire protocol -----------------------------------------------------------
+// A control message is a flat JSON object of a few short fields; anything
+// bigger is hostile or broken.
+inline constexpr std::size_t message_bytes_max = 512;
+inline constexpr std::size_t json_depth_max = 2;
+inline constexpr std::size_t string_bytes_max = 80;
+inline constexpr std::size_t channel_bytes_max = 64;
+
+// --- Queue ---------------------------------------------------------------------
+// The order-statistics queue is O(log N); the bound keeps memory and restart
+// time bounded (one stored row per player).
+inline constexpr std::size_t queue_length_max = 1'000'000;
+// Players at ranks below this see their exact position after every change.
+inline constexpr std::size_t position_exact_ranks = 10;
+
+// --- Claw safety ------------------------------------------------------------------
+inline constexpr std::int64_t turn_duration_ms_max = 120'000;
+inline constexpr std::int64_t deadman_ms_max = 2'000;
+inline constexpr std::int64_t motor_on_ms_max = 20'000;
+inline constexpr std::int64_t drop_step_ms_max = 15'000;
+inline constexpr std::uint32_t commands_per_second_max = 50;
+
+static_assert(position_exact_ranks >= 1);
+static_assert(channel_bytes_max < string_bytes_max);
+static_assert(string_bytes_max < message_bytes_max);
+static_assert(deadman_ms_max < motor_on_ms_max);
+static_assert(motor_on_ms_max <= turn_duration_ms_max);
+
+}  // namespace clawnet::limits

@@ -1,0 +1,310 @@
+#include "core/protocol.hpp"
+
+#include "core/limits.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <array>
+#include <cassert>
+#include <optional>
+
+namespace clawnet {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 9> command_names = {
+    "upOn", "upOff", "downOn", "downOff", "leftOn", "leftOff", "rightOn", "rightOff", "drop"};
+constexpr std::array<std::string_view, 3> status_names = {
+    "CLAW_READY", "CLAW_CONTROLLED", "CLAW_OFFLINE"};
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+DecodeError error(DecodeErrorKind kind, std::string detail) {
+  return DecodeError{kind, std::move(detail)};
+}
+
+// Reads the fields of one flat JSON object, remembering which were consumed so
+// that leftovers can be reported as unknown.
+class FieldReader {
+ public:
+  explicit FieldReader(const json::object& object) : object_(object) {}
+
+  const json::value* find(std::string_view key) {
+    auto it = object_.find(key);
+    if (it == object_.end()) return nullptr;
+    consumed_ += 1;
+    return &it->value();
+  }
+
+  std::optional<DecodeError> string(std::string_view key, std::string& out) {
+    const json::value* value = find(key);
+    if (value == nullptr) return error(DecodeErrorKind::missing_field, fmt::format("missing field \"{}\"", key));
+    if (!value->is_string()) return error(DecodeErrorKind::bad_field, fmt::format("field \"{}\" must be a string", key));
+    const json::string& text = value->get_string();
+    if (text.size() > limits::string_bytes_max) {
+      return error(DecodeErrorKind::bad_field,
+                   fmt::format("field \"{}\" is longer than {} bytes", key, limits::string_bytes_max));
+    }
+    out.assign(text.data(), text.size());
+    return std::nullopt;
+  }
+
+  std::optional<DecodeError> unsigned_integer(std::string_view key, std::uint64_t& out) {
+    const json::value* value = find(key);
+    if (value == nullptr) return error(DecodeErrorKind::missing_field, fmt::format("missing field \"{}\"", key));
+    if (value->is_uint64()) {
+      out = value->get_uint64();
+      return std::nullopt;
+    }
+    if (value->is_int64() && value->get_int64() >= 0) {
+      out = static_cast<std::uint64_t>(value->get_int64());
+      return std::nullopt;
+    }
+    return error(DecodeErrorKind::bad_field, fmt::format("field \"{}\" must be a non-negative integer", key));
+  }
+
+  std::optional<DecodeError> boolean(std::string_view key, bool& out) {
+    const json::value* value = find(key);
+    if (value == nullptr) return error(DecodeErrorKind::missing_field, fmt::format("missing field \"{}\"", key));
+    if (!value->is_bool()) return error(DecodeErrorKind::bad_field, fmt::format("field \"{}\" must be true or false", key));
+    out = value->get_bool();
+    return std::nullopt;
+  }
+
+  std::optional<DecodeError> finish() const {
+    if (consumed_ == object_.size()) return std::nullopt;
+    for (const auto& entry : object_) {
+      return error(DecodeErrorKind::unknown_field,
+                   fmt::format("unexpected field(s), first is \"{}\"", std::string_view(entry.key())));
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const json::object& object_;
+  std::size_t consumed_ = 0;
+};
+
+// Helper that turns a field read into an early return.
+#define CLAWNET_TRY(expr)                       \
+  do {                                          \
+    if (auto failure = (expr)) return *failure; \
+  } while (false)
+
+template <std::size_t N>
+std::optional<std::size_t> index_of(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; i += 1) {
+    if (names[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+DecodeResult decode_command(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("command", name));
+  auto index = index_of(command_names, name);
+  if (!index) return error(DecodeErrorKind::bad_field, fmt::format("unknown command \"{}\"", name));
+  Command command;
+  command.kind = static_cast<CommandKind>(*index);
+  CLAWNET_TRY(fields.unsigned_integer("turn", command.turn));
+  CLAWNET_TRY(fields.unsigned_integer("seq", command.seq));
+  if (command.seq == 0) return error(DecodeErrorKind::bad_field, "field \"seq\" must start at 1");
+  CLAWNET_TRY(fields.finish());
+  return Message{command};
+}
+
+DecodeResult decode_status(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("status", name));
+  auto index = index_of(status_names, name);
+  if (!index) return error(DecodeErrorKind::bad_field, fmt::format("unknown claw status \"{}\"", name));
+  ClawStatusMessage status;
+  status.status = static_cast<ClawStatus>(*index);
+  if (status.status != ClawStatus::offline) CLAWNET_TRY(fields.unsigned_integer("turn", status.turn));
+  CLAWNET_TRY(fields.finish());
+  return Message{status};
+}
+
+DecodeResult decode_request(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("request", name));
+  if (name == "CHANNEL_LISTEN") {
+    ChannelListen listen;
+    CLAWNET_TRY(fields.string("channel", listen.channel));
+    if (!is_player_channel(listen.channel)) {
+      return error(DecodeErrorKind::bad_field, "field \"channel\" is not a player channel name");
+    }
+    CLAWNET_TRY(fields.unsigned_integer("turn", listen.turn));
+    std::uint64_t turn_ms = 0;
+    CLAWNET_TRY(fields.unsigned_integer("turn_ms", turn_ms));
+    if (turn_ms == 0 || turn_ms > static_cast<std::uint64_t>(limits::turn_duration_ms_max)) {
+      return error(DecodeErrorKind::bad_field,
+                   fmt::format("field \"turn_ms\" must be 1..{}", limits::turn_duration_ms_max));
+    }
+    listen.turn_ms = static_cast<std::int64_t>(turn_ms);
+    CLAWNET_TRY(fields.finish());
+    return Message{listen};
+  }
+  if (name == "END_TURN") {
+    EndTurn end;
+    CLAWNET_TRY(fields.unsigned_integer("turn", end.turn));
+    CLAWNET_TRY(fields.finish());
+    return Message{end};
+  }
+  return error(DecodeErrorKind::bad_field, fmt::format("unknown request \"{}\"", name));
+}
+
+DecodeResult decode_control(FieldReader& fields) {
+  Control control;
+  CLAWNET_TRY(fields.boolean("control", control.granted));
+  CLAWNET_TRY(fields.unsigned_integer("turn", control.turn));
+  if (control.granted) {
+    std::uint64_t turn_ms = 0;
+    CLAWNET_TRY(fields.unsigned_integer("turn_ms", turn_ms));
+    if (turn_ms > static_cast<std::uint64_t>(limits::turn_duration_ms_max)) {
+      return error(DecodeErrorKind::bad_field, "field \"turn_ms\" is too large");
+    }
+    control.turn_ms = static_cast<std::int64_t>(turn_ms);
+  }
+  CLAWNET_TRY(fields.finish());
+  return Message{control};
+}
+
+DecodeResult decode_position(FieldReader& fields) {
+  Position position;
+  CLAWNET_TRY(fields.unsigned_integer("position", position.position));
+  CLAWNET_TRY(fields.boolean("exact", position.exact));
+  CLAWNET_TRY(fields.finish());
+  return Message{position};
+}
+
+DecodeResult decode_notice(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("notice", name));
+  if (name != "get_ready") return error(DecodeErrorKind::bad_field, fmt::format("unknown notice \"{}\"", name));
+  CLAWNET_TRY(fields.finish());
+  return Message{GetReady{}};
+}
+
+DecodeResult decode_lobby(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("claw", name));
+  auto index = index_of(status_names, name);
+  if (!index) return error(DecodeErrorKind::bad_field, fmt::format("unknown claw status \"{}\"", name));
+  CLAWNET_TRY(fields.finish());
+  return Message{LobbyStatus{static_cast<ClawStatus>(*index)}};
+}
+
+#undef CLAWNET_TRY
+
+std::string serialize(const json::object& object) { return json::serialize(object); }
+
+}  // namespace
+
+bool is_player_channel(std::string_view name) {
+  if (name.size() < 3 || name.size() > limits::channel_bytes_max) return false;
+  if (name.substr(0, 2) != "p-") return false;
+  for (char c : name.substr(2)) {
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!hex) return false;
+  }
+  return true;
+}
+
+std::string_view to_string(CommandKind kind) { return command_names.at(static_cast<std::size_t>(kind)); }
+std::string_view to_string(ClawStatus status) { return status_names.at(static_cast<std::size_t>(status)); }
+std::string_view to_string(Direction direction) {
+  constexpr std::array<std::string_view, 4> names = {"up", "down", "left", "right"};
+  return names.at(static_cast<std::size_t>(direction));
+}
+std::string_view to_string(DecodeErrorKind kind) {
+  constexpr std::array<std::string_view, 8> names = {
+      "too_large", "not_json", "too_deep", "not_object", "unknown_message",
+      "missing_field", "bad_field", "unknown_field"};
+  return names.at(static_cast<std::size_t>(kind));
+}
+
+Direction direction_of(CommandKind kind) {
+  assert(kind != CommandKind::drop);
+  return static_cast<Direction>(static_cast<int>(kind) / 2);
+}
+
+bool is_on(CommandKind kind) {
+  assert(kind != CommandKind::drop);
+  return static_cast<int>(kind) % 2 == 0;
+}
+
+std::string encode(const Message& message) {
+  return std::visit(
+      Overloaded{
+          [](const Command& m) {
+            return serialize({{"command", to_string(m.kind)}, {"turn", m.turn}, {"seq", m.seq}});
+          },
+          [](const ClawStatusMessage& m) {
+            if (m.status == ClawStatus::offline) return serialize({{"status", to_string(m.status)}});
+            return serialize({{"status", to_string(m.status)}, {"turn", m.turn}});
+          },
+          [](const ChannelListen& m) {
+            return serialize({{"request", "CHANNEL_LISTEN"}, {"channel", m.channel},
+                              {"turn", m.turn}, {"turn_ms", m.turn_ms}});
+          },
+          [](const EndTurn& m) { return serialize({{"request", "END_TURN"}, {"turn", m.turn}}); },
+          [](const Control& m) {
+            if (!m.granted) return serialize({{"control", false}, {"turn", m.turn}});
+            return serialize({{"control", true}, {"turn", m.turn}, {"turn_ms", m.turn_ms}});
+          },
+          [](const Position& m) { return serialize({{"position", m.position}, {"exact", m.exact}}); },
+          [](const GetReady&) { return serialize({{"notice", "get_ready"}}); },
+          [](const LobbyStatus& m) { return serialize({{"claw", to_string(m.claw)}}); },
+      },
+      message);
+}
+
+DecodeResult decode(std::string_view text) {
+  if (text.size() > limits::message_bytes_max) {
+    return error(DecodeErrorKind::too_large,
+                 fmt::format("message is {} bytes, the limit is {}", text.size(), limits::message_bytes_max));
+  }
+  json::parse_options options;
+  options.max_depth = limits::json_depth_max;
+  boost::system::error_code code;
+  json::value value = json::parse(text, code, {}, options);
+  if (code == json::error::too_deep) {
+    return error(DecodeErrorKind::too_deep, fmt::format("JSON nests deeper than {}", limits::json_depth_max));
+  }
+  if (code) return error(DecodeErrorKind::not_json, fmt::format("not JSON: {}", code.message()));
+  if (!value.is_object()) return error(DecodeErrorKind::not_object, "message must be a JSON object");
+  const json::object& object = value.get_object();
+  FieldReader fields(object);
+  if (object.contains("command")) return decode_command(fields);
+  if (object.contains("status")) return decode_status(fields);
+  if (object.contains("request")) return decode_request(fields);
+  if (object.contains("control")) return decode_control(fields);
+  if (object.contains("position")) return decode_position(fields);
+  if (object.contains("notice")) return decode_notice(fields);
+  if (object.contains("claw")) return decode_lobby(fields);
+  return error(DecodeErrorKind::unknown_message,
+               "no known message key (command, status, request, control, position, notice, claw)");
+}
+
+std::string describe(const Message& message) {
+  return std::visit(
+      Overloaded{
+          [](const Command& m) { return fmt::format("{} turn={} seq={}", to_string(m.kind), m.turn, m.seq); },
+          [](const ClawStatusMessage& m) { return fmt::format("{} turn={}", to_string(m.status), m.turn); },
+          [](const ChannelListen& m) { return fmt::format("CHANNEL_LISTEN {} turn={}", m.channel, m.turn); },
+          [](const EndTurn& m) { return fmt::format("END_TURN turn={}", m.turn); },
+          [](const Control& m) { return fmt::format("control={} turn={}", m.granted, m.turn); },
+          [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },
+          [](const GetReady&) { return std::string("get_ready"); },
+          [](const LobbyStatus& m) { return fmt::format("lobby {}", to_string(m.claw)); },
+      },
+      message);
+}
+
+}  // namespace clawnet

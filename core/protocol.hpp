@@ -1,0 +1,129 @@
+// The clawnet wire protocol: typed messages and their JSON encoding.
+// docs/protocol.md is the spec; this file is its code. Names on the wire are the
+// seed's (`{"command":"upOn"}`, `{"control":true}`, `CLAW_READY`, ...).
+//
+// Contract:
+//  - encode() of any valid message yields JSON that decode() maps back to an
+//    equal message (round-trip).
+//  - decode() never throws and never reads past limits::message_bytes_max bytes; it
+//    returns a DecodeError naming what was wrong.
+//  - Unknown fields are rejected: a message means exactly one thing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace clawnet {
+
+using Turn = std::uint64_t;    // Epoch of a grant of control; 0 means "no turn yet".
+using Ticket = std::uint64_t;  // Join order; smaller joined earlier.
+using Seq = std::uint64_t;     // Per-turn command sequence number, from 1.
+
+// The secure server<->claw channel (key set 1 in the seed).
+inline constexpr std::string_view secure_channel = "clawcomm";
+// Public channel every player may read: claw status and pauses, one message per change.
+inline constexpr std::string_view lobby_channel = "lobby";
+
+// Returns true iff `name` is a well-formed player channel name: "p-" then 1..62
+// characters of [0-9a-f].
+bool is_player_channel(std::string_view name);
+
+enum class Direction : std::uint8_t { up, down, left, right };
+inline constexpr int direction_count = 4;
+
+enum class CommandKind : std::uint8_t {
+  up_on, up_off, down_on, down_off, left_on, left_off, right_on, right_off, drop,
+};
+
+// Player -> claw, on the player's channel.
+struct Command {
+  CommandKind kind = CommandKind::drop;
+  Turn turn = 0;
+  Seq seq = 0;
+  bool operator==(const Command&) const = default;
+};
+
+enum class ClawStatus : std::uint8_t { ready, controlled, offline };
+
+// Claw -> server on the secure channel. For `ready`, `turn` is the last turn
+// the claw finished (0 after boot); for `controlled`, the turn it now serves.
+struct ClawStatusMessage {
+  ClawStatus status = ClawStatus::ready;
+  Turn turn = 0;
+  bool operator==(const ClawStatusMessage&) const = default;
+};
+
+// Server -> claw: listen to `channel` for turn `turn`, which lasts `turn_ms`.
+struct ChannelListen {
+  std::string channel;
+  Turn turn = 0;
+  std::int64_t turn_ms = 0;
+  bool operator==(const ChannelListen&) const = default;
+};
+
+// Server -> claw: end turn `turn` now (player left, or the server's bound ran out).
+struct EndTurn {
+  Turn turn = 0;
+  bool operator==(const EndTurn&) const = default;
+};
+
+// Claw or server -> player: `{"control":true}` when the claw listens to the
+// player's channel, `{"control":false}` when the turn is over.
+struct Control {
+  bool granted = false;
+  Turn turn = 0;
+  std::int64_t turn_ms = 0;  // Only meaningful when granted.
+  bool operator==(const Control&) const = default;
+};
+
+// Server -> player: players ahead of you. Exact when `exact`; otherwise an
+// upper bound (see docs/protocol.md, "Queue positions").
+struct Position {
+  std::uint64_t position = 0;
+  bool exact = true;
+  bool operator==(const Position&) const = default;
+};
+
+// Server -> player: "get ready, you're up" (position 0 and the claw is coming).
+struct GetReady {
+  bool operator==(const GetReady&) const = default;
+};
+
+// Server -> lobby: the claw's status as the server sees it; offline pauses the queue.
+struct LobbyStatus {
+  ClawStatus claw = ClawStatus::ready;
+  bool operator==(const LobbyStatus&) const = default;
+};
+
+using Message = std::variant<Command, ClawStatusMessage, ChannelListen, EndTurn, Control,
+                             Position, GetReady, LobbyStatus>;
+
+enum class DecodeErrorKind : std::uint8_t {
+  too_large, not_json, too_deep, not_object, unknown_message,
+  missing_field, bad_field, unknown_field,
+};
+
+struct DecodeError {
+  DecodeErrorKind kind = DecodeErrorKind::not_json;
+  std::string detail;  // Human-readable, names the field or limit.
+};
+
+using DecodeResult = std::variant<Message, DecodeError>;
+
+std::string encode(const Message& message);
+DecodeResult decode(std::string_view text);
+
+std::string_view to_string(CommandKind kind);
+std::string_view to_string(ClawStatus status);
+std::string_view to_string(Direction direction);
+std::string_view to_string(DecodeErrorKind kind);
+// A short readable form of any message, for timelines and logs.
+std::string describe(const Message& message);
+
+// Direction and on/off of a motion command. REQUIRES: kind != drop.
+Direction direction_of(CommandKind kind);
+bool is_on(CommandKind kind);
+
+}  // namespace clawnet

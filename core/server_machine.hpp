@@ -1,0 +1,121 @@
+// ServerMachine: the queue server ("the app" of the seed), as a pure state machine.
+//
+// Inputs are handle_* calls carrying `now_ms`; outputs are effects (take_effects())
+// and the next deadline (next_deadline()). The driver:
+//   1. calls handle_start() once with the stored queue,
+//   2. feeds every input (joins, presence, secure-channel messages) as it arrives,
+//   3. calls handle_timeout(now) when now >= next_deadline() (extra calls are harmless),
+//   4. after each call, carries out take_effects() in order.
+// The lifecycle (claw offline / idle / granting / in turn / ending) is a Boost.MSM
+// table in server_machine.cpp; queue bookkeeping lives in PlayerQueue.
+//
+// Invariants (asserted):
+//  1. At most one turn is open; while open, its player is not in the queue.
+//  2. Turn numbers only grow; every CHANNEL_LISTEN carries the open turn.
+//  3. Every queued player's shown position is >= its rank, and equals it when the
+//     rank is below limits::position_exact_ranks.
+// Not thread-safe.
+#pragma once
+
+#include "core/effects.hpp"
+#include "core/player_queue.hpp"
+#include "core/protocol.hpp"
+#include "core/time.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clawnet {
+
+struct ServerConfig {
+  std::int64_t turn_ms = 30'000;            // Sent to the claw in CHANNEL_LISTEN.
+  std::int64_t turn_slack_ms = 30'000;      // Drop cycle and latency on top of turn_ms
+                                            // before the server ends a turn itself.
+  std::int64_t grace_ms = 20'000;           // An absent player keeps its place this long.
+  std::int64_t resend_ms = 1'000;           // CHANNEL_LISTEN / END_TURN repeat until answered.
+  std::size_t queue_length_max = 100'000;   // Joins beyond are refused.
+};
+
+// Returns an error message naming the bad field, or nullopt if `config` is valid.
+std::optional<std::string> validate(const ServerConfig& config);
+
+enum class PresenceKind : std::uint8_t { join, leave, timeout };
+std::string_view to_string(PresenceKind kind);
+
+// What a restart recovers from the store.
+struct StoredPlayer {
+  Ticket ticket = 0;
+  std::string channel;
+};
+struct StoredTurn {
+  Turn turn = 0;
+  StoredPlayer player;
+};
+struct StoredQueue {
+  std::vector<StoredPlayer> waiting;   // In ticket order.
+  std::optional<StoredTurn> open_turn; // A turn started but not ended before the crash.
+  Ticket next_ticket = 1;
+  Turn next_turn = 1;
+};
+
+// The open turn, as the server sees it.
+struct TurnView {
+  Turn turn = 0;
+  Ticket ticket = 0;
+  std::string channel;
+  TimeMs started_ms = 0;
+};
+
+struct ServerCounters {
+  std::uint64_t joins_accepted = 0;
+  std::uint64_t joins_refused = 0;
+  std::uint64_t rejected_messages = 0;   // Malformed or unexpected on the secure channel.
+  std::uint64_t rejected_events = 0;     // Events the current state does not accept.
+  std::uint64_t turns_completed = 0;
+  std::uint64_t turns_ended_by_server = 0;
+  std::uint64_t turns_aborted = 0;
+  std::uint64_t position_messages = 0;
+  std::uint64_t listen_resends = 0;
+};
+
+class ServerMachine {
+ public:
+  explicit ServerMachine(ServerConfig config);
+  ~ServerMachine();
+  ServerMachine(const ServerMachine&) = delete;
+  ServerMachine& operator=(const ServerMachine&) = delete;
+
+  // --- Inputs -------------------------------------------------------------------
+  void handle_start(StoredQueue stored, TimeMs now_ms);
+  // A join request; `channel` is a fresh random player channel from the driver.
+  void handle_join(RequestId request, std::string channel, TimeMs now_ms);
+  // A player asks to leave the queue (or gives up its turn).
+  void handle_leave(std::string_view channel, TimeMs now_ms);
+  void handle_player_presence(std::string_view channel, PresenceKind kind, TimeMs now_ms);
+  void handle_claw_presence(bool present, TimeMs now_ms);
+  void handle_secure_message(std::string_view text, TimeMs now_ms);
+  void handle_timeout(TimeMs now_ms);
+
+  // --- Outputs ------------------------------------------------------------------
+  Effects take_effects();
+  TimeMs next_deadline() const;
+
+  // --- Getters --------------------------------------------------------------------
+  std::string_view state_name() const;
+  const PlayerQueue& queue() const;
+  std::optional<TurnView> open_turn() const;
+  bool claw_online() const;
+  const ServerCounters& counters() const;
+  const ServerConfig& config() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clawnet

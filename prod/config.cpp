@@ -1,0 +1,290 @@
+#include "prod/config.hpp"
+
+#include "core/limits.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <sys/stat.h>
+#include <vector>
+
+namespace clawnet::prod {
+
+namespace {
+
+// Each key's setter parses its value; it returns an error message or nullopt.
+using Setter = std::function<std::optional<std::string>(std::string_view value, Config& config)>;
+
+struct KeySpec {
+  std::string key;
+  Setter set;
+};
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+std::optional<std::string> parse_integer(std::string_view value, std::int64_t min, std::int64_t max,
+                                         std::int64_t& out) {
+  std::int64_t parsed = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (error != std::errc{} || end != value.data() + value.size()) {
+    return fmt::format("expected an integer, got '{}'", value);
+  }
+  if (parsed < min || parsed > max) return fmt::format("{} is outside [{}, {}]", parsed, min, max);
+  out = parsed;
+  return std::nullopt;
+}
+
+// A setter for an integer field reached by `field`, accepting [min, max].
+template <class Integer>
+Setter integer(std::function<Integer&(Config&)> field, std::int64_t min, std::int64_t max) {
+  return [field, min, max](std::string_view value, Config& config) -> std::optional<std::string> {
+    std::int64_t parsed = 0;
+    if (auto error = parse_integer(value, min, max, parsed)) return error;
+    field(config) = static_cast<Integer>(parsed);
+    return std::nullopt;
+  };
+}
+
+std::optional<std::string> parse_bool(std::string_view value, bool& out) {
+  if (value == "true" || value == "yes" || value == "1") {
+    out = true;
+    return std::nullopt;
+  }
+  if (value == "false" || value == "no" || value == "0") {
+    out = false;
+    return std::nullopt;
+  }
+  return fmt::format("expected true or false, got '{}'", value);
+}
+
+Setter boolean(std::function<bool&(Config&)> field) {
+  return [field](std::string_view value, Config& config) { return parse_bool(value, field(config)); };
+}
+
+// A non-empty string of at most `bytes_max` printable ASCII characters.
+Setter text(std::function<std::string&(Config&)> field, std::size_t bytes_max) {
+  return [field, bytes_max](std::string_view value, Config& config) -> std::optional<std::string> {
+    if (value.empty()) return std::string("must not be empty");
+    if (value.size() > bytes_max) return fmt::format("longer than {} bytes", bytes_max);
+    for (const char c : value) {
+      if (c < 0x21 || c > 0x7e) return std::string("must be printable ASCII without spaces");
+    }
+    field(config) = std::string(value);
+    return std::nullopt;
+  };
+}
+
+constexpr std::int64_t ms_max = 24LL * 3600 * 1000;
+constexpr std::array<std::string_view, switch_count> switch_names = {
+    "limit_up", "limit_down", "limit_left", "limit_right", "claw_bottom", "claw_top"};
+
+void add_server_keys(std::vector<KeySpec>& keys) {
+  keys.push_back({"server.turn_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.turn_ms; }, 1, ms_max)});
+  keys.push_back({"server.turn_slack_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.turn_slack_ms; }, 0, ms_max)});
+  keys.push_back({"server.grace_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.grace_ms; }, 0, ms_max)});
+  keys.push_back({"server.resend_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.resend_ms; }, 1, ms_max)});
+  keys.push_back({"server.queue_length_max",
+                  integer<std::size_t>([](Config& c) -> auto& { return c.server.queue_length_max; }, 1,
+                                       static_cast<std::int64_t>(limits::queue_length_max))});
+}
+
+void add_claw_keys(std::vector<KeySpec>& keys) {
+  const auto ms = [&keys](std::string key, std::function<std::int64_t&(Config&)> field) {
+    keys.push_back({std::move(key), integer<std::int64_t>(std::move(field), 1, ms_max)});
+  };
+  ms("claw.deadman_ms", [](Config& c) -> auto& { return c.claw.deadman_ms; });
+  ms("claw.motor_on_ms_max", [](Config& c) -> auto& { return c.claw.motor_on_ms_max; });
+  ms("claw.lower_ms", [](Config& c) -> auto& { return c.claw.lower_ms; });
+  ms("claw.grip_ms", [](Config& c) -> auto& { return c.claw.grip_ms; });
+  ms("claw.raise_ms_max", [](Config& c) -> auto& { return c.claw.raise_ms_max; });
+  ms("claw.home_ms_max", [](Config& c) -> auto& { return c.claw.home_ms_max; });
+  ms("claw.release_ms", [](Config& c) -> auto& { return c.claw.release_ms; });
+  ms("claw.subscribe_ms_max", [](Config& c) -> auto& { return c.claw.subscribe_ms_max; });
+  ms("claw.ready_repeat_ms", [](Config& c) -> auto& { return c.claw.ready_repeat_ms; });
+  keys.push_back({"claw.commands_per_second_max",
+                  integer<std::uint32_t>([](Config& c) -> auto& { return c.claw.commands_per_second_max; }, 1,
+                                         limits::commands_per_second_max)});
+}
+
+void add_broker_keys(std::vector<KeySpec>& keys) {
+  keys.push_back({"broker.host", text([](Config& c) -> auto& { return c.broker.host; }, 253)});
+  keys.push_back({"broker.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.broker.port; }, 1, 65535)});
+  keys.push_back({"broker.client_id", text([](Config& c) -> auto& { return c.broker.client_id; }, 23)});
+  keys.push_back({"broker.username", text([](Config& c) -> auto& { return c.broker.username; }, 64)});
+  keys.push_back({"broker.password_file", text([](Config& c) -> auto& { return c.broker.password_file; }, 4096)});
+  keys.push_back({"broker.password", [](std::string_view, Config&) -> std::optional<std::string> {
+                    return "secrets are not read from the config file: use broker.password_file or "
+                           "the environment variable CLAWNET_BROKER_PASSWORD";
+                  }});
+  keys.push_back({"broker.keepalive_s", integer<std::int64_t>([](Config& c) -> auto& { return c.broker.keepalive_s; }, 5, 3600)});
+  keys.push_back({"broker.reconnect_min_ms",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.broker.reconnect_min_ms; }, 10, 60'000)});
+  keys.push_back({"broker.reconnect_max_ms",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.broker.reconnect_max_ms; }, 10, 600'000)});
+  keys.push_back({"broker.topic_prefix", text([](Config& c) -> auto& { return c.broker.topic_prefix; }, 64)});
+  keys.push_back({"broker.player_keepalive_s",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.broker.player_keepalive_s; }, 2, 3600)});
+}
+
+void add_http_keys(std::vector<KeySpec>& keys) {
+  keys.push_back({"http.address", text([](Config& c) -> auto& { return c.http.address; }, 64)});
+  keys.push_back({"http.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.http.port; }, 0, 65535)});
+  keys.push_back({"http.body_bytes_max", integer<std::size_t>([](Config& c) -> auto& { return c.http.body_bytes_max; }, 16, 65536)});
+  keys.push_back({"http.header_bytes_max",
+                  integer<std::size_t>([](Config& c) -> auto& { return c.http.header_bytes_max; }, 512, 65536)});
+  keys.push_back({"http.request_timeout_ms",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.http.request_timeout_ms; }, 100, 600'000)});
+  keys.push_back({"http.join_rate_per_s", integer<std::int64_t>([](Config& c) -> auto& { return c.http.join_rate_per_s; }, 1, 1'000'000)});
+  keys.push_back({"http.join_burst", integer<std::int64_t>([](Config& c) -> auto& { return c.http.join_burst; }, 1, 1'000'000)});
+  keys.push_back({"http.clients_tracked_max",
+                  integer<std::size_t>([](Config& c) -> auto& { return c.http.clients_tracked_max; }, 1, 10'000'000)});
+}
+
+void add_gpio_keys(std::vector<KeySpec>& keys) {
+  keys.push_back({"gpio.backend", [](std::string_view value, Config& config) -> std::optional<std::string> {
+                    if (value == "simulated") config.gpio.backend = GpioBackend::simulated;
+                    else if (value == "libgpiod") config.gpio.backend = GpioBackend::libgpiod;
+                    else return fmt::format("expected simulated or libgpiod, got '{}'", value);
+                    return std::nullopt;
+                  }});
+  keys.push_back({"gpio.chip", text([](Config& c) -> auto& { return c.gpio.chip; }, 255)});
+  keys.push_back({"gpio.consumer", text([](Config& c) -> auto& { return c.gpio.consumer; }, 31)});
+  keys.push_back({"gpio.debounce_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.gpio.debounce_ms; }, 0, 1000)});
+  const auto line_keys = [&keys](std::string prefix, std::function<GpioLine&(Config&)> line) {
+    keys.push_back({prefix, [line](std::string_view value, Config& config) -> std::optional<std::string> {
+                      std::int64_t offset = 0;
+                      if (auto error = parse_integer(value, 0, 1023, offset)) return error;
+                      line(config).offset = static_cast<std::uint32_t>(offset);
+                      return std::nullopt;
+                    }});
+    keys.push_back({prefix + ".active_low", boolean([line](Config& c) -> bool& { return line(c).active_low; })});
+  };
+  for (int i = 0; i < motor_count; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    line_keys(fmt::format("gpio.motor.{}", to_string(static_cast<Motor>(i))),
+              [index](Config& c) -> GpioLine& { return c.gpio.motors.at(index); });
+  }
+  for (std::size_t i = 0; i < switch_names.size(); ++i) {
+    line_keys(fmt::format("gpio.switch.{}", switch_names.at(i)),
+              [i](Config& c) -> GpioLine& { return c.gpio.switches.at(i); });
+  }
+}
+
+const std::vector<KeySpec>& key_specs() {
+  static const std::vector<KeySpec> keys = [] {
+    std::vector<KeySpec> all;
+    add_server_keys(all);
+    add_claw_keys(all);
+    add_broker_keys(all);
+    add_http_keys(all);
+    add_gpio_keys(all);
+    all.push_back({"store.path", text([](Config& c) -> auto& { return c.store.path; }, 4096)});
+    return all;
+  }();
+  return keys;
+}
+
+const KeySpec* find_key(std::string_view key) {
+  for (const KeySpec& spec : key_specs()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view motor_key_name(Motor motor) { return to_string(motor); }
+
+std::string_view switch_key_name(Switch which) {
+  return switch_names.at(static_cast<std::size_t>(which));
+}
+
+std::string ConfigError::describe() const {
+  std::string text = origin;
+  if (line > 0) text += fmt::format(":{}", line);
+  text += ": ";
+  if (!key.empty()) text += fmt::format("key '{}': ", key);
+  text += message;
+  return text;
+}
+
+ConfigResult parse_config(std::string_view text, std::string_view origin) {
+  Config config;
+  config.origin = std::string(origin);
+  int line_number = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    line_number += 1;
+    if (line.empty() || line.front() == '#') continue;
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos) {
+      return ConfigError{std::string(origin), line_number, "", "expected 'key = value'"};
+    }
+    const std::string_view key = trim(line.substr(0, equals));
+    const std::string_view value = trim(line.substr(equals + 1));
+    const KeySpec* spec = find_key(key);
+    if (spec == nullptr) return ConfigError{std::string(origin), line_number, std::string(key), "unknown key"};
+    if (config.key_lines.contains(key)) {
+      return ConfigError{std::string(origin), line_number, std::string(key),
+                         fmt::format("already set on line {}", config.key_lines.find(key)->second)};
+    }
+    if (auto error = spec->set(value, config)) {
+      return ConfigError{std::string(origin), line_number, std::string(key), std::move(*error)};
+    }
+    config.key_lines.emplace(std::string(key), line_number);
+  }
+  return config;
+}
+
+ConfigResult load_config_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return ConfigError{path, 0, "", "cannot open the file"};
+  constexpr std::size_t file_bytes_max = 1 << 20;
+  std::string text(file_bytes_max + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.size() > file_bytes_max) return ConfigError{path, 0, "", "larger than 1 MiB"};
+  return parse_config(text, path);
+}
+
+std::optional<ConfigError> resolve_secrets(Config& config, std::optional<std::string> environment_password) {
+  if (environment_password.has_value()) {
+    config.broker.password = std::move(*environment_password);
+    return std::nullopt;
+  }
+  if (config.broker.password_file.empty()) return std::nullopt;
+  const std::string& path = config.broker.password_file;
+  const auto line_it = config.key_lines.find("broker.password_file");
+  const int line = line_it == config.key_lines.end() ? 0 : line_it->second;
+  const auto fail = [&](std::string message) {
+    return ConfigError{config.origin, line, "broker.password_file", fmt::format("{}: {}", path, message)};
+  };
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return fail("cannot be read");
+  if ((status.st_mode & S_IROTH) != 0) return fail("is readable by others; chmod o-r it");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return fail("cannot be opened");
+  constexpr std::size_t password_bytes_max = 1024;
+  std::string password(password_bytes_max + 1, '\0');
+  file.read(password.data(), static_cast<std::streamsize>(password.size()));
+  password.resize(static_cast<std::size_t>(file.gcount()));
+  if (password.size() > password_bytes_max) return fail("longer than 1024 bytes");
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  if (password.empty()) return fail("is empty");
+  config.broker.password = std::move(password);
+  return std::nullopt;
+}
+
+}  // namespace clawnet::prod

@@ -1,0 +1,122 @@
+// Config: the one configuration file of clawd and clawcab (docs/config.md is its spec).
+//
+// Format: UTF-8 text, one `key = value` per line; `#` starts a comment line; blank
+// lines are ignored; whitespace around key and value is trimmed. Every key is known
+// (an unknown key is an error), appears at most once, and has a documented default.
+//
+// Contract:
+//  - parse_config() never throws; an invalid line yields a ConfigError naming the
+//    key (when there is one), the line number and what was wrong.
+//  - Secrets are never read from the file itself: `broker.password` is refused;
+//    resolve_secrets() takes the broker password from the environment variable
+//    CLAWNET_BROKER_PASSWORD, else from the file named by `broker.password_file`.
+//  - validate_config() (config_validate.cpp) applies the core machines' own
+//    validate() to the server and claw sections and names the offending key.
+// Not thread-safe (plain values).
+#pragma once
+
+#include "core/claw_machine.hpp"
+#include "core/effects.hpp"
+#include "core/server_machine.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace clawnet::prod {
+
+struct BrokerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 1883;
+  std::string client_id;      // Empty: the daemon's name ("clawd" / "clawcab").
+  std::string username;       // Empty: connect without credentials.
+  std::string password_file;  // Read by resolve_secrets(); never the secret itself.
+  std::string password;       // Filled by resolve_secrets() only.
+  std::int64_t keepalive_s = 10;
+  std::int64_t reconnect_min_ms = 250;
+  std::int64_t reconnect_max_ms = 10'000;
+  std::string topic_prefix = "clawnet";
+  // Players must connect with a keepalive of at most this (the broker's
+  // max_keepalive); their presence times out after 1.5 x this.
+  std::int64_t player_keepalive_s = 10;
+};
+
+struct HttpConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::size_t body_bytes_max = 1024;
+  std::size_t header_bytes_max = 8192;
+  std::int64_t request_timeout_ms = 5'000;
+  // Token bucket per client IP address: `join_burst` joins at once, then one
+  // every 1000 / join_rate_per_s ms.
+  std::int64_t join_rate_per_s = 1;
+  std::int64_t join_burst = 5;
+  std::size_t clients_tracked_max = 10'000;
+};
+
+enum class GpioBackend : std::uint8_t { simulated, libgpiod };
+
+struct GpioLine {
+  std::optional<std::uint32_t> offset;  // Unset: not connected.
+  bool active_low = false;
+};
+
+struct GpioConfig {
+  GpioBackend backend = GpioBackend::simulated;
+  std::string chip = "gpiochip0";
+  std::string consumer = "clawcab";
+  std::int64_t debounce_ms = 5;
+  std::array<GpioLine, motor_count> motors{};
+  std::array<GpioLine, switch_count> switches{};
+};
+
+struct StoreConfig {
+  std::string path = "/var/lib/clawnet/queue.sqlite3";
+};
+
+struct Config {
+  ServerConfig server;
+  ClawConfig claw;
+  BrokerConfig broker;
+  HttpConfig http;
+  GpioConfig gpio;
+  StoreConfig store;
+  std::string origin;  // Where the text came from, for error messages.
+  // The line each key was set on, for error messages found after parsing.
+  std::map<std::string, int, std::less<>> key_lines;
+};
+
+struct ConfigError {
+  std::string origin;  // File name, or what the text came from.
+  int line = 0;        // 0: not tied to a line.
+  std::string key;     // Empty: not tied to a key.
+  std::string message;
+  // "origin:line: key 'k': message"
+  std::string describe() const;
+};
+
+using ConfigResult = std::variant<Config, ConfigError>;
+
+// Parses `text`; `origin` names it in errors.
+ConfigResult parse_config(std::string_view text, std::string_view origin);
+// Reads and parses the file at `path`.
+ConfigResult load_config_file(const std::string& path);
+
+// Reads the broker password: `environment_password` (the value of
+// CLAWNET_BROKER_PASSWORD, if set) wins; else broker.password_file if set. The file
+// must not be readable by others (mode & 0004). A trailing newline is dropped.
+std::optional<ConfigError> resolve_secrets(Config& config,
+                                           std::optional<std::string> environment_password);
+
+// Applies the core validate() functions and cross-key checks.
+std::optional<ConfigError> validate_config(const Config& config, std::string_view origin);
+
+// Names used in keys: gpio.motor.<name>, gpio.switch.<name>.
+std::string_view motor_key_name(Motor motor);
+std::string_view switch_key_name(Switch which);
+
+}  // namespace clawnet::prod

@@ -1,0 +1,70 @@
+// validate_config(): the checks that need more than one key, and the core
+// machines' own validate(). Kept apart from the parser because it links the
+// machines.
+#include "prod/config.hpp"
+
+#include <fmt/format.h>
+
+namespace clawnet::prod {
+
+namespace {
+
+// The core validators name a field ("turn_ms ..."); find the key of `section`
+// with the longest field name in `message`, so the error can give its line.
+ConfigError core_error(const Config& config, std::string_view section, std::string message) {
+  std::string best_key;
+  for (const auto& [key, line] : config.key_lines) {
+    if (!key.starts_with(section)) continue;
+    const std::string_view field = std::string_view(key).substr(section.size());
+    if (message.find(field) != std::string::npos && key.size() > best_key.size()) best_key = key;
+  }
+  const auto line_it = config.key_lines.find(best_key);
+  const int line = line_it == config.key_lines.end() ? 0 : line_it->second;
+  return ConfigError{config.origin, line, best_key, std::move(message)};
+}
+
+std::optional<ConfigError> key_error(const Config& config, std::string_view key, std::string message) {
+  const auto line_it = config.key_lines.find(key);
+  const int line = line_it == config.key_lines.end() ? 0 : line_it->second;
+  return ConfigError{config.origin, line, std::string(key), std::move(message)};
+}
+
+}  // namespace
+
+std::optional<ConfigError> validate_config(const Config& config, std::string_view origin) {
+  Config named = config;
+  if (named.origin.empty()) named.origin = std::string(origin);
+  if (auto error = validate(config.server)) return core_error(named, "server.", std::move(*error));
+  if (auto error = validate(config.claw)) return core_error(named, "claw.", std::move(*error));
+  if (config.broker.reconnect_min_ms > config.broker.reconnect_max_ms) {
+    return key_error(named, "broker.reconnect_min_ms",
+                     fmt::format("{} is above broker.reconnect_max_ms ({})", config.broker.reconnect_min_ms,
+                                 config.broker.reconnect_max_ms));
+  }
+  if (!config.broker.password_file.empty() && config.broker.username.empty()) {
+    return key_error(named, "broker.password_file", "a password needs broker.username");
+  }
+  // Two outputs on one line would drive two motors together.
+  for (int i = 0; i < motor_count; ++i) {
+    for (int j = i + 1; j < motor_count; ++j) {
+      const auto& a = config.gpio.motors.at(static_cast<std::size_t>(i));
+      const auto& b = config.gpio.motors.at(static_cast<std::size_t>(j));
+      if (a.offset.has_value() && a.offset == b.offset) {
+        return key_error(named, fmt::format("gpio.motor.{}", motor_key_name(static_cast<Motor>(j))),
+                         fmt::format("line {} is already used by gpio.motor.{}", *b.offset,
+                                     motor_key_name(static_cast<Motor>(i))));
+      }
+    }
+  }
+  if (config.gpio.backend == GpioBackend::libgpiod) {
+    for (int i = 0; i < motor_count; ++i) {
+      if (!config.gpio.motors.at(static_cast<std::size_t>(i)).offset.has_value()) {
+        return key_error(named, fmt::format("gpio.motor.{}", motor_key_name(static_cast<Motor>(i))),
+                         "must be set when gpio.backend = libgpiod");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace clawnet::prod

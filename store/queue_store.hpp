@@ -1,0 +1,56 @@
+// QueueStore: the durable queue, a SQLite3 file in WAL mode, used by sim/ and prod/.
+//
+// The server machine emits Persist* effects; the driver hands each one to apply()
+// before carrying out the next effect, so a join is committed before the
+// JoinReply that acknowledges it. load() rebuilds what ServerMachine::handle_start
+// needs after a restart.
+//
+// Contract:
+//  - open() creates a new file, or opens one written by this schema version.
+//    A corrupt file, a SQLite file of another application, or a newer schema
+//    version gives an error naming the problem, and the file is never modified.
+//  - apply() of a Persist* effect is durable (committed) when it returns without error.
+//  - load() returns waiting players in ticket order, the turn that was open (started,
+//    not ended) if any, and the next ticket and turn numbers to hand out.
+// Not thread-safe; one QueueStore per file.
+#pragma once
+
+#include "core/effects.hpp"
+#include "core/server_machine.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+struct sqlite3;
+
+namespace clawnet {
+
+struct StoreError {
+  std::string message;
+};
+
+class QueueStore {
+ public:
+  static inline constexpr int schema_version = 1;
+
+  static std::variant<std::unique_ptr<QueueStore>, StoreError> open(const std::string& path);
+  ~QueueStore();
+  QueueStore(const QueueStore&) = delete;
+  QueueStore& operator=(const QueueStore&) = delete;
+
+  // Persists a PersistJoin / PersistDeparture / PersistTurnStart / PersistTurnEnd.
+  // Returns true iff `effect` is one of those (others are not the store's business).
+  bool is_persistent(const Effect& effect) const;
+  std::optional<StoreError> apply(const Effect& effect);
+  std::variant<StoredQueue, StoreError> load() const;
+
+ private:
+  struct Statements;  // Prepared once by open(); defined in queue_store.cpp.
+  QueueStore(sqlite3* database, std::unique_ptr<Statements> statements);
+  sqlite3* database_;
+  std::unique_ptr<Statements> statements_;
+};
+
+}  // namespace clawnet

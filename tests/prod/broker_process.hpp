@@ -1,0 +1,46 @@
+// BrokerProcess: a real mosquitto on a free loopback port, for tests.
+//
+// start() writes a config (the listener line plus the caller's lines) into a fresh
+// temporary directory, starts `mosquitto -c` as a child process, and returns once
+// an MQTT CONNECT gets a CONNACK (any reason: the broker is serving). stop() sends
+// SIGTERM to that PID (SIGKILL after 5 s) and reaps it. The destructor stops it.
+// find_mosquitto() returns an empty string when the binary is missing: tests then
+// GTEST_SKIP with that message.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace clawnet::prod::testing {
+
+std::string find_mosquitto();
+// A port that was free on 127.0.0.1 a moment ago.
+std::uint16_t free_loopback_port();
+
+class BrokerProcess {
+ public:
+  BrokerProcess();
+  ~BrokerProcess();
+  BrokerProcess(const BrokerProcess&) = delete;
+  BrokerProcess& operator=(const BrokerProcess&) = delete;
+
+  // Returns an error text, or nullopt once the broker answers CONNECT.
+  // `port` 0 picks a free one; a restart may reuse the previous port.
+  std::optional<std::string> start(const std::string& config_lines, std::uint16_t port = 0);
+  void stop();
+
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& directory() const { return directory_; }
+  std::string log() const;
+
+ private:
+  std::filesystem::path directory_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace clawnet::prod::testing

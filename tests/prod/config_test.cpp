@@ -1,0 +1,174 @@
+// Config parsing: every key kind, every error names key and line, secrets.
+#include "prod/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace clawnet::prod {
+namespace {
+
+Config parse_ok(std::string_view text) {
+  ConfigResult result = parse_config(text, "test.conf");
+  if (const auto* error = std::get_if<ConfigError>(&result)) {
+    ADD_FAILURE() << error->describe();
+    return Config{};
+  }
+  return std::get<Config>(std::move(result));
+}
+
+ConfigError parse_error(std::string_view text) {
+  ConfigResult result = parse_config(text, "test.conf");
+  if (std::holds_alternative<Config>(result)) {
+    ADD_FAILURE() << "expected an error for: " << text;
+    return ConfigError{};
+  }
+  return std::get<ConfigError>(std::move(result));
+}
+
+TEST(Config, EmptyTextGivesDefaults) {
+  const Config config = parse_ok("");
+  EXPECT_EQ(config.server.turn_ms, ServerConfig{}.turn_ms);
+  EXPECT_EQ(config.claw.deadman_ms, ClawConfig{}.deadman_ms);
+  EXPECT_EQ(config.broker.host, "127.0.0.1");
+  EXPECT_EQ(config.broker.port, 1883);
+  EXPECT_EQ(config.http.port, 8080);
+  EXPECT_EQ(config.gpio.backend, GpioBackend::simulated);
+  EXPECT_FALSE(config.gpio.motors.at(0).offset.has_value());
+}
+
+TEST(Config, ParsesEveryKindOfKey) {
+  const Config config = parse_ok(
+      "# a comment\n"
+      "\n"
+      "server.turn_ms = 45000\n"
+      "  claw.deadman_ms=500  \n"
+      "claw.commands_per_second_max = 10\n"
+      "broker.host = broker.example\n"
+      "broker.port = 8883\n"
+      "broker.username = clawd\n"
+      "http.join_burst = 3\n"
+      "gpio.backend = libgpiod\n"
+      "gpio.motor.gantry_left = 17\n"
+      "gpio.motor.gantry_left.active_low = true\n"
+      "gpio.switch.claw_top = 4\n"
+      "store.path = /tmp/q.sqlite3\r\n");
+  EXPECT_EQ(config.server.turn_ms, 45000);
+  EXPECT_EQ(config.claw.deadman_ms, 500);
+  EXPECT_EQ(config.claw.commands_per_second_max, 10u);
+  EXPECT_EQ(config.broker.host, "broker.example");
+  EXPECT_EQ(config.broker.port, 8883);
+  EXPECT_EQ(config.broker.username, "clawd");
+  EXPECT_EQ(config.http.join_burst, 3);
+  EXPECT_EQ(config.gpio.backend, GpioBackend::libgpiod);
+  const GpioLine& left = config.gpio.motors.at(static_cast<std::size_t>(Motor::gantry_left));
+  EXPECT_EQ(left.offset, 17u);
+  EXPECT_TRUE(left.active_low);
+  EXPECT_EQ(config.gpio.switches.at(static_cast<std::size_t>(Switch::claw_top)).offset, 4u);
+  EXPECT_EQ(config.store.path, "/tmp/q.sqlite3");
+  EXPECT_EQ(config.key_lines.at("server.turn_ms"), 3);
+}
+
+TEST(Config, ErrorsNameKeyAndLine) {
+  ConfigError error = parse_error("server.turn_ms = 100\nbroker.port = 70000\n");
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.key, "broker.port");
+  EXPECT_EQ(error.describe(), "test.conf:2: key 'broker.port': 70000 is outside [1, 65535]");
+
+  error = parse_error("server.turn_ms = 10s\n");
+  EXPECT_EQ(error.key, "server.turn_ms");
+  EXPECT_NE(error.message.find("expected an integer"), std::string::npos);
+
+  error = parse_error("\n\nserver.turn_mss = 1\n");
+  EXPECT_EQ(error.line, 3);
+  EXPECT_EQ(error.message, "unknown key");
+
+  error = parse_error("just words\n");
+  EXPECT_EQ(error.line, 1);
+  EXPECT_TRUE(error.key.empty());
+
+  error = parse_error("gpio.backend = sysfs\n");
+  EXPECT_EQ(error.key, "gpio.backend");
+
+  error = parse_error("gpio.motor.claw_close.active_low = maybe\n");
+  EXPECT_EQ(error.key, "gpio.motor.claw_close.active_low");
+
+  error = parse_error("broker.host =\n");
+  EXPECT_EQ(error.message, "must not be empty");
+
+  error = parse_error("http.port = 1\nhttp.port = 2\n");
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.message, "already set on line 1");
+}
+
+TEST(Config, RefusesAPasswordInTheFile) {
+  const ConfigError error = parse_error("broker.password = hunter2\n");
+  EXPECT_EQ(error.key, "broker.password");
+  EXPECT_NE(error.message.find("CLAWNET_BROKER_PASSWORD"), std::string::npos);
+  EXPECT_EQ(error.message.find("hunter2"), std::string::npos);
+}
+
+class SecretFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("clawnet-secret-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  void write(std::string_view text, mode_t mode) {
+    std::ofstream(path_) << text;
+    ASSERT_EQ(::chmod(path_.c_str(), mode), 0);
+  }
+  std::filesystem::path path_;
+};
+
+TEST_F(SecretFile, EnvironmentWins) {
+  write("from-file\n", 0600);
+  Config config = parse_ok("broker.username = u\nbroker.password_file = " + path_.string() + "\n");
+  EXPECT_FALSE(resolve_secrets(config, std::string("from-env")).has_value());
+  EXPECT_EQ(config.broker.password, "from-env");
+}
+
+TEST_F(SecretFile, ReadsThePasswordFile) {
+  write("from-file\n", 0600);
+  Config config = parse_ok("broker.username = u\nbroker.password_file = " + path_.string() + "\n");
+  EXPECT_FALSE(resolve_secrets(config, std::nullopt).has_value());
+  EXPECT_EQ(config.broker.password, "from-file");
+}
+
+TEST_F(SecretFile, RefusesAWorldReadableFile) {
+  write("from-file\n", 0644);
+  Config config = parse_ok("broker.username = u\nbroker.password_file = " + path_.string() + "\n");
+  const auto error = resolve_secrets(config, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->key, "broker.password_file");
+  EXPECT_EQ(error->line, 2);
+  EXPECT_TRUE(config.broker.password.empty());
+}
+
+TEST_F(SecretFile, MissingFileNamesTheKey) {
+  Config config = parse_ok("broker.password_file = " + path_.string() + "\n");
+  const auto error = resolve_secrets(config, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->key, "broker.password_file");
+}
+
+TEST(Config, NoPasswordFileMeansNoPassword) {
+  Config config = parse_ok("");
+  EXPECT_FALSE(resolve_secrets(config, std::nullopt).has_value());
+  EXPECT_TRUE(config.broker.password.empty());
+}
+
+TEST(Config, LoadingAMissingFileIsAnError) {
+  const ConfigResult result = load_config_file("/nonexistent/clawnet.conf");
+  ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
+  EXPECT_EQ(std::get<ConfigError>(result).origin, "/nonexistent/clawnet.conf");
+}
+
+}  // namespace
+}  // namespace clawnet::prod

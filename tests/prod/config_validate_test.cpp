@@ -1,0 +1,50 @@
+// validate_config(): the core validators and the cross-key checks name a key and line.
+#include "prod/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace clawnet::prod {
+namespace {
+
+ConfigError validation_error(std::string_view text) {
+  ConfigResult result = parse_config(text, "test.conf");
+  EXPECT_TRUE(std::holds_alternative<Config>(result));
+  if (!std::holds_alternative<Config>(result)) return ConfigError{};
+  auto error = validate_config(std::get<Config>(result), "test.conf");
+  EXPECT_TRUE(error.has_value()) << text;
+  return error.value_or(ConfigError{});
+}
+
+TEST(ConfigValidate, DefaultsAreValid) {
+  ConfigResult result = parse_config("", "test.conf");
+  ASSERT_TRUE(std::holds_alternative<Config>(result));
+  const auto error = validate_config(std::get<Config>(result), "test.conf");
+  EXPECT_FALSE(error.has_value()) << error->describe();
+}
+
+TEST(ConfigValidate, CoreErrorsNameTheKey) {
+  // Above limits::deadman_ms_max, which the core validator refuses.
+  const ConfigError error = validation_error("claw.deadman_ms = 5000\n");
+  EXPECT_EQ(error.key, "claw.deadman_ms") << error.describe();
+  EXPECT_EQ(error.line, 1);
+}
+
+TEST(ConfigValidate, ReconnectBoundsMustBeOrdered) {
+  const ConfigError error = validation_error("broker.reconnect_min_ms = 5000\nbroker.reconnect_max_ms = 100\n");
+  EXPECT_EQ(error.key, "broker.reconnect_min_ms");
+  EXPECT_EQ(error.line, 1);
+}
+
+TEST(ConfigValidate, TwoMotorsOnOneLineAreRefused) {
+  const ConfigError error = validation_error("gpio.motor.gantry_up = 5\ngpio.motor.claw_close = 5\n");
+  EXPECT_EQ(error.key, "gpio.motor.claw_close");
+  EXPECT_EQ(error.line, 2);
+}
+
+TEST(ConfigValidate, LibgpiodNeedsEveryMotorLine) {
+  const ConfigError error = validation_error("gpio.backend = libgpiod\n");
+  EXPECT_EQ(error.key, "gpio.motor.gantry_up");
+}
+
+}  // namespace
+}  // namespace clawnet::prod

@@ -1,0 +1,199 @@
+// QueueStore::open on files it must refuse, on damaged files, and after a crash.
+// Every refused file must be left byte for byte as it was, with no new side files.
+#include "store/queue_store.hpp"
+#include "tests/store/store_test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace clawnet::store_test {
+namespace {
+
+// Runs `sql` on `path` with plain SQLite, as another program would.
+void run_sqlite(const std::string& path, const std::string& sql) {
+  sqlite3* database = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &database), SQLITE_OK);
+  char* message = nullptr;
+  const int code = sqlite3_exec(database, sql.c_str(), nullptr, nullptr, &message);
+  EXPECT_EQ(code, SQLITE_OK) << (message != nullptr ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(database);
+}
+
+void write_store_with_joins(const std::string& path, Ticket count) {
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  for (Ticket ticket = 1; ticket <= count; ++ticket) join(*store, ticket);
+}
+
+// Opens `path`, expects an error containing every part, and no change in its directory.
+void expect_refused_untouched(const TempDir& dir, const std::string& path,
+                              const std::vector<std::string>& parts) {
+  const auto before = snapshot(dir.path());
+  const auto error = open_error(path);
+  for (const auto& part : parts) {
+    EXPECT_NE(error.find(part), std::string::npos) << "got: " << error << "\nwanted: " << part;
+  }
+  EXPECT_TRUE(snapshot(dir.path()) == before) << "open modified files in " << dir.path();
+}
+
+TEST(StoreFile, RefusesForeignDatabaseWithOtherApplicationId) {
+  TempDir dir;
+  const auto path = dir.file("other.db");
+  run_sqlite(path, "PRAGMA application_id = 1234; CREATE TABLE photos (id INTEGER, name TEXT);"
+                   "INSERT INTO photos VALUES (1, 'cat');");
+  expect_refused_untouched(dir, path, {"not a clawnet queue store", path, "0x000004d2", "0x436c6177"});
+}
+
+TEST(StoreFile, RefusesForeignDatabaseWithoutApplicationId) {
+  TempDir dir;
+  const auto path = dir.file("other.db");
+  run_sqlite(path, "CREATE TABLE players (name TEXT); INSERT INTO players VALUES ('eve');");
+  expect_refused_untouched(dir, path, {"not a clawnet queue store", "0x00000000", "1 schema objects"});
+}
+
+TEST(StoreFile, RefusesForeignDatabaseInWalMode) {
+  TempDir dir;
+  const auto path = dir.file("other.db");
+  run_sqlite(path, "PRAGMA journal_mode = WAL; CREATE TABLE notes (text TEXT);");
+  expect_refused_untouched(dir, path, {"not a clawnet queue store"});
+}
+
+TEST(StoreFile, RefusesNewerSchemaVersion) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  write_store_with_joins(path, 3);
+  run_sqlite(path, "PRAGMA user_version = 7");
+  expect_refused_untouched(dir, path, {path, "schema version 7 is newer", "version 1"});
+}
+
+TEST(StoreFile, RefusesGarbageFile) {
+  TempDir dir;
+  const auto path = dir.file("garbage.db");
+  std::mt19937_64 generator(20261127);
+  std::string bytes;
+  for (int index = 0; index < 3 * 4096 + 17; ++index) bytes.push_back(static_cast<char>(generator() & 0xff));
+  write_bytes(path, bytes);
+  expect_refused_untouched(dir, path, {path, "cannot read as a SQLite database", "file is not a database"});
+}
+
+TEST(StoreFile, RefusesTextFile) {
+  TempDir dir;
+  const auto path = dir.file("notes.txt");
+  write_bytes(path, "players: alice, bob\n");
+  expect_refused_untouched(dir, path, {path, "not a database"});
+}
+
+TEST(StoreFile, RefusesDirectoryAndMissingParent) {
+  TempDir dir;
+  EXPECT_NE(open_error(dir.path().string()).find("not a regular file"), std::string::npos);
+  const auto missing = dir.file("no-such-dir/queue.db");
+  EXPECT_NE(open_error(missing).find(missing), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
+TEST(StoreFile, EmptyFileBecomesStore) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  write_bytes(path, "");
+  {
+    auto store = open_store(path);
+    ASSERT_TRUE(store);
+    join(*store, 1);
+  }
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(tickets_of(load_store(*store).waiting), (std::vector<Ticket>{1}));
+}
+
+TEST(StoreFile, SecondStoreOnSameFileIsRefusedWhileFirstIsOpen) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  auto first = open_store(path);
+  ASSERT_TRUE(first);
+  join(*first, 1);
+  EXPECT_NE(open_error(path).find("locked"), std::string::npos);
+  join(*first, 2);
+  first.reset();
+  auto second = open_store(path);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(tickets_of(load_store(*second).waiting), (std::vector<Ticket>{1, 2}));
+}
+
+// A copy of a store cut off at `length` bytes either gives an error or loads; it
+// never crashes, and the cut file is left as it was.
+void check_truncated(const TempDir& dir, const std::string& whole, std::size_t length, bool must_fail) {
+  SCOPED_TRACE(fmt::format("truncated at {} of {} bytes", length, whole.size()));
+  const auto path = dir.file(fmt::format("cut-{}.db", length));
+  write_bytes(path, whole.substr(0, length));
+  const auto before = snapshot(dir.path());
+  auto opened = QueueStore::open(path);
+  if (auto* error = std::get_if<StoreError>(&opened)) {
+    EXPECT_NE(error->message.find(path), std::string::npos) << error->message;
+  } else {
+    EXPECT_FALSE(must_fail) << "a store cut in half opened";
+    auto& store = std::get<std::unique_ptr<QueueStore>>(opened);
+    (void)store->load();
+    store.reset();
+  }
+  EXPECT_EQ(read_bytes(path), whole.substr(0, length));
+  if (must_fail) {
+    EXPECT_TRUE(snapshot(dir.path()) == before);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(StoreFile, TruncatedStoreIsRefusedOrLoadsAndIsNotModified) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  write_store_with_joins(path, 2000);
+  const auto whole = read_bytes(path);
+  ASSERT_GT(whole.size(), 16u * 4096u) << "the store should span many pages";
+  ASSERT_FALSE(std::filesystem::exists(path + "-wal")) << "a closed store is checkpointed";
+  check_truncated(dir, whole, whole.size() / 2, true);
+  check_truncated(dir, whole, whole.size() / 2 + 1234, true);
+  check_truncated(dir, whole, whole.size() - 1, true);
+  check_truncated(dir, whole, 4096 + 100, true);
+  check_truncated(dir, whole, 100, false);
+  check_truncated(dir, whole, 50, false);
+}
+
+TEST(StoreFile, CopyTakenWhileOpenRecoversEveryCommittedJoin) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  const auto crashed = dir.file("crashed.db");
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  for (Ticket ticket = 1; ticket <= 300; ++ticket) join(*store, ticket);
+  apply_ok(*store, PersistDeparture{10, DepartureReason::left});
+  apply_ok(*store, PersistTurnStart{1, 1, 5000});
+  // The copy is what a power cut right now would leave on disk: the main file and
+  // the WAL, which holds the commits not yet checkpointed.
+  ASSERT_GT(std::filesystem::file_size(path + "-wal"), 0u);
+  std::filesystem::copy_file(path, crashed);
+  std::filesystem::copy_file(path + "-wal", crashed + "-wal");
+
+  auto recovered = open_store(crashed);
+  ASSERT_TRUE(recovered);
+  const auto stored = load_store(*recovered);
+  std::vector<Ticket> expected;
+  for (Ticket ticket = 2; ticket <= 300; ++ticket) {
+    if (ticket != 10) expected.push_back(ticket);
+  }
+  EXPECT_EQ(tickets_of(stored.waiting), expected);
+  ASSERT_TRUE(stored.open_turn.has_value());
+  EXPECT_EQ(stored.open_turn->player.ticket, 1u);
+  EXPECT_EQ(stored.next_ticket, 301u);
+  EXPECT_EQ(stored.next_turn, 2u);
+  // The original store is unaffected and keeps working.
+  join(*store, 301);
+}
+
+}  // namespace
+}  // namespace clawnet::store_test
