@@ -275,6 +275,7 @@ struct ClawMachine::Impl {
   TimeMs motor_limit_at_ms = time_never;
   TimeMs step_at_ms = time_never;
   TimeMs ready_repeat_at_ms = time_never;
+  int ready_repeats = 0;  // Since entering Ready; sets the repeat backoff.
   Effects outbox;
   ClawCounters counters;
   const char* state = booting_name;
@@ -291,6 +292,7 @@ ClawMachine::Impl::Impl(ClawConfig claw_config) : config(claw_config) {
 void ClawMachine::Impl::enter(const char* name, TimeMs now_ms) {
   state = name;
   if (name == ready_name) {
+    ready_repeats = 0;
     publish_ready(now_ms);
   } else if (name == subscribing_name) {
     set_timer(step_at_ms, "step", now_ms + config.subscribe_ms_max);
@@ -349,9 +351,12 @@ void ClawMachine::Impl::start_subscribe(const ChannelListen& request, TimeMs) {
   outbox.push_back(Subscribe{channel});
 }
 
+// Repeated while idle, in case the server missed it (loss, or its restart);
+// the interval doubles up to 8x so an idle cabinet stays quiet.
 void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
   publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished});
-  set_timer(ready_repeat_at_ms, "ready_repeat", now_ms + config.ready_repeat_ms);
+  set_timer(ready_repeat_at_ms, "ready_repeat", now_ms + (config.ready_repeat_ms << ready_repeats));
+  ready_repeats = std::min(ready_repeats + 1, 3);
 }
 
 // Only now, with the subscription confirmed, may the player hear it has control:

@@ -302,7 +302,7 @@ std::string describe(const Message& message) {
           [](const Control& m) { return fmt::format("control={} turn={}", m.granted, m.turn); },
           [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },
           [](const GetReady&) { return std::string("get_ready"); },
-          [](const LobbyStatus& m) { return fmt::format("lobby {}", to_string(m.claw)); },
+          [](const LobbyStatus& m) { return fmt::format("claw {}", to_string(m.claw)); },
       },
       message);
 }

@@ -155,6 +155,7 @@ void CabinetPhysics::advance_axis(Axis& axis, TimeMs to_ms, std::vector<SwitchCh
   const Motor pushing = plus ? axis.plus_motor : axis.minus_motor;
   const Switch arriving = plus ? axis.high_switch : axis.low_switch;
   const Switch leaving = plus ? axis.low_switch : axis.high_switch;
+  const std::int64_t origin_um = plus ? 0 : axis.end_um;  // The end it would leave.
   if (axis.position_um == target_um) {
     overrun_ms_.at(index(pushing)) += elapsed_ms;
     return;
@@ -162,7 +163,7 @@ void CabinetPhysics::advance_axis(Axis& axis, TimeMs to_ms, std::vector<SwitchCh
   const std::int64_t speed = plus ? v : -v;
   const std::int64_t distance_um = plus ? axis.end_um - axis.position_um : axis.position_um;
   const TimeMs arrival_ms = from_ms + ms_to_cover(distance_um, speed);
-  if (axis.position_um == axis.end_um - target_um) changes.push_back({leaving, false, from_ms + 1});
+  if (axis.position_um == origin_um) changes.push_back({leaving, false, from_ms + 1});
   if (to_ms >= arrival_ms) {
     axis.position_um = target_um;
     changes.push_back({arriving, true, arrival_ms});

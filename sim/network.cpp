@@ -61,6 +61,15 @@ std::string describe_until(TimeMs until_ms) {
 
 std::string percent(double p) { return fmt::format("{:.3g}%", p * 100.0); }
 
+// Calls a copy: the callback may replace the node's callbacks (set_callbacks)
+// while it runs.
+template <class Callback, class... Args>
+void call(const Callback& callback, const Args&... args) {
+  if (!callback) return;
+  Callback copy = callback;
+  copy(args...);
+}
+
 }  // namespace
 
 std::optional<std::string> validate(const NetworkOptions& options) {
@@ -71,8 +80,10 @@ std::optional<std::string> validate(const NetworkOptions& options) {
   if (!is_probability(options.loss)) return "loss must be in [0, 1]";
   if (!is_probability(options.duplication)) return "duplication must be in [0, 1]";
   if (!is_probability(options.reorder)) return "reorder must be in [0, 1]";
-  if (options.reorder_ms_max < 1 || options.reorder_ms_max > option_ms_max)
-    return fmt::format("reorder_ms_max must be in [1, {}]", option_ms_max);
+  // Without reordering the extra delay is never drawn, so 0 is fine there.
+  const TimeMs reorder_ms_min = options.reorder > 0 ? 1 : 0;
+  if (options.reorder_ms_max < reorder_ms_min || options.reorder_ms_max > option_ms_max)
+    return fmt::format("reorder_ms_max must be in [{}, {}]", reorder_ms_min, option_ms_max);
   if (options.heartbeat_timeout_ms < 1 || options.heartbeat_timeout_ms > option_ms_max)
     return fmt::format("heartbeat_timeout_ms must be in [1, {}]", option_ms_max);
   if (options.link_detect_ms < 0 || options.link_detect_ms > option_ms_max)
@@ -281,7 +292,7 @@ SubscribeResult Network::subscribe(const std::string& name, const std::string& c
       if (again == nullptr || !again->up || !reachable(name)) return;
       auto found = again->subscriptions.find(channel);
       if (found == again->subscriptions.end() || found->second.serial != serial) return;
-      if (again->callbacks.on_subscribed) again->callbacks.on_subscribed(channel);
+      call(again->callbacks.on_subscribed, channel);
     });
     return SubscribeResult::requested;
   }
@@ -478,7 +489,7 @@ void Network::deliver(const std::string& from, const std::string& to, const std:
     return;
   }
   ++counters_.delivered;
-  if (node->callbacks.on_message) node->callbacks.on_message(channel, payload);
+  call(node->callbacks.on_message, channel, payload);
 }
 
 void Network::complete_subscribe(const std::string& name, const std::string& channel, std::uint64_t serial) {
@@ -495,7 +506,7 @@ void Network::complete_subscribe(const std::string& name, const std::string& cha
   subscribers_[channel].insert(name);
   node->orphans.erase(channel);  // Present already: the service sends no second join.
   if (present_[channel].insert(name).second) notify_presence(channel, name, PresenceKind::join);
-  if (node->callbacks.on_subscribed) node->callbacks.on_subscribed(channel);
+  call(node->callbacks.on_subscribed, channel);
 }
 
 void Network::notify_presence(const std::string& channel, const std::string& member, PresenceKind kind) {
@@ -512,7 +523,7 @@ void Network::notify_presence(const std::string& channel, const std::string& mem
     schedule(at_ms, [this, target, incarnation, channel, member, kind] {
       Node* watcher = find(target);
       if (watcher == nullptr || !watcher->up || watcher->incarnation != incarnation || partitioned(target)) return;
-      if (watcher->callbacks.on_presence) watcher->callbacks.on_presence(channel, member, kind);
+      call(watcher->callbacks.on_presence, channel, member, kind);
     });
   }
 }
@@ -570,7 +581,7 @@ void Network::check_link(const std::string& name, std::uint64_t incarnation) {
   const bool up = reachable(name);
   if (up == node->link_reported_up) return;
   node->link_reported_up = up;
-  if (node->callbacks.on_link) node->callbacks.on_link(up);
+  call(node->callbacks.on_link, up);
 }
 
 void Network::expire_presence(const std::string& name) {

@@ -53,7 +53,9 @@
 
 namespace clawnet::sim {
 
-// Every field must be set by the world: there are no defaults.
+// Every field must be set by the world: there are no defaults. Fill it with
+// designated initializers; with -Wextra (missing-field-initializers) and
+// -Werror a forgotten field is a compile error.
 struct NetworkOptions {
   TimeMs latency_ms_min;         // One-way latency, uniform in [min, max].
   TimeMs latency_ms_max;

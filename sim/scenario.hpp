@@ -1,0 +1,123 @@
+// Scenario: a replayable simulation run as data: settings, timed actions and
+// expectations. docs/scenarios.md specifies the text format; scenario_text.cpp
+// parses and prints it (print(parse(text)) is stable, and parse(print(s)) == s),
+// so a RapidCheck counterexample can be saved to scenarios/ and replayed.
+#pragma once
+
+#include "core/claw_machine.hpp"
+#include "core/protocol.hpp"
+#include "core/server_machine.hpp"
+#include "core/time.hpp"
+#include "sim/cabinet_physics.hpp"
+#include "sim/network.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace clawnet::sim {
+
+// How a simulated player behaves once it joined.
+enum class PlayerMode : std::uint8_t {
+  scripted,  // Does only what the scenario says (press/release/drop).
+  automatic, // Steers toward a random spot and drops when it gets control.
+  idle,      // Never sends a command (tests the turn timer).
+};
+
+enum class NodeKind : std::uint8_t { server, claw };
+
+// --- Actions ---------------------------------------------------------------------------
+struct Join { std::string player; PlayerMode mode = PlayerMode::scripted; };
+struct Leave { std::string player; };                  // Asks the server to leave the queue.
+struct Disconnect { std::string player; };             // Unsubscribes cleanly (presence leave).
+struct Vanish { std::string player; };                 // Tab closed: silent until presence timeout.
+struct Reconnect { std::string player; };              // Subscribes again to its channel.
+struct Press { std::string player; Direction direction = Direction::up; bool refresh = true; };
+struct Release { std::string player; Direction direction = Direction::up; };
+struct DropClaw { std::string player; };
+struct Crash { NodeKind node = NodeKind::server; };
+struct Restart { NodeKind node = NodeKind::server; };
+struct PartitionNode { std::string node; TimeMs for_ms = 0; };  // "server", "claw" or a player.
+struct PartitionLink { std::string from; std::string to; bool both_ways = false; TimeMs for_ms = 0; };
+struct ChannelLoss { std::string pattern; double loss = 0; TimeMs for_ms = 0; };  // pattern may end in '*'.
+struct Burst { double loss = 0; double duplication = 0; double reorder = 0; TimeMs for_ms = 0; };
+// Hostile players. Each is a player node of its own, with rights only on its own channel.
+struct Spoof { std::string player; std::string victim; std::uint32_t count = 1; };  // Commands on another's channel and on clawcomm.
+struct Flood { std::string player; std::uint32_t count = 1; };                    // Malformed and oversized messages on its own channel.
+struct Replay { std::string player; std::uint32_t count = 1; };                   // Re-sends its last command.
+struct JoinSpam { std::string player; std::uint32_t count = 1; };                 // Joins many times, never subscribes.
+// Crowds: many players named "<prefix>-<n>".
+struct Crowd { std::uint32_t count = 1; TimeMs over_ms = 0; PlayerMode mode = PlayerMode::automatic; };
+struct Arrivals { double per_hour = 0; TimeMs for_ms = 0; PlayerMode mode = PlayerMode::automatic; };
+// Random faults (crashes, partitions, bursts) at random times, about one per mean_interval_ms.
+struct Chaos { TimeMs for_ms = 0; TimeMs mean_interval_ms = 0; };
+
+using ActionBody = std::variant<Join, Leave, Disconnect, Vanish, Reconnect, Press, Release, DropClaw, Crash,
+                                Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Spoof, Flood, Replay,
+                                JoinSpam, Crowd, Arrivals, Chaos>;
+
+struct Action {
+  TimeMs at_ms = 0;
+  ActionBody body;
+  int line = 0;  // Source line, 0 if generated.
+};
+
+// --- Expectations ---------------------------------------------------------------------------
+enum class When : std::uint8_t { at, by, end };  // At an instant, at some point up to it, at the end.
+
+struct ExpectController { std::optional<std::string> player; };  // nullopt: nobody.
+struct ExpectQueue { std::vector<std::string> players; };        // Server queue order, exactly.
+struct ExpectQueueLength { std::uint64_t length = 0; };
+struct ExpectMotorsOff {};
+struct ExpectPosition { std::string player; std::uint64_t position = 0; };  // As the player was last told.
+struct ExpectState { NodeKind node = NodeKind::server; std::string state; };
+enum class Comparison : std::uint8_t { eq, ge, le };
+// Counters by name: see docs/scenarios.md ("claw.rejected", "server.turns_completed", ...).
+struct ExpectCounter { std::string counter; Comparison comparison = Comparison::eq; std::uint64_t value = 0; };
+struct ExpectPlayed { std::vector<std::string> players; };       // Each finished at least one turn.
+
+using ExpectationBody = std::variant<ExpectController, ExpectQueue, ExpectQueueLength, ExpectMotorsOff,
+                                     ExpectPosition, ExpectState, ExpectCounter, ExpectPlayed>;
+
+struct Expectation {
+  When when = When::end;
+  TimeMs at_ms = 0;  // For at/by.
+  ExpectationBody body;
+  int line = 0;
+};
+
+// --- The whole scenario ---------------------------------------------------------------------
+struct Scenario {
+  std::string name;            // File name without folder, for reports.
+  std::string description;     // The opening comment lines.
+  std::uint64_t seed = 1;
+  TimeMs duration_ms = 0;
+  NetworkOptions network{};    // Required: every field set by the file ("no hidden defaults").
+  ServerConfig server;
+  ClawConfig claw;
+  CabinetConfig cabinet;
+  TimeMs liveness_bound_ms = 30'000;  // Oracle: idle claw + waiting present player, at most this long.
+  std::vector<Action> actions;        // In time order (stable for equal times).
+  std::vector<Expectation> expectations;
+};
+
+struct ParseError {
+  std::string file;
+  int line = 0;
+  std::string message;  // What was expected and what was found.
+};
+
+// Parses scenario text. `file` names it in errors.
+std::variant<Scenario, ParseError> parse_scenario(std::string_view text, std::string_view file);
+// Prints a scenario in the text format (settings, then actions, then expectations).
+std::string print_scenario(const Scenario& scenario);
+// "1500ms", "2s", "1m30s" forms; returns nullopt if malformed.
+std::optional<TimeMs> parse_duration(std::string_view text);
+std::string format_duration(TimeMs ms);
+
+std::string_view to_string(PlayerMode mode);
+std::string_view to_string(NodeKind node);
+
+}  // namespace clawnet::sim

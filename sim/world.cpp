@@ -1,0 +1,354 @@
+#include "sim/world.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+
+namespace clawnet::sim {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+}  // namespace
+
+void add_counters(ServerCounters& total, const ServerCounters& part) {
+  total.joins_accepted += part.joins_accepted;
+  total.joins_refused += part.joins_refused;
+  total.rejected_messages += part.rejected_messages;
+  total.rejected_events += part.rejected_events;
+  total.turns_completed += part.turns_completed;
+  total.turns_ended_by_server += part.turns_ended_by_server;
+  total.turns_aborted += part.turns_aborted;
+  total.position_messages += part.position_messages;
+  total.listen_resends += part.listen_resends;
+}
+
+void add_counters(ClawCounters& total, const ClawCounters& part) {
+  total.commands_accepted += part.commands_accepted;
+  total.rejected_messages += part.rejected_messages;
+  total.rejected_events += part.rejected_events;
+  total.rate_limited += part.rate_limited;
+  total.deadman_trips += part.deadman_trips;
+  total.motor_limit_trips += part.motor_limit_trips;
+  total.limit_switch_stops += part.limit_switch_stops;
+  total.turns_finished += part.turns_finished;
+  total.faults += part.faults;
+}
+
+namespace {
+
+std::string join_names(const std::vector<std::string>& names) {
+  return names.empty() ? std::string("(empty)") : fmt::format("{}", fmt::join(names, " "));
+}
+
+}  // namespace
+
+World::World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_directory)
+    : scenario_(std::move(scenario)),
+      seed_(seed),
+      store_path_(store_directory / "queue.db"),
+      rng_(seed),
+      channel_rng_(rng_.fork("channels")),
+      latency_rng_(rng_.fork("http")),
+      chaos_rng_(rng_.fork("chaos")),
+      network_(scheduler_, rng_.fork("network"), scenario_.network),
+      physics_(scenario_.cabinet, rng_.fork("cabinet"), 0),
+      oracle_(scenario_.liveness_bound_ms) {
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(store_path_.string() + suffix, ignored);
+  }
+  network_.add_node("server", {});
+  network_.add_node("claw", {});
+  // The secure channel belongs to the server and the claw alone (key set 1).
+  for (const char* node : {"server", "claw"}) {
+    network_.grant(node, secure_channel, true, true);
+    network_.grant(node, "p-*", true, true);
+  }
+  network_.grant("server", lobby_channel, true, true);
+  server_callbacks();
+  claw_callbacks();
+  start_claw(true);
+  start_server();
+  schedule_actions();
+  schedule_expectations();
+  schedule_at(scenario_.duration_ms, [this] { finish(); });
+}
+
+World::~World() = default;
+
+bool World::step() {
+  if (finished_) return false;
+  if (!scheduler_.run_next()) {
+    finish();
+    return false;
+  }
+  events_run_ += 1;
+  after_event();
+  return !finished_;
+}
+
+void World::run_until(TimeMs until_ms) {
+  while (!finished_ && scheduler_.next_time() <= until_ms) step();
+}
+
+void World::run_to_end() {
+  while (step()) {
+  }
+}
+
+void World::after_event() {
+  if (finished_) return;
+  const TimeMs now = scheduler_.now();
+  oracle_.check(*this, now);
+  for (auto it = open_by_expectations_.begin(); it != open_by_expectations_.end();) {
+    const Expectation& expectation = **it;
+    check_expectation(expectation, false, false);
+    if (!results_.empty() && results_.back().line == expectation.line && results_.back().passed) {
+      it = open_by_expectations_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (const std::optional<Violation>& broken = oracle_.violation()) {
+    log("oracle", fmt::format("VIOLATION of invariant {} ({}): {}", broken->invariant, broken->name, broken->detail));
+    finish();
+  }
+}
+
+void World::schedule_at(TimeMs at_ms, std::function<void()> action) {
+  if (!scheduler_.schedule(at_ms, std::move(action))) fatal("the scheduler is full");
+}
+
+void World::fatal(std::string what) {
+  oracle_.fail(0, "simulation", std::move(what), scheduler_.now());
+}
+
+void World::log(std::string node, std::string text) { timeline_.record(scheduler_.now(), std::move(node), std::move(text)); }
+
+TimeMs World::latency_sample() {
+  return latency_rng_.between(scenario_.network.latency_ms_min, scenario_.network.latency_ms_max);
+}
+
+// 128 random bits from the seeded generator, as a player channel name.
+std::string World::fresh_channel() {
+  return fmt::format("p-{:016x}{:016x}", channel_rng_.uint64(), channel_rng_.uint64());
+}
+
+std::string World::label(const std::string& channel) const {
+  auto owner = channel_owner_.find(channel);
+  return owner == channel_owner_.end() ? channel : owner->second;
+}
+
+std::optional<std::string> World::owner_of(const std::string& channel) const {
+  auto owner = channel_owner_.find(channel);
+  if (owner == channel_owner_.end()) return std::nullopt;
+  return owner->second;
+}
+
+std::optional<std::string> World::granted_channel(Turn turn) const {
+  auto granted = granted_channel_.find(turn);
+  if (granted == granted_channel_.end()) return std::nullopt;
+  return granted->second;
+}
+
+bool World::reachable(const std::string& node) const {
+  auto cut = cut_off_until_ms_.find(node);
+  return cut == cut_off_until_ms_.end() || cut->second <= scheduler_.now();
+}
+
+// --- Expectations ------------------------------------------------------------------------
+
+void World::schedule_expectations() {
+  for (const Expectation& expectation : scenario_.expectations) {
+    if (expectation.when == When::at) {
+      schedule_at(expectation.at_ms, [this, &expectation] { check_expectation(expectation, true, true); });
+    } else if (expectation.when == When::by) {
+      open_by_expectations_.push_back(&expectation);
+      schedule_at(expectation.at_ms + 1, [this, &expectation] {
+        auto open = std::find(open_by_expectations_.begin(), open_by_expectations_.end(), &expectation);
+        if (open == open_by_expectations_.end()) return;
+        open_by_expectations_.erase(open);
+        check_expectation(expectation, true, true);
+      });
+    }
+  }
+}
+
+// Evaluates one expectation now. A final check records its result either way;
+// a `by` probe records only a pass.
+void World::check_expectation(const Expectation& expectation, bool final_check, bool record_failure) {
+  auto name_of_controller = [&]() -> std::optional<std::string> {
+    if (!claw_ || !claw_->listening_channel()) return std::nullopt;
+    return owner_of(*claw_->listening_channel());
+  };
+  auto queue_names = [&] {
+    std::vector<std::string> names;
+    if (server_) server_->queue().for_each([&](const QueuedPlayer& p) { names.push_back(label(p.channel)); });
+    return names;
+  };
+  auto [passed, seen] = std::visit(
+      Overloaded{
+          [&](const ExpectController& e) -> std::pair<bool, std::string> {
+            std::optional<std::string> controller = name_of_controller();
+            return {controller == e.player, fmt::format("controller {}", controller.value_or("none"))};
+          },
+          [&](const ExpectQueue& e) -> std::pair<bool, std::string> {
+            std::vector<std::string> names = queue_names();
+            return {server_ != nullptr && names == e.players, fmt::format("queue {}", join_names(names))};
+          },
+          [&](const ExpectQueueLength& e) -> std::pair<bool, std::string> {
+            std::uint64_t length = server_ ? server_->queue().size() : 0;
+            return {server_ != nullptr && length == e.length, fmt::format("queue_length {}", length)};
+          },
+          [&](const ExpectMotorsOff&) -> std::pair<bool, std::string> {
+            std::vector<std::string> on;
+            for (int index = 0; index < motor_count; index += 1) {
+              if (physics_.motor_on(static_cast<Motor>(index))) on.emplace_back(to_string(static_cast<Motor>(index)));
+            }
+            return {on.empty(), on.empty() ? std::string("motors off") : fmt::format("motors on: {}", join_names(on))};
+          },
+          [&](const ExpectPosition& e) -> std::pair<bool, std::string> {
+            auto found = players_.find(e.player);
+            std::optional<std::uint64_t> shown;
+            if (found != players_.end()) shown = found->second.shown_position;
+            return {shown == e.position,
+                    fmt::format("{} shown position {}", e.player, shown ? std::to_string(*shown) : "none")};
+          },
+          [&](const ExpectState& e) -> std::pair<bool, std::string> {
+            std::string state = "down";
+            if (e.node == NodeKind::server && server_) state = std::string(server_->state_name());
+            if (e.node == NodeKind::claw && claw_) state = std::string(claw_->state_name());
+            return {state == e.state, fmt::format("{} state {}", to_string(e.node), state)};
+          },
+          [&](const ExpectCounter& e) -> std::pair<bool, std::string> {
+            std::optional<std::uint64_t> value = counter(e.counter);
+            if (!value) return {false, fmt::format("no counter named {}", e.counter)};
+            bool ok = e.comparison == Comparison::eq   ? *value == e.value
+                      : e.comparison == Comparison::ge ? *value >= e.value
+                                                       : *value <= e.value;
+            return {ok, fmt::format("{} = {}", e.counter, *value)};
+          },
+          [&](const ExpectPlayed& e) -> std::pair<bool, std::string> {
+            std::vector<std::string> missing;
+            for (const std::string& name : e.players) {
+              auto found = players_.find(name);
+              if (found == players_.end() || found->second.turns_played == 0) missing.push_back(name);
+            }
+            return {missing.empty(), missing.empty() ? std::string("all played")
+                                                     : fmt::format("not played: {}", join_names(missing))};
+          },
+      },
+      expectation.body);
+  if (!passed && !(final_check && record_failure)) return;
+  const std::string when = expectation.when == When::end
+                               ? std::string("end")
+                               : fmt::format("{} {}", expectation.when == When::at ? "at" : "by",
+                                             format_duration(expectation.at_ms));
+  std::string text = fmt::format("line {}: expect {}: {} ({})", expectation.line, when, passed ? "ok" : "FAILED", seen);
+  log("expect", text);
+  results_.push_back(ExpectationResult{expectation.line, passed, std::move(text)});
+}
+
+void World::finish() {
+  if (finished_) return;
+  for (const Expectation* open : open_by_expectations_) check_expectation(*open, true, true);
+  open_by_expectations_.clear();
+  if (!oracle_.violation()) {
+    for (const Expectation& expectation : scenario_.expectations) {
+      if (expectation.when == When::end) check_expectation(expectation, true, true);
+    }
+  }
+  finished_ = true;
+}
+
+bool World::passed() const {
+  if (oracle_.violation()) return false;
+  return std::all_of(results_.begin(), results_.end(), [](const ExpectationResult& r) { return r.passed; });
+}
+
+// --- Counters ------------------------------------------------------------------------------
+
+RunCounters World::counters() const {
+  RunCounters total = retired_;
+  if (server_) add_counters(total.server, server_->counters());
+  if (claw_) add_counters(total.claw, claw_->counters());
+  return total;
+}
+
+std::optional<std::uint64_t> World::counter(std::string_view name) const {
+  const RunCounters total = counters();
+  const NetworkCounters& net = network_.counters();
+  const std::pair<std::string_view, std::uint64_t> table[] = {
+      {"server.joins_accepted", total.server.joins_accepted},
+      {"server.joins_refused", total.server.joins_refused},
+      {"server.rejected", total.server.rejected_messages},
+      {"server.rejected_events", total.server.rejected_events},
+      {"server.turns_completed", total.server.turns_completed},
+      {"server.turns_ended_by_server", total.server.turns_ended_by_server},
+      {"server.turns_aborted", total.server.turns_aborted},
+      {"server.position_messages", total.server.position_messages},
+      {"claw.commands_accepted", total.claw.commands_accepted},
+      {"claw.rejected", total.claw.rejected_messages},
+      {"claw.rejected_events", total.claw.rejected_events},
+      {"claw.rate_limited", total.claw.rate_limited},
+      {"claw.deadman_trips", total.claw.deadman_trips},
+      {"claw.motor_limit_trips", total.claw.motor_limit_trips},
+      {"claw.limit_switch_stops", total.claw.limit_switch_stops},
+      {"claw.turns_finished", total.claw.turns_finished},
+      {"claw.faults", total.claw.faults},
+      {"network.published", net.published},
+      {"network.delivered", net.delivered},
+      {"network.lost", net.lost},
+      {"network.duplicated", net.duplicated},
+      {"network.denied", net.denied},
+      {"cabinet.prizes_won", physics_.prizes_won()},
+      {"players.joined", total.players_joined},
+      {"players.turns_played", total.turns_played},
+  };
+  for (const auto& [key, value] : table) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+// --- Snapshot --------------------------------------------------------------------------------
+
+Snapshot World::snapshot() const {
+  Snapshot shot;
+  shot.now_ms = scheduler_.now();
+  shot.seed = seed_;
+  shot.scenario = scenario_.name;
+  shot.server_up = server_ != nullptr;
+  shot.claw_up = claw_ != nullptr;
+  shot.server_state = server_ ? std::string(server_->state_name()) : "down";
+  shot.claw_state = claw_ ? std::string(claw_->state_name()) : "down";
+  if (claw_ && claw_->listening_channel()) {
+    shot.controller = owner_of(*claw_->listening_channel()).value_or(*claw_->listening_channel());
+    shot.turn = claw_->current_turn();
+    auto started = turn_started_ms_.find(shot.turn);
+    if (started != turn_started_ms_.end()) shot.turn_ends_ms = started->second + scenario_.server.turn_ms;
+  }
+  if (server_) {
+    const PlayerQueue& queue = server_->queue();
+    shot.queue_length = queue.size();
+    for (std::size_t rank = 0; rank < queue.size() && rank < queue_view_max; rank += 1) {
+      const QueuedPlayer& player = queue.at(rank);
+      shot.queue.push_back(QueueEntryView{label(player.channel), player.channel, rank, player.shown_position,
+                                          player.present});
+    }
+  }
+  shot.cabinet = physics_.view();
+  for (std::string& fault : network_.describe_faults()) shot.faults.push_back(FaultView{std::move(fault)});
+  const std::deque<std::string>& recent = timeline_.recent();
+  const std::size_t first = recent.size() > recent_log_max ? recent.size() - recent_log_max : 0;
+  shot.recent_log.assign(recent.begin() + static_cast<std::ptrdiff_t>(first), recent.end());
+  shot.finished = finished_;
+  return shot;
+}
+
+}  // namespace clawnet::sim

@@ -1,0 +1,201 @@
+// World: one deterministic simulation run. It owns the virtual clock, the
+// simulated PubNub, the server node (ServerMachine + QueueStore), the claw node
+// (ClawMachine + cabinet physics), the players, and the oracle. It carries out
+// the machines' effects; it holds no queue or claw logic of its own.
+//
+// Same scenario and seed => the same timeline, byte for byte.
+// Not thread-safe.
+#pragma once
+
+#include "core/claw_machine.hpp"
+#include "core/server_machine.hpp"
+#include "sim/cabinet_physics.hpp"
+#include "sim/network.hpp"
+#include "sim/oracle.hpp"
+#include "sim/player.hpp"
+#include "sim/rng.hpp"
+#include "sim/scenario.hpp"
+#include "sim/scheduler.hpp"
+#include "sim/snapshot.hpp"
+#include "sim/timeline.hpp"
+#include "store/queue_store.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace clawnet::sim {
+
+struct ExpectationResult {
+  int line = 0;
+  bool passed = false;
+  std::string text;  // What was expected and what was seen.
+};
+
+// Totals that survive node crashes (a restarted machine counts from zero).
+void add_counters(ServerCounters& total, const ServerCounters& part);
+void add_counters(ClawCounters& total, const ClawCounters& part);
+
+struct RunCounters {
+  ServerCounters server;
+  ClawCounters claw;
+  std::uint64_t store_writes = 0;
+  std::uint64_t players_joined = 0;
+  std::uint64_t turns_played = 0;
+};
+
+class World {
+ public:
+  // `store_directory` must exist; the run creates its SQLite file there.
+  World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_directory);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  Timeline& timeline() { return timeline_; }
+  const Timeline& timeline() const { return timeline_; }
+  // Called once for each turn the claw finished: node, name, start, end (for traces).
+  std::function<void(const std::string&, const std::string&, TimeMs, TimeMs)> on_turn_span;
+
+  // Runs the next event. Returns false once the run is over (the scenario's
+  // duration reached, or an invariant violated).
+  bool step();
+  // Runs until virtual time `until_ms` (or the end).
+  void run_until(TimeMs until_ms);
+  void run_to_end();
+  bool finished() const { return finished_; }
+  TimeMs now_ms() const { return scheduler_.now(); }
+  std::uint64_t events_run() const { return events_run_; }
+
+  // Joins a human-driven player (the visualizer's --play); commands by name ("upOn").
+  void join_human(const std::string& name);
+  void human_command(const std::string& name, std::string_view command);
+
+  Snapshot snapshot() const;
+  const std::optional<Violation>& violation() const { return oracle_.violation(); }
+  // Expectations checked so far (all of them once finished()).
+  const std::vector<ExpectationResult>& results() const { return results_; }
+  bool passed() const;
+  const Scenario& scenario() const { return scenario_; }
+  std::uint64_t seed() const { return seed_; }
+
+  // --- Read access for the oracle and expectations ------------------------------
+  const ServerMachine* server() const { return server_.get(); }
+  const ClawMachine* claw() const { return claw_.get(); }
+  const CabinetPhysics& cabinet() const { return physics_; }
+  const Network& network() const { return network_; }
+  const std::map<std::string, SimPlayer>& players() const { return players_; }
+  std::optional<std::string> owner_of(const std::string& channel) const;
+  // The channel the server granted `turn` to, if it ever did.
+  std::optional<std::string> granted_channel(Turn turn) const;
+  // False while a scenario partition cuts `node` off.
+  bool reachable(const std::string& node) const;
+  RunCounters counters() const;
+  std::optional<std::uint64_t> counter(std::string_view name) const;
+
+ private:
+  friend class WorldActions;
+
+  // --- Nodes (world_nodes.cpp) ----------------------------------------------------
+  void start_server();
+  void crash_server();
+  void start_claw(bool cold_boot);
+  void crash_claw();
+  void run_server_effects();
+  void run_claw_effects();
+  void reschedule_server();
+  void reschedule_claw();
+  void reschedule_physics();
+  void sync_physics();
+  void server_callbacks();
+  void claw_callbacks();
+  void turn_finished(Turn turn);
+  void add_retired_server();
+  void add_retired_claw();
+
+  // --- Players (world_players.cpp) ------------------------------------------------------
+  SimPlayer& ensure_player(const std::string& name, PlayerMode mode);
+  void request_join(const std::string& name, std::uint32_t attempt, bool spam);
+  void deliver_join_reply(const JoinReply& reply);
+  void player_message(const std::string& name, const std::string& channel, const std::string& payload);
+  void player_send(SimPlayer& player, CommandKind kind);
+  void player_refresh(const std::string& name, std::uint64_t generation);
+  void player_auto_plan(const std::string& name, Turn turn);
+  void player_after_turn(const std::string& name);
+  void press(SimPlayer& player, Direction direction, bool refresh);
+  void release(SimPlayer& player, Direction direction);
+  void subscribe_player(SimPlayer& player);
+
+  // --- Scenario (world.cpp, world_actions.cpp) -------------------------------------------
+  void schedule_actions();
+  void arrive(const std::string& prefix, PlayerMode mode);
+  void schedule_arrival(double per_hour, TimeMs until_ms, PlayerMode mode);
+  void schedule_chaos(TimeMs until_ms, TimeMs mean_interval_ms);
+  void burst(double loss, double duplication, double reorder, TimeMs for_ms);
+  void spoof(const std::string& name, const std::string& victim, std::uint32_t count);
+  void apply(const Action& action);
+  void schedule_expectations();
+  void check_expectation(const Expectation& expectation, bool final_check, bool record_failure);
+  void finish();
+  void log(std::string node, std::string text);
+  TimeMs latency_sample();
+  std::string fresh_channel();
+  void after_event();
+  void with_claw(const std::function<void(ClawMachine&)>& input);
+  void with_server(const std::function<void(ServerMachine&)>& input);
+  void schedule_at(TimeMs at_ms, std::function<void()> action);
+  void fatal(std::string what);
+  std::string label(const std::string& channel) const;
+
+  Scenario scenario_;
+  std::uint64_t seed_;
+  std::filesystem::path store_path_;
+  Scheduler scheduler_;
+  Rng rng_;
+  Rng channel_rng_;
+  Rng latency_rng_;
+  Rng chaos_rng_;
+  Network network_;
+  CabinetPhysics physics_;
+  Timeline timeline_;
+  Oracle oracle_;
+
+  std::unique_ptr<QueueStore> store_;
+  std::unique_ptr<ServerMachine> server_;
+  std::unique_ptr<ClawMachine> claw_;
+  std::optional<EventId> server_wake_;
+  std::optional<EventId> claw_wake_;
+  std::optional<EventId> physics_wake_;
+  std::string last_server_state_;
+  std::string last_claw_state_;
+
+  std::map<std::string, SimPlayer> players_;
+  std::map<std::string, std::string> channel_owner_;   // Channel -> player name.
+  struct PendingJoin {
+    std::string player;
+    bool spam = false;  // A hostile join: never subscribes.
+  };
+  std::map<RequestId, PendingJoin> pending_joins_;
+  RequestId next_request_ = 1;
+  std::map<Turn, std::string> granted_channel_;       // Every CHANNEL_LISTEN the server sent.
+  std::map<Turn, TimeMs> turn_started_ms_;
+  std::map<std::string, TimeMs> cut_off_until_ms_;      // Node -> end of its partition.
+  RunCounters retired_;                                // Counters of crashed machine incarnations.
+  std::uint64_t claw_accepted_seen_ = 0;
+  TimeMs last_command_ms_ = 0;
+  Turn last_finished_seen_ = 0;
+  std::uint64_t chaos_seq_ = 0;
+  std::uint64_t crowd_seq_ = 0;
+  std::uint64_t burst_generation_ = 0;
+
+  std::vector<ExpectationResult> results_;
+  std::vector<const Expectation*> open_by_expectations_;
+  std::uint64_t events_run_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace clawnet::sim

@@ -1,0 +1,325 @@
+// The server and claw nodes: machines wired to the simulated network, the
+// store and the cabinet physics. Each input goes in, then the machine's effects
+// are carried out in order, then its next wakeup is scheduled.
+#include "sim/world.hpp"
+
+#include <fmt/format.h>
+
+namespace clawnet::sim {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+std::string describe_payload(const std::string& payload) {
+  DecodeResult decoded = decode(payload);
+  if (const Message* message = std::get_if<Message>(&decoded)) return describe(*message);
+  return fmt::format("<{} bytes, malformed>", payload.size());
+}
+
+}  // namespace
+
+// --- Server -----------------------------------------------------------------------------
+
+void World::server_callbacks() {
+  NodeCallbacks callbacks;
+  callbacks.on_message = [this](const std::string& channel, const std::string& payload) {
+    if (channel != secure_channel) return;
+    with_server([&](ServerMachine& server) { server.handle_secure_message(payload, scheduler_.now()); });
+  };
+  callbacks.on_presence = [this](const std::string& channel, const std::string& member, PresenceKind kind) {
+    if (channel == secure_channel && member == "claw") {
+      log("server", fmt::format("presence: claw {}", to_string(kind)));
+      with_server([&](ServerMachine& server) { server.handle_claw_presence(kind == PresenceKind::join, scheduler_.now()); });
+    } else if (owner_of(channel) == member) {
+      log("server", fmt::format("presence: {} {}", member, to_string(kind)));
+      with_server([&](ServerMachine& server) { server.handle_player_presence(channel, kind, scheduler_.now()); });
+    }
+  };
+  callbacks.on_link = [this](bool up) {
+    log("server", up ? "link up" : "link down");
+    if (up && server_) {
+      if (!network_.is_subscribed("server", std::string(secure_channel))) {
+        network_.subscribe("server", std::string(secure_channel));
+      }
+      network_.watch_presence("server", "p-*");
+      network_.watch_presence("server", secure_channel);
+    }
+  };
+  network_.set_callbacks("server", std::move(callbacks));
+}
+
+void World::start_server() {
+  const TimeMs now = scheduler_.now();
+  auto opened = QueueStore::open(store_path_.string());
+  if (const StoreError* failure = std::get_if<StoreError>(&opened)) return fatal("store: " + failure->message);
+  store_ = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
+  auto loaded = store_->load();
+  if (const StoreError* failure = std::get_if<StoreError>(&loaded)) return fatal("store: " + failure->message);
+  StoredQueue stored = std::move(std::get<StoredQueue>(loaded));
+  std::vector<std::string> channels;
+  for (const StoredPlayer& player : stored.waiting) channels.push_back(player.channel);
+
+  server_ = std::make_unique<ServerMachine>(scenario_.server);
+  last_server_state_.clear();
+  network_.subscribe("server", std::string(secure_channel));
+  network_.watch_presence("server", "p-*");
+  network_.watch_presence("server", secure_channel);
+  log("server", fmt::format("start: {} waiting in the store", stored.waiting.size()));
+  with_server([&](ServerMachine& server) { server.handle_start(std::move(stored), now); });
+  // Presence sync (PubNub here_now): who is on their channel right now.
+  for (const std::string& channel : channels) {
+    std::optional<std::string> owner = owner_of(channel);
+    if (!owner) continue;
+    std::vector<std::string> present = network_.present(channel);
+    if (std::find(present.begin(), present.end(), *owner) == present.end()) continue;
+    with_server([&](ServerMachine& server) { server.handle_player_presence(channel, PresenceKind::join, now); });
+  }
+  if (server_) oracle_.on_server_restarted(*this, now);
+}
+
+void World::crash_server() {
+  if (!server_) return;
+  add_retired_server();
+  server_.reset();
+  store_.reset();  // Closing the connection: only committed transactions survive.
+  if (server_wake_) scheduler_.cancel(*server_wake_);
+  server_wake_.reset();
+  network_.crash("server");
+  log("server", "CRASH");
+}
+
+void World::with_server(const std::function<void(ServerMachine&)>& input) {
+  if (!server_) return;
+  input(*server_);
+  run_server_effects();
+}
+
+void World::run_server_effects() {
+  if (!server_) return;
+  const TimeMs now = scheduler_.now();
+  for (Effect& effect : server_->take_effects()) {
+    std::visit(
+        Overloaded{
+            [&](Publish& e) {
+              PublishResult result = network_.publish("server", e.channel, e.payload);
+              DecodeResult decoded = decode(e.payload);
+              if (const Message* message = std::get_if<Message>(&decoded)) {
+                if (const ChannelListen* listen = std::get_if<ChannelListen>(message)) {
+                  granted_channel_.emplace(listen->turn, listen->channel);
+                }
+              }
+              log("server", fmt::format("-> {} {}{}", label(e.channel), describe_payload(e.payload),
+                                        result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
+            },
+            [&](Subscribe& e) { network_.subscribe("server", e.channel); },
+            [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
+            [&](JoinReply& e) {
+              if (e.accepted) oracle_.on_join_acknowledged(e.ticket, now);
+              schedule_at(now + latency_sample(), [this, reply = std::move(e)] { deliver_join_reply(reply); });
+            },
+            [&](Log& e) { log("server", e.text); },
+            [&](SetMotor&) {},
+            [&](StartTimer&) {},
+            [&](CancelTimer&) {},
+            [&](auto& persist) {
+              if (std::optional<StoreError> failure = store_->apply(Effect{persist})) {
+                return fatal("store: " + failure->message);
+              }
+              retired_.store_writes += 1;
+              using Persist = std::decay_t<decltype(persist)>;
+              if constexpr (std::is_same_v<Persist, PersistDeparture>) oracle_.on_departure(persist.ticket);
+              if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
+                oracle_.on_turn_start(*this, persist.ticket, now);
+              }
+              if constexpr (std::is_same_v<Persist, PersistTurnEnd>) {
+                oracle_.on_turn_end(persist.ticket, persist.outcome);
+              }
+            },
+        },
+        effect);
+    if (!server_) return;
+  }
+  if (server_->state_name() != last_server_state_) {
+    last_server_state_ = std::string(server_->state_name());
+    log("server", "state " + last_server_state_);
+  }
+  reschedule_server();
+}
+
+void World::reschedule_server() {
+  if (server_wake_) scheduler_.cancel(*server_wake_);
+  server_wake_.reset();
+  if (!server_ || server_->next_deadline() == time_never) return;
+  server_wake_ = scheduler_.schedule(server_->next_deadline(), [this] {
+    server_wake_.reset();
+    with_server([&](ServerMachine& server) { server.handle_timeout(scheduler_.now()); });
+  });
+  if (!server_wake_) fatal("the scheduler is full");
+}
+
+// --- Claw -------------------------------------------------------------------------------
+
+void World::claw_callbacks() {
+  NodeCallbacks callbacks;
+  callbacks.on_message = [this](const std::string& channel, const std::string& payload) {
+    with_claw([&](ClawMachine& claw) {
+      if (channel == secure_channel) {
+        claw.handle_secure_message(payload, scheduler_.now());
+      } else {
+        claw.handle_player_message(channel, payload, scheduler_.now());
+      }
+    });
+  };
+  callbacks.on_subscribed = [this](const std::string& channel) {
+    if (channel == secure_channel) return;
+    with_claw([&](ClawMachine& claw) { claw.handle_subscribed(channel, scheduler_.now()); });
+  };
+  callbacks.on_link = [this](bool up) {
+    log("claw", up ? "link up" : "link down");
+    if (up && claw_ && !network_.is_subscribed("claw", std::string(secure_channel))) {
+      network_.subscribe("claw", std::string(secure_channel));
+    }
+    with_claw([&](ClawMachine& claw) { claw.handle_link(up, scheduler_.now()); });
+  };
+  network_.set_callbacks("claw", std::move(callbacks));
+}
+
+void World::start_claw(bool cold_boot) {
+  claw_ = std::make_unique<ClawMachine>(scenario_.claw);
+  last_claw_state_.clear();
+  last_finished_seen_ = 0;
+  network_.subscribe("claw", std::string(secure_channel));
+  log("claw", cold_boot ? "power on" : "restart");
+  sync_physics();
+  with_claw([&](ClawMachine& claw) { claw.handle_boot(physics_.switches(), scheduler_.now()); });
+}
+
+// A crashed cabinet controller stops driving its outputs: the motor drivers
+// fall back to off (on real hardware, a watchdog relay; see docs/safety).
+void World::crash_claw() {
+  if (!claw_) return;
+  add_retired_claw();
+  claw_.reset();
+  if (claw_wake_) scheduler_.cancel(*claw_wake_);
+  claw_wake_.reset();
+  physics_.advance_to(scheduler_.now());
+  for (int index = 0; index < motor_count; index += 1) {
+    physics_.set_motor(static_cast<Motor>(index), false, scheduler_.now());
+  }
+  reschedule_physics();
+  network_.crash("claw");
+  log("claw", "CRASH");
+}
+
+void World::sync_physics() {
+  for (const SwitchChange& change : physics_.advance_to(scheduler_.now())) {
+    log("cabinet", fmt::format("{} {}", to_string(change.which), change.pressed ? "pressed" : "released"));
+    if (!claw_) continue;
+    claw_->handle_switch(change.which, change.pressed, scheduler_.now());
+    run_claw_effects();
+  }
+}
+
+void World::with_claw(const std::function<void(ClawMachine&)>& input) {
+  if (!claw_) return;
+  sync_physics();
+  if (!claw_) return;
+  input(*claw_);
+  run_claw_effects();
+}
+
+void World::run_claw_effects() {
+  if (!claw_) return;
+  const TimeMs now = scheduler_.now();
+  for (Effect& effect : claw_->take_effects()) {
+    std::visit(
+        Overloaded{
+            [&](Publish& e) {
+              PublishResult result = network_.publish("claw", e.channel, e.payload);
+              DecodeResult decoded = decode(e.payload);
+              if (const Message* message = std::get_if<Message>(&decoded)) {
+                if (const Control* control = std::get_if<Control>(message); control && control->granted) {
+                  turn_started_ms_[control->turn] = now;
+                }
+              }
+              log("claw", fmt::format("-> {} {}{}", label(e.channel), describe_payload(e.payload),
+                                      result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
+            },
+            [&](Subscribe& e) { network_.subscribe("claw", e.channel); },
+            [&](Unsubscribe& e) { network_.unsubscribe("claw", e.channel); },
+            [&](SetMotor& e) {
+              physics_.set_motor(e.motor, e.on, now);
+              log("claw", fmt::format("motor {} {}", to_string(e.motor), e.on ? "on" : "off"));
+            },
+            [&](Log& e) { log("claw", e.text); },
+            [&](auto&) {},
+        },
+        effect);
+  }
+  if (claw_->counters().commands_accepted != claw_accepted_seen_) {
+    claw_accepted_seen_ = claw_->counters().commands_accepted;
+    oracle_.on_command_accepted(now);
+  }
+  if (claw_->last_finished_turn() != last_finished_seen_) {
+    last_finished_seen_ = claw_->last_finished_turn();
+    turn_finished(last_finished_seen_);
+  }
+  if (claw_->state_name() != last_claw_state_) {
+    last_claw_state_ = std::string(claw_->state_name());
+    log("claw", "state " + last_claw_state_);
+  }
+  reschedule_claw();
+  reschedule_physics();
+}
+
+void World::turn_finished(Turn turn) {
+  std::optional<std::string> channel = granted_channel(turn);
+  if (!channel) return;
+  std::optional<std::string> owner = owner_of(*channel);
+  if (!owner) return;
+  retired_.turns_played += 1;
+  auto found = players_.find(*owner);
+  if (found != players_.end()) found->second.turns_played += 1;
+  auto started = turn_started_ms_.find(turn);
+  if (on_turn_span && started != turn_started_ms_.end()) {
+    on_turn_span(*owner, fmt::format("turn {}", turn), started->second, scheduler_.now());
+  }
+  player_after_turn(*owner);
+}
+
+void World::reschedule_claw() {
+  if (claw_wake_) scheduler_.cancel(*claw_wake_);
+  claw_wake_.reset();
+  if (!claw_ || claw_->next_deadline() == time_never) return;
+  claw_wake_ = scheduler_.schedule(claw_->next_deadline(), [this] {
+    claw_wake_.reset();
+    with_claw([&](ClawMachine& claw) { claw.handle_timeout(scheduler_.now()); });
+  });
+  if (!claw_wake_) fatal("the scheduler is full");
+}
+
+void World::reschedule_physics() {
+  if (physics_wake_) scheduler_.cancel(*physics_wake_);
+  physics_wake_.reset();
+  const TimeMs next_ms = physics_.next_switch_change_ms();
+  if (next_ms == time_never) return;
+  physics_wake_ = scheduler_.schedule(next_ms, [this] {
+    physics_wake_.reset();
+    sync_physics();
+    reschedule_physics();
+  });
+  if (!physics_wake_) fatal("the scheduler is full");
+}
+
+void World::add_retired_server() {
+  if (server_) add_counters(retired_.server, server_->counters());
+}
+
+void World::add_retired_claw() {
+  if (claw_) add_counters(retired_.claw, claw_->counters());
+}
+
+}  // namespace clawnet::sim
