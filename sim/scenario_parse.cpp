@@ -205,9 +205,11 @@ bool valid_counter_name(std::string_view name) {
   return !word_start;
 }
 
+// A machine state as state_name() spells it: "ClawIdle", "Ready".
 bool valid_state_name(std::string_view name) {
-  if (name.empty() || name.size() > state_name_bytes_max || !is_lower(name.front())) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '_'; });
+  const auto is_letter = [](char c) { return is_lower(c) || (c >= 'A' && c <= 'Z'); };
+  if (name.empty() || name.size() > state_name_bytes_max || !is_letter(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return is_letter(c) || is_digit(c) || c == '_'; });
 }
 
 // A channel name, or a prefix followed by '*' ("p-*").
@@ -619,7 +621,7 @@ const std::vector<Check>& checks() {
        }},
       {"state", [](Cursor& c) -> ExpectationBody {
          const NodeKind node = read_node_kind(c);
-         return ExpectState{node, c.read("a state name like ready (a-z 0-9 _)", [](std::string_view text) {
+         return ExpectState{node, c.read("a state name like ClawIdle or Ready (letters, digits, _)", [](std::string_view text) {
                               return valid_state_name(text) ? std::optional<std::string>(text) : std::nullopt;
                             })};
        }},

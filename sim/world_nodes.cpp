@@ -53,7 +53,7 @@ void World::server_callbacks() {
 
 void World::start_server() {
   const TimeMs now = scheduler_.now();
-  auto opened = QueueStore::open(store_path_.string());
+  auto opened = QueueStore::open(store_path_.string(), Durability::process_crash);
   if (const StoreError* failure = std::get_if<StoreError>(&opened)) return fatal("store: " + failure->message);
   store_ = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
   auto loaded = store_->load();

@@ -176,7 +176,7 @@ void World::release(SimPlayer& player, Direction direction) {
 void World::player_after_turn(const std::string& name) {
   SimPlayer& player = players_.at(name);
   if (!player.leave_after_turn || player.channel.empty()) return;
-  schedule_at(scheduler_.now() + player.rng.between(500, 3'000), [this, name] {
+  schedule_at(scheduler_.now() + player.rng.between(10'000, 20'000), [this, name] {
     SimPlayer& p = players_.at(name);
     if (!p.connected) return;
     p.connected = false;

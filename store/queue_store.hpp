@@ -12,12 +12,18 @@
 //  - apply() of a Persist* effect is durable (committed) when it returns without error.
 //  - load() returns waiting players in ticket order, the turn that was open (started,
 //    not ended) if any, and the next ticket and turn numbers to hand out.
-// Not thread-safe; one QueueStore per file.
+//  - apply() refuses, with a StoreError naming the ticket or turn and without changing
+//    the store, an effect that does not fit what is stored (a duplicate join, a
+//    departure of an unknown ticket, ending a turn that is not open, ...) and any
+//    effect that is not a Persist* effect.
+// Not thread-safe; one QueueStore per file: while one is open, opening the file again
+// (from any process) fails. docs/store.md has the schema and the recovery rules.
 #pragma once
 
 #include "core/effects.hpp"
 #include "core/server_machine.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,11 +37,19 @@ struct StoreError {
   std::string message;
 };
 
+// What a commit survives. In WAL mode, synchronous=NORMAL already keeps every
+// commit across a crash of the process; only power loss can take the last ones.
+enum class Durability : std::uint8_t {
+  power_loss,     // synchronous=FULL: fsync at every commit (production).
+  process_crash,  // synchronous=NORMAL: the simulation, which crashes processes, not machines.
+};
+
 class QueueStore {
  public:
   static inline constexpr int schema_version = 1;
 
-  static std::variant<std::unique_ptr<QueueStore>, StoreError> open(const std::string& path);
+  static std::variant<std::unique_ptr<QueueStore>, StoreError> open(const std::string& path,
+                                                                     Durability durability = Durability::power_loss);
   ~QueueStore();
   QueueStore(const QueueStore&) = delete;
   QueueStore& operator=(const QueueStore&) = delete;

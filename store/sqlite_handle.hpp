@@ -5,6 +5,8 @@
 //  - Statement owns one prepared statement; run() binds ?1, ?2, ... and steps once,
 //    returning a Cursor that resets the statement when it goes out of scope, so no
 //    statement keeps a read transaction open between calls.
+//  - The helpers at the end throw Failure; store/ catches it at QueueStore's public
+//    functions and returns it as a StoreError, so it never leaves store/.
 // Not thread-safe, like the QueueStore that uses them.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace clawnet::sqlite {
 
@@ -90,5 +93,42 @@ class Statement {
   }
   std::unique_ptr<sqlite3_stmt, FinalizeStatement> statement_;
 };
+
+struct Failure {
+  std::string message;
+};
+
+[[noreturn]] inline void fail(std::string message) { throw Failure{std::move(message)}; }
+
+inline void check(const Cursor& cursor, std::string_view what) {
+  if (cursor.failed()) fail(std::string(what) + ": " + cursor.error());
+}
+
+// Runs `sql`, one or more statements whose results are not wanted.
+inline void execute(sqlite3* database, const std::string& sql, std::string_view what) {
+  char* message = nullptr;
+  if (sqlite3_exec(database, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) return;
+  std::string text = message != nullptr ? message : sqlite3_errmsg(database);
+  sqlite3_free(message);
+  fail(std::string(what) + ": " + text);
+}
+
+// The first column of the first row of `sql` (a pragma, an aggregate), if any row.
+inline std::optional<std::string> query_text(sqlite3* database, std::string_view sql, std::string_view what) {
+  auto statement = Statement::prepare(database, sql);
+  if (!statement) fail(std::string(what) + ": " + sqlite3_errmsg(database));
+  auto cursor = statement->run();
+  check(cursor, what);
+  return cursor.has_row() ? std::optional(cursor.text(0)) : std::nullopt;
+}
+
+inline std::optional<std::int64_t> query_integer(sqlite3* database, std::string_view sql,
+                                                 std::string_view what) {
+  auto statement = Statement::prepare(database, sql);
+  if (!statement) fail(std::string(what) + ": " + sqlite3_errmsg(database));
+  auto cursor = statement->run();
+  check(cursor, what);
+  return cursor.has_row() ? std::optional(cursor.integer(0)) : std::nullopt;
+}
 
 }  // namespace clawnet::sqlite

@@ -1,0 +1,162 @@
+#include "store/store_file.hpp"
+
+#include "store/queue_store.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace clawnet {
+namespace {
+
+using sqlite::execute;
+using sqlite::fail;
+using sqlite::query_integer;
+using sqlite::query_text;
+
+// docs/store.md describes this schema; a change to it needs a new schema_version.
+constexpr std::string_view schema_sql = R"sql(
+CREATE TABLE players (
+  ticket INTEGER PRIMARY KEY CHECK (ticket > 0),
+  channel TEXT NOT NULL UNIQUE,
+  joined_ms INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'playing', 'departed', 'played')),
+  departure_reason TEXT CHECK (departure_reason IN ('left', 'presence_expired'))
+) STRICT;
+CREATE TABLE turns (
+  turn INTEGER PRIMARY KEY CHECK (turn > 0),
+  ticket INTEGER NOT NULL REFERENCES players (ticket),
+  started_ms INTEGER NOT NULL,
+  ended_ms INTEGER,
+  outcome TEXT CHECK (outcome IN ('completed', 'ended_by_server', 'aborted')),
+  CHECK ((ended_ms IS NULL) = (outcome IS NULL))
+) STRICT;
+CREATE INDEX turns_open ON turns (turn) WHERE ended_ms IS NULL;
+)sql";
+
+// Opens a connection that cannot write yet: open_store_file() inspects the file, then
+// calls allow_writes(). Exclusive locking keeps the WAL index in memory (no -shm
+// file) and keeps a second process, or a second QueueStore, away from the file.
+sqlite::Database open_database(const std::string& path, int flags) {
+  sqlite3* raw = nullptr;
+  const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  sqlite::Database database(raw);
+  if (code != SQLITE_OK) {
+    fail(fmt::format("{}: cannot open: {}", path, raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  execute(raw, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA query_only = 1", path);
+  return database;
+}
+
+void allow_writes(sqlite3* database, const std::string& path, Durability durability) {
+  sqlite3_db_config(database, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
+  execute(database, "PRAGMA query_only = 0; PRAGMA foreign_keys = ON", path);
+  execute(database, durability == Durability::power_loss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+          path);
+}
+
+// What the file is, from its first 100 bytes (the SQLite header), read without SQLite.
+enum class FileKind : std::uint8_t { empty, rollback_journal, write_ahead_log };
+
+FileKind read_header(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (status.type() == std::filesystem::file_type::not_found) return FileKind::empty;
+  if (error) fail(fmt::format("{}: cannot inspect: {}", path, error.message()));
+  if (!std::filesystem::is_regular_file(status)) fail(fmt::format("{}: not a regular file", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(fmt::format("{}: cannot read", path));
+  std::array<char, 100> header{};
+  in.read(header.data(), static_cast<std::streamsize>(header.size()));
+  if (in.gcount() == 0) return FileKind::empty;
+  if (in.gcount() < static_cast<std::streamsize>(header.size())) {
+    fail(fmt::format("{}: not a SQLite database: {} bytes, shorter than a SQLite header", path, in.gcount()));
+  }
+  if (std::string_view(header.data(), 16) != std::string_view("SQLite format 3\0", 16)) {
+    fail(fmt::format("{}: not a SQLite database: it does not start with the SQLite header", path));
+  }
+  return header[18] == 2 ? FileKind::write_ahead_log : FileKind::rollback_journal;
+}
+
+enum class Contents : std::uint8_t { empty, store };
+
+// Checks, before anything is written, that the file is empty or a store of our schema
+// version, and that SQLite finds it sound.
+Contents inspect(sqlite3* database, const std::string& path) {
+  const auto what = fmt::format("{}: damaged, or not a SQLite database", path);
+  std::int64_t application_id = 0;
+  try {
+    application_id = query_integer(database, "PRAGMA application_id", what).value_or(0);
+  } catch (const sqlite::Failure&) {
+    if (sqlite3_errcode(database) != SQLITE_BUSY) throw;
+    fail(fmt::format("{}: in use by another QueueStore or program (database is locked)", path));
+  }
+  const auto version = query_integer(database, "PRAGMA user_version", what).value_or(0);
+  const auto objects = query_integer(database, "SELECT count(*) FROM sqlite_schema", what).value_or(0);
+  const bool empty = application_id == 0 && version == 0 && objects == 0;
+  if (!empty && application_id != store_application_id) {
+    fail(
+        fmt::format("not a clawnet queue store: {} has application_id {:#010x} and {} schema objects "
+                    "(a clawnet store has application_id {:#010x})",
+                    path, static_cast<std::uint32_t>(application_id), objects, store_application_id));
+  }
+  if (!empty && version != QueueStore::schema_version) {
+    fail(fmt::format("{}: store schema version {} is {} than this build's version {}", path, version,
+                     version > QueueStore::schema_version ? "newer" : "older", QueueStore::schema_version));
+  }
+  const auto verdict = query_text(database, "PRAGMA quick_check(3)", what).value_or("no answer");
+  if (verdict != "ok") fail(fmt::format("{}: corrupt database: quick_check says: {}", path, verdict));
+  return empty ? Contents::empty : Contents::store;
+}
+
+// Inspects a file already in WAL mode through `database` itself: a read-only
+// connection cannot read WAL without creating -shm and -wal files. Checkpoints are
+// off until allow_writes(), so a refused file keeps its bytes; a -wal file that
+// SQLite created for the inspection is removed again.
+Contents inspect_write_ahead_log(sqlite::Database& database, const std::string& path) {
+  const auto log_path = path + "-wal";
+  std::error_code error;
+  const bool log_existed = std::filesystem::exists(log_path, error);
+  try {
+    return inspect(database.get(), path);
+  } catch (const sqlite::Failure&) {
+    database.reset();
+    if (!log_existed && std::filesystem::file_size(log_path, error) == 0)
+      std::filesystem::remove(log_path, error);
+    throw;
+  }
+}
+
+}  // namespace
+
+sqlite::Database open_store_file(const std::string& path, Durability durability) {
+  const auto kind = read_header(path);
+  auto contents = Contents::empty;
+  if (kind == FileKind::rollback_journal) {
+    // Read-only, so not even a foreign hot journal is rolled back.
+    contents = inspect(open_database(path, SQLITE_OPEN_READONLY).get(), path);
+  }
+  auto database =
+      open_database(path, SQLITE_OPEN_READWRITE | (kind == FileKind::empty ? SQLITE_OPEN_CREATE : 0));
+  if (kind == FileKind::write_ahead_log) contents = inspect_write_ahead_log(database, path);
+  sqlite3* raw = database.get();
+  allow_writes(raw, path, durability);
+  if (contents == Contents::empty) {
+    execute(raw,
+            fmt::format("BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} COMMIT",
+                        store_application_id, QueueStore::schema_version, schema_sql),
+            fmt::format("{}: cannot create the schema", path));
+  }
+  const auto mode = query_text(raw, "PRAGMA journal_mode = WAL", path).value_or("unknown");
+  if (mode != "wal") fail(fmt::format("{}: cannot switch to WAL mode (journal_mode is {})", path, mode));
+
+  return database;
+}
+
+}  // namespace clawnet
