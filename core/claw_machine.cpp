@@ -227,6 +227,7 @@ struct ClawMachine::Impl {
   void publish_ready(TimeMs now_ms);
   void grant_control(TimeMs now_ms);
   void publish_controlled();
+  void answer_status();
   void apply_move(CommandKind kind, TimeMs now_ms);
   void finish_turn();
   void deadman_stop();
@@ -352,11 +353,11 @@ void ClawMachine::Impl::start_subscribe(const ChannelListen& request, TimeMs) {
 }
 
 // Repeated while idle, in case the server missed it (loss, or its restart);
-// the interval doubles up to 8x so an idle cabinet stays quiet.
+// the interval doubles up to 4x so an idle cabinet stays quiet.
 void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
   publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished});
   set_timer(ready_repeat_at_ms, "ready_repeat", now_ms + (config.ready_repeat_ms << ready_repeats));
-  ready_repeats = std::min(ready_repeats + 1, 3);
+  ready_repeats = std::min(ready_repeats + 1, 2);
 }
 
 // Only now, with the subscription confirmed, may the player hear it has control:
@@ -369,6 +370,16 @@ void ClawMachine::Impl::grant_control(TimeMs now_ms) {
 
 void ClawMachine::Impl::publish_controlled() {
   publish(secure_channel, ClawStatusMessage{ClawStatus::controlled, turn_number});
+}
+
+// A status query is answered from Ready and while serving a turn; during a drop
+// cycle or a halt the claw stays quiet: CLAW_READY follows when it is done.
+void ClawMachine::Impl::answer_status() {
+  if (state == ready_name) {
+    publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished});
+  } else if (state == subscribing_name || state == controlled_name) {
+    publish_controlled();
+  }
 }
 
 void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
@@ -548,6 +559,8 @@ void ClawMachine::handle_secure_message(std::string_view text, TimeMs now_ms) {
   const Message& message = std::get<Message>(decoded);
   if (const ChannelListen* listen = std::get_if<ChannelListen>(&message)) {
     impl.machine.process_event(Listen{*listen, now_ms});
+  } else if (std::holds_alternative<StatusRequest>(message)) {
+    impl.answer_status();
   } else if (const EndTurn* end = std::get_if<EndTurn>(&message)) {
     impl.machine.process_event(EndTurnRequest{end->turn, now_ms});
   } else {

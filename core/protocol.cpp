@@ -150,6 +150,10 @@ DecodeResult decode_request(FieldReader& fields) {
     CLAWNET_TRY(fields.finish());
     return Message{listen};
   }
+  if (name == "STATUS") {
+    CLAWNET_TRY(fields.finish());
+    return Message{StatusRequest{}};
+  }
   if (name == "END_TURN") {
     EndTurn end;
     CLAWNET_TRY(fields.unsigned_integer("turn", end.turn));
@@ -253,6 +257,7 @@ std::string encode(const Message& message) {
             return serialize({{"request", "CHANNEL_LISTEN"}, {"channel", m.channel},
                               {"turn", m.turn}, {"turn_ms", m.turn_ms}});
           },
+          [](const StatusRequest&) { return serialize({{"request", "STATUS"}}); },
           [](const EndTurn& m) { return serialize({{"request", "END_TURN"}, {"turn", m.turn}}); },
           [](const Control& m) {
             if (!m.granted) return serialize({{"control", false}, {"turn", m.turn}});
@@ -298,6 +303,7 @@ std::string describe(const Message& message) {
           [](const Command& m) { return fmt::format("{} turn={} seq={}", to_string(m.kind), m.turn, m.seq); },
           [](const ClawStatusMessage& m) { return fmt::format("{} turn={}", to_string(m.status), m.turn); },
           [](const ChannelListen& m) { return fmt::format("CHANNEL_LISTEN {} turn={}", m.channel, m.turn); },
+          [](const StatusRequest&) { return std::string("STATUS?"); },
           [](const EndTurn& m) { return fmt::format("END_TURN turn={}", m.turn); },
           [](const Control& m) { return fmt::format("control={} turn={}", m.granted, m.turn); },
           [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },

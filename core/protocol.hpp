@@ -63,6 +63,13 @@ struct ChannelListen {
   bool operator==(const ChannelListen&) const = default;
 };
 
+// Server -> claw: "what is your status?" The claw answers with its status
+// message. The server asks while it does not know (after its restart, or when
+// the claw's CLAW_READY was lost), so a lossy link cannot stall the queue.
+struct StatusRequest {
+  bool operator==(const StatusRequest&) const = default;
+};
+
 // Server -> claw: end turn `turn` now (player left, or the server's bound ran out).
 struct EndTurn {
   Turn turn = 0;
@@ -97,7 +104,7 @@ struct LobbyStatus {
   bool operator==(const LobbyStatus&) const = default;
 };
 
-using Message = std::variant<Command, ClawStatusMessage, ChannelListen, EndTurn, Control,
+using Message = std::variant<Command, ClawStatusMessage, ChannelListen, StatusRequest, EndTurn, Control,
                              Position, GetReady, LobbyStatus>;
 
 enum class DecodeErrorKind : std::uint8_t {

@@ -80,6 +80,10 @@ struct SendListen {
   template <class Event, class Fsm, class Source, class Target>
   void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->send_listen(event.now_ms); }
 };
+struct PollClaw {
+  template <class Event, class Fsm, class Source, class Target>
+  void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->poll_claw(event.now_ms); }
+};
 struct SendEndTurn {
   template <class Event, class Fsm, class Source, class Target>
   void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->send_end_turn(event.now_ms); }
@@ -145,7 +149,16 @@ struct ServerFront : msm::front::state_machine_def<ServerFront> {
   using no_message_queue = int;
 
   struct Booting : Named<booting_name> {};
-  struct ClawOffline : Named<claw_offline_name> {};  // Claw unknown or gone: queue paused.
+  // Claw unknown or gone: the queue is paused and the claw is asked for its status.
+  struct ClawOffline : Named<claw_offline_name> {
+    template <class Event, class Fsm>
+    void on_entry(const Event& event, Fsm& fsm) {
+      Named::on_entry(event, fsm);
+      fsm.impl->poll_claw(event.now_ms);
+    }
+    template <class Event, class Fsm>
+    void on_exit(const Event&, Fsm& fsm) { fsm.impl->stop_polling(); }
+  };
   struct ClawIdle : Named<claw_idle_name, mpl::vector1<CanGrant>> {};
   struct Granting : Named<granting_name> {};  // CHANNEL_LISTEN sent, awaiting CLAW_CONTROLLED.
   struct InTurn : Named<in_turn_name> {};     // The player steers.
@@ -162,6 +175,7 @@ struct ServerFront : msm::front::state_machine_def<ServerFront> {
   Row< ClawOffline, ClawReady,      ClawIdle,    AnnounceReady,                                NoOpenTurn  >,
   Row< ClawOffline, ClawReady,      Granting,    Both<AnnounceReady, SendListen>,              HasOpenTurn >,
   Row< ClawOffline, ClawGone,       none,        none,                                         none        >,
+  Row< ClawOffline, ResendDue,      none,        PollClaw,                                     none        >,
   Row< ClawIdle,    ClawReady,      none,        none,                                         none        >,
   Row< ClawIdle,    GrantNext,      Granting,    Both<OpenTurn, SendListen>,                   none        >,
   Row< ClawIdle,    ClawGone,       ClawOffline, AnnounceOffline,                              none        >,
@@ -211,6 +225,8 @@ struct ServerMachine::Impl {
   void close_turn(TurnOutcome outcome, TimeMs now_ms);
   void suspend_turn(TimeMs now_ms);
   void announce_claw(ClawStatus status);
+  void poll_claw(TimeMs now_ms);
+  void stop_polling() { clear_timer(resend_at_ms, "resend"); }
   bool turn_matches(Turn turn) const { return open.has_value() && open->turn == turn; }
 
   // --- Queue bookkeeping outside the table -----------------------------------------
@@ -337,6 +353,11 @@ void ServerMachine::Impl::suspend_turn(TimeMs now_ms) {
   clear_timer(turn_limit_at_ms, "turn_limit");
 }
 
+void ServerMachine::Impl::poll_claw(TimeMs now_ms) {
+  publish(secure_channel, StatusRequest{});
+  set_timer(resend_at_ms, "resend", now_ms + config.resend_ms);
+}
+
 void ServerMachine::Impl::announce_claw(ClawStatus status) {
   online = status != ClawStatus::offline;
   publish(lobby_channel, LobbyStatus{status});
@@ -442,7 +463,8 @@ void ServerMachine::Impl::check_invariants() const {
   assert(!open || queue.find(open->ticket) == nullptr);
   assert(!resume || queue.find(resume->ticket) == nullptr);
   assert(!(open && resume));
-  assert(open || (resend_at_ms == time_never && turn_limit_at_ms == time_never));
+  assert(open || turn_limit_at_ms == time_never);
+  assert(open || resend_at_ms == time_never || state == claw_offline_name);
   assert(!open || open->turn < next_turn);
 }
 
