@@ -1,0 +1,71 @@
+// The oracle must catch what it claims to catch: each test shows it a world
+// state that breaks one invariant and expects that invariant's violation.
+#include "sim/oracle.hpp"
+#include "world_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace clawnet::sim {
+namespace {
+
+using testing::load_or_fail;
+
+TEST(Oracle, DurabilityCatchesAnAcknowledgedJoinMissingAfterRestart) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(2'000);
+  Oracle oracle(30'000);
+  oracle.on_join_acknowledged(2, 0);
+  oracle.on_join_acknowledged(3, 0);
+  oracle.on_server_restarted(world, world.now_ms());
+  EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
+  oracle.on_join_acknowledged(77, 0);  // Acknowledged, yet the server does not have it.
+  oracle.on_server_restarted(world, world.now_ms());
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 5);
+}
+
+TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(2'000);  // bob (#2) and carol (#3) wait, present.
+  Oracle oracle(30'000);
+  oracle.on_turn_start(world, 9, world.now_ms());
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 2);
+}
+
+TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(6'000);  // alice holds right, refreshing.
+  Oracle fed(30'000);
+  fed.on_command_accepted(world.now_ms() - 100);
+  fed.check(world, world.now_ms());
+  EXPECT_FALSE(fed.violation().has_value());
+  Oracle starved(30'000);
+  starved.on_command_accepted(world.now_ms() - 5'000);  // As if nothing came for 5 s.
+  starved.check(world, world.now_ms());
+  ASSERT_TRUE(starved.violation().has_value());
+  EXPECT_EQ(starved.violation()->invariant, 4);
+}
+
+TEST(Oracle, LivenessCatchesAClawThatNeverHearsFromTheServer) {
+  // Every secure message is lost: the idle claw never gets a CHANNEL_LISTEN.
+  Scenario scenario = load_or_fail("three_players.scenario");
+  scenario.expectations.clear();
+  scenario.liveness_bound_ms = 30'000;
+  Action blackout;
+  blackout.at_ms = 0;
+  blackout.body = ChannelLoss{"clawcomm", 1.0, 120'000};
+  scenario.actions.insert(scenario.actions.begin(), blackout);
+  ScratchDirectory scratch;
+  World world(scenario, 7, scratch.path());
+  world.run_to_end();
+  ASSERT_TRUE(world.violation().has_value());
+  EXPECT_EQ(world.violation()->invariant, 3) << world.violation()->detail;
+  EXPECT_LT(world.violation()->at_ms, 40'000);
+}
+
+}  // namespace
+}  // namespace clawnet::sim
