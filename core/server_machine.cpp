@@ -80,6 +80,10 @@ struct SendListen {
   template <class Event, class Fsm, class Source, class Target>
   void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->send_listen(event.now_ms); }
 };
+struct ResumeTurn {
+  template <class Event, class Fsm, class Source, class Target>
+  void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->resume_turn(event.now_ms); }
+};
 struct PollClaw {
   template <class Event, class Fsm, class Source, class Target>
   void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->poll_claw(event.now_ms); }
@@ -174,6 +178,7 @@ struct ServerFront : msm::front::state_machine_def<ServerFront> {
   Row< Booting,     Start,          ClawOffline, Restore,                                      none        >,
   Row< ClawOffline, ClawReady,      ClawIdle,    AnnounceReady,                                NoOpenTurn  >,
   Row< ClawOffline, ClawReady,      Granting,    Both<AnnounceReady, SendListen>,              HasOpenTurn >,
+  Row< ClawOffline, ClawControlled, InTurn,      Both<AnnounceReady, ResumeTurn>,              TurnMatches >,
   Row< ClawOffline, ClawGone,       none,        none,                                         none        >,
   Row< ClawOffline, ResendDue,      none,        PollClaw,                                     none        >,
   Row< ClawIdle,    ClawReady,      none,        none,                                         none        >,
@@ -226,6 +231,7 @@ struct ServerMachine::Impl {
   void suspend_turn(TimeMs now_ms);
   void announce_claw(ClawStatus status);
   void poll_claw(TimeMs now_ms);
+  void resume_turn(TimeMs now_ms);
   void stop_polling() { clear_timer(resend_at_ms, "resend"); }
   bool turn_matches(Turn turn) const { return open.has_value() && open->turn == turn; }
 
@@ -351,6 +357,12 @@ void ServerMachine::Impl::suspend_turn(TimeMs now_ms) {
   open.reset();
   clear_timer(resend_at_ms, "resend");
   clear_timer(turn_limit_at_ms, "turn_limit");
+}
+
+// After a restart the claw may still be serving the turn the store says is
+// open: pick it up where it is, under the server's turn bound.
+void ServerMachine::Impl::resume_turn(TimeMs now_ms) {
+  set_timer(turn_limit_at_ms, "turn_limit", now_ms + config.turn_ms + config.turn_slack_ms);
 }
 
 void ServerMachine::Impl::poll_claw(TimeMs now_ms) {

@@ -67,6 +67,7 @@ struct Snapshot {
   std::optional<std::string> controller;  // Player name in control, if any.
   Turn turn = 0;
   TimeMs turn_ends_ms = 0;   // Valid when controller is set.
+  TimeMs turn_ms = 0;        // The current turn's length; valid when controller is set.
   std::vector<QueueEntryView> queue;      // At most queue_view_max entries, in order.
   std::uint64_t queue_length = 0;         // The full length.
   CabinetView cabinet;

@@ -330,6 +330,7 @@ Snapshot World::snapshot() const {
   if (claw_ && claw_->listening_channel()) {
     shot.controller = owner_of(*claw_->listening_channel()).value_or(*claw_->listening_channel());
     shot.turn = claw_->current_turn();
+    shot.turn_ms = scenario_.server.turn_ms;
     auto started = turn_started_ms_.find(shot.turn);
     if (started != turn_started_ms_.end()) shot.turn_ends_ms = started->second + scenario_.server.turn_ms;
   }

@@ -48,6 +48,9 @@ struct RunCounters {
   std::uint64_t turns_played = 0;
 };
 
+// How long the driver waits for a subscription's confirmation before asking again.
+inline constexpr TimeMs subscribe_retry_ms = 2'000;
+
 class World {
  public:
   // `store_directory` must exist; the run creates its SQLite file there.
@@ -114,6 +117,8 @@ class World {
   void server_callbacks();
   void claw_callbacks();
   void turn_finished(Turn turn);
+  void keep_subscribed(const std::string& node, const std::string& channel);
+  bool wants_subscription(const std::string& node, const std::string& channel) const;
   void add_retired_server();
   void add_retired_claw();
 

@@ -41,9 +41,7 @@ void World::server_callbacks() {
   callbacks.on_link = [this](bool up) {
     log("server", up ? "link up" : "link down");
     if (up && server_) {
-      if (!network_.is_subscribed("server", std::string(secure_channel))) {
-        network_.subscribe("server", std::string(secure_channel));
-      }
+      keep_subscribed("server", std::string(secure_channel));
       network_.watch_presence("server", "p-*");
       network_.watch_presence("server", secure_channel);
     }
@@ -64,7 +62,7 @@ void World::start_server() {
 
   server_ = std::make_unique<ServerMachine>(scenario_.server);
   last_server_state_.clear();
-  network_.subscribe("server", std::string(secure_channel));
+  keep_subscribed("server", std::string(secure_channel));
   network_.watch_presence("server", "p-*");
   network_.watch_presence("server", secure_channel);
   log("server", fmt::format("start: {} waiting in the store", stored.waiting.size()));
@@ -114,7 +112,7 @@ void World::run_server_effects() {
               log("server", fmt::format("-> {} {}{}", label(e.channel), describe_payload(e.payload),
                                         result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
             },
-            [&](Subscribe& e) { network_.subscribe("server", e.channel); },
+            [&](Subscribe& e) { keep_subscribed("server", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
             [&](JoinReply& e) {
               if (e.accepted) oracle_.on_join_acknowledged(e.ticket, now);
@@ -179,9 +177,7 @@ void World::claw_callbacks() {
   };
   callbacks.on_link = [this](bool up) {
     log("claw", up ? "link up" : "link down");
-    if (up && claw_ && !network_.is_subscribed("claw", std::string(secure_channel))) {
-      network_.subscribe("claw", std::string(secure_channel));
-    }
+    if (up && claw_) keep_subscribed("claw", std::string(secure_channel));
     with_claw([&](ClawMachine& claw) { claw.handle_link(up, scheduler_.now()); });
   };
   network_.set_callbacks("claw", std::move(callbacks));
@@ -191,7 +187,7 @@ void World::start_claw(bool cold_boot) {
   claw_ = std::make_unique<ClawMachine>(scenario_.claw);
   last_claw_state_.clear();
   last_finished_seen_ = 0;
-  network_.subscribe("claw", std::string(secure_channel));
+  keep_subscribed("claw", std::string(secure_channel));
   log("claw", cold_boot ? "power on" : "restart");
   sync_physics();
   with_claw([&](ClawMachine& claw) { claw.handle_boot(physics_.switches(), scheduler_.now()); });
@@ -248,7 +244,7 @@ void World::run_claw_effects() {
               log("claw", fmt::format("-> {} {}{}", label(e.channel), describe_payload(e.payload),
                                       result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
             },
-            [&](Subscribe& e) { network_.subscribe("claw", e.channel); },
+            [&](Subscribe& e) { keep_subscribed("claw", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("claw", e.channel); },
             [&](SetMotor& e) {
               physics_.set_motor(e.motor, e.on, now);
@@ -312,6 +308,29 @@ void World::reschedule_physics() {
     reschedule_physics();
   });
   if (!physics_wake_) fatal("the scheduler is full");
+}
+
+// A subscribe request can be lost (a node cut off while asking): like a real
+// client library, the driver asks again until the subscription is confirmed,
+// for as long as the node still wants it.
+void World::keep_subscribed(const std::string& node, const std::string& channel) {
+  network_.subscribe(node, channel);
+  schedule_at(scheduler_.now() + subscribe_retry_ms, [this, node, channel] {
+    if (!wants_subscription(node, channel) || network_.is_subscribed(node, channel)) return;
+    keep_subscribed(node, channel);
+  });
+}
+
+bool World::wants_subscription(const std::string& node, const std::string& channel) const {
+  if (!network_.is_up(node)) return false;
+  if (node == "server") return server_ != nullptr && channel == secure_channel;
+  if (node == "claw") {
+    if (!claw_) return false;
+    return channel == secure_channel || claw_->listening_channel() == channel;
+  }
+  auto player = players_.find(node);
+  if (player == players_.end() || !player->second.connected) return false;
+  return channel == player->second.channel || channel == lobby_channel;
 }
 
 void World::add_retired_server() {

@@ -72,8 +72,8 @@ void World::deliver_join_reply(const JoinReply& reply) {
 
 void World::subscribe_player(SimPlayer& player) {
   if (!network_.is_up(player.name)) return;
-  network_.subscribe(player.name, player.channel);
-  network_.subscribe(player.name, std::string(lobby_channel));
+  keep_subscribed(player.name, player.channel);
+  keep_subscribed(player.name, std::string(lobby_channel));
 }
 
 void World::player_message(const std::string& name, const std::string& channel, const std::string& payload) {
