@@ -92,8 +92,11 @@ bool World::step() {
   return !finished_;
 }
 
+// Runs what is due, then moves the clock to `until_ms`, so inputs given next
+// (a human's key press in the visualizer) happen at that time.
 void World::run_until(TimeMs until_ms) {
   while (!finished_ && scheduler_.next_time() <= until_ms) step();
+  if (!finished_) scheduler_.run_until(until_ms);
 }
 
 void World::run_to_end() {

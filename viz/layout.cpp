@@ -46,7 +46,7 @@ Layout::Layout(const sim::CabinetGeometry& geometry, int width, int height)
   // The field keeps the cabinet's aspect ratio inside the top card, below its
   // title, above its caption, with a margin for the limit switch markers.
   const int title = px(30);
-  const int caption = px(26);
+  const int caption = px(46);  // The caption line and the bottom switch marker.
   const int margin = px(22);
   const double available_w = std::max(top_area_.w - 2 * margin, 2);
   const double available_h = std::max(top_area_.h - title - caption - margin / 2, 2);

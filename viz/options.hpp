@@ -12,6 +12,11 @@
 //   --png-after-ms N          headless: advance N virtual ms before rendering
 //   --font PATH, --mono-font PATH   fonts (default DejaVu from fonts-dejavu-core)
 // Both "--width 800" and "--width=800" are accepted.
+//
+// The frame-series fields (frames_dir, frame_every_ms, frames_until_ms) and
+// the duration forms (--at 42s, --every 1s) are parsed by clawviz's own
+// command line (viz/clawviz_options.hpp), which reads durations the way the
+// scenario format does.
 #pragma once
 
 #include "core/time.hpp"
@@ -34,6 +39,9 @@ struct VizOptions {
   std::string play;      // Player name, or empty.
   std::string png_path;  // Headless mode when set.
   TimeMs png_after_ms = 0;
+  std::string frames_dir;       // Headless series mode when set: DIR/frame-0000.png, ...
+  TimeMs frame_every_ms = 1000;  // Virtual time between two frames of the series.
+  TimeMs frames_until_ms = 0;    // The series' last instant; 0 = the end of the run.
   FontPaths fonts;
 };
 

@@ -90,7 +90,8 @@ void draw_turn(Canvas& canvas, const Fonts& fonts, const Layout& layout, Cursor&
   canvas.text(fonts.body(), who, cursor.x, cursor.y, palette::text, cursor.width - left_w - layout.px(10));
   canvas.text(fonts.body(), left, cursor.x + cursor.width - left_w, cursor.y, palette::text);
   cursor.y += line + layout.px(2);
-  const double fraction = static_cast<double>(left_ms) / static_cast<double>(turn_bar_full_ms);
+  const TimeMs full_ms = snapshot.turn_ms > 0 ? snapshot.turn_ms : turn_bar_full_ms;
+  const double fraction = static_cast<double>(left_ms) / static_cast<double>(full_ms);
   canvas.bar({cursor.x, cursor.y, cursor.width, layout.px(10)}, fraction,
              left_ms < 5'000U ? palette::bar_low : palette::bar_fill, palette::bar_track);
   cursor.y += layout.px(14);
@@ -164,9 +165,11 @@ void draw_queue(Canvas& canvas, const Fonts& fonts, const Layout& layout, Cursor
   }
 }
 
-std::string key_help(const RunStatus& run) {
-  if (run.player.empty()) return "space pause  +/- speed  . step  r restart  q quit";
-  return fmt::format("{}: arrows move, space drops   p pause  +/- speed  . step  r restart  q quit", run.player);
+// Key help, one or two lines: play mode has more keys than fit on one.
+std::vector<std::string> key_help(const RunStatus& run) {
+  if (run.player.empty()) return {"space pause  +/- speed  . step  r restart  q quit"};
+  return {fmt::format("playing {}: arrows move, space drops", run.player),
+          "p pause  +/- speed  . step  r restart  q quit"};
 }
 
 }  // namespace
@@ -176,7 +179,9 @@ void draw_panel(Canvas& canvas, const Fonts& fonts, const Layout& layout, const 
   const SDL_Rect area = layout.panel_area();
   const int top = draw_card(canvas, fonts, layout, area, "clawnet simulation");
   const int pad = layout.px(12);
-  const int help_h = TTF_FontLineSkip(fonts.small()) + layout.px(8);
+  const std::vector<std::string> help = key_help(run);
+  const int help_line = TTF_FontLineSkip(fonts.small());
+  const int help_h = static_cast<int>(help.size()) * help_line + layout.px(8);
   Cursor cursor{area.x + pad, top, area.w - 2 * pad, area.y + area.h - help_h};
   draw_header(canvas, fonts, layout, cursor, snapshot, run);
   draw_machines(canvas, fonts, layout, cursor, snapshot);
@@ -184,8 +189,11 @@ void draw_panel(Canvas& canvas, const Fonts& fonts, const Layout& layout, const 
   draw_motors(canvas, fonts, layout, cursor, snapshot.cabinet);
   draw_faults(canvas, fonts, layout, cursor, snapshot.faults);
   draw_queue(canvas, fonts, layout, cursor, snapshot);
-  canvas.text(fonts.small(), key_help(run), cursor.x, area.y + area.h - help_h + layout.px(2), palette::text_dim,
-              cursor.width);
+  for (std::size_t i = 0; i < help.size(); ++i) {
+    const int y = area.y + area.h - help_h + layout.px(2) + static_cast<int>(i) * help_line;
+    canvas.text(fonts.small(), help[i], cursor.x, y, i == 0 && help.size() > 1 ? palette::switch_pressed : palette::text_dim,
+                cursor.width);
+  }
 }
 
 }  // namespace clawnet::viz

@@ -27,8 +27,8 @@ struct RunStatus {
   std::string player;      // The player steered from the keyboard (--play), or empty.
 };
 
-// The countdown bar is full at this many ms left: the server's default turn_ms.
-// A longer turn shows a full bar until it is this close to its end.
+// The countdown bar is full at the snapshot's turn_ms left. A snapshot without
+// a turn length (turn_ms <= 0) falls back to this, the server's default turn_ms.
 inline constexpr TimeMs turn_bar_full_ms = 30'000;
 
 // Draws `snapshot` into the whole width x height target of `renderer`.

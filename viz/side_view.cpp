@@ -21,8 +21,7 @@ void draw_track(Canvas& canvas, const Layout& layout, const sim::CabinetView& ca
   canvas.fill_rect({x - layout.px(30), top - layout.px(8), layout.px(3), bottom - top + layout.px(16)},
                    palette::rail);
   const int floor_y = bottom + layout.px(34);
-  canvas.fill_rect({area.x + layout.px(14), floor_y, area.w - layout.px(28), area.y + area.h - layout.px(10) - floor_y},
-                   palette::floor);
+  canvas.fill_rect({area.x + layout.px(14), floor_y, area.w - layout.px(28), layout.px(10)}, palette::floor);
   // Ticks every 50 mm of drop on the track, capped for absurd geometries.
   const double drop_mm = layout.geometry().drop_mm;
   const double step_mm = std::max(50.0, drop_mm / 20);
@@ -46,11 +45,11 @@ void draw_claw(Canvas& canvas, const Layout& layout, const sim::CabinetView& cab
   const int y = layout.side_pixel_y(cabinet.z_mm);
   const int top = layout.track_top_y();
   canvas.line({x, top - layout.px(8)}, {x, y}, palette::cable, layout.px(2));
-  const int body_half = layout.px(10);
-  canvas.fill_rect({x - body_half, y, 2 * body_half + 1, layout.px(10)}, palette::claw);
-  const int shoulder_y = y + layout.px(10);
-  const int reach = layout.px(26);
-  const int spread = cabinet.claw_closed ? layout.px(3) : layout.px(20);
+  const int body_half = layout.px(13);
+  canvas.fill_rect({x - body_half, y, 2 * body_half + 1, layout.px(12)}, palette::claw);
+  const int shoulder_y = y + layout.px(12);
+  const int reach = layout.px(32);
+  const int spread = cabinet.claw_closed ? layout.px(4) : layout.px(26);
   const int thickness = layout.px(3);
   for (const int side : {-1, 1}) {
     const SDL_Point shoulder{x + side * body_half, shoulder_y};
@@ -61,7 +60,7 @@ void draw_claw(Canvas& canvas, const Layout& layout, const sim::CabinetView& cab
   }
   for (std::size_t i = 0; i < cabinet.prizes.size(); ++i) {
     if (cabinet.prizes[i].held && !cabinet.prizes[i].won) {
-      canvas.disc({x, shoulder_y + reach / 2 + layout.px(2)}, layout.px(9), palette::prize(i), palette::background);
+      canvas.disc({x, shoulder_y + reach / 2 + layout.px(2)}, layout.px(11), palette::prize(i), palette::background);
       break;
     }
   }

@@ -155,6 +155,7 @@ std::optional<std::string> run_headless(Driver& driver, const VizOptions& option
 
 std::optional<std::string> run_viz(Driver& driver, const VizOptions& options) {
   if (!options.png_path.empty()) return run_headless(driver, options);
+  if (!options.frames_dir.empty()) return run_frame_series(driver, options).error;
   return run_window(driver, options).error;
 }
 

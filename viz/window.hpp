@@ -10,6 +10,7 @@
 #include "sim/snapshot.hpp"
 #include "viz/options.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,7 @@ class Driver {
 // (times the speed): after a stall the picture jumps, it does not race.
 inline constexpr TimeMs frame_real_ms_max = 100;
 // Without vsync, frames are paced to about 60 per second.
-inline constexpr Uint32 frame_pacing_ms = 16;
+inline constexpr std::uint64_t frame_pacing_ms = 16;
 
 struct WindowResult {
   std::optional<std::string> error;  // The first failure, with SDL_GetError().
@@ -53,7 +54,20 @@ WindowResult run_window(Driver& driver, const VizOptions& options);
 // REQUIRES: !options.png_path.empty().
 std::optional<std::string> run_headless(Driver& driver, const VizOptions& options);
 
-// run_headless() when options.png_path is set, else run_window().
+// Headless series: renders a frame at the driver's current instant, then every
+// options.frame_every_ms, into options.frames_dir/frame-0000.png, frame-0001.png,
+// ... until the run finishes or options.frames_until_ms (when > 0) is passed,
+// at most frame_series_max frames. Creates frames_dir if missing.
+// REQUIRES: !options.frames_dir.empty(), options.frame_every_ms > 0.
+struct FrameSeriesResult {
+  std::optional<std::string> error;
+  std::uint64_t frames = 0;  // Frames written.
+};
+inline constexpr std::uint64_t frame_series_max = 10'000;  // Four-digit names.
+FrameSeriesResult run_frame_series(Driver& driver, const VizOptions& options);
+
+// run_headless() when options.png_path is set, run_frame_series() when
+// options.frames_dir is set, else run_window().
 std::optional<std::string> run_viz(Driver& driver, const VizOptions& options);
 
 }  // namespace clawnet::viz
