@@ -255,6 +255,8 @@ struct ClawMachine::Impl {
   void publish(std::string_view to, const Message& message);
   void reject(std::string reason);
   void settle(TimeMs now_ms);
+  template <class Event>
+  void dispatch(const Event& event);
   bool step_goal_met() const;
   void check_invariants() const;
 
@@ -509,9 +511,16 @@ bool ClawMachine::Impl::step_goal_met() const {
   return false;
 }
 
+// Feeds the table. An event no row takes is counted by no_transition; one
+// whose rows' guards all refuse is counted here.
+template <class Event>
+void ClawMachine::Impl::dispatch(const Event& event) {
+  if (machine.process_event(event) == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
+}
+
 // Steps whose goal is already met end at once (the claw may boot at the top, at home).
 void ClawMachine::Impl::settle(TimeMs now_ms) {
-  for (int step = 0; step < 4 && step_goal_met(); step += 1) machine.process_event(StepDone{now_ms});
+  for (int step = 0; step < 4 && step_goal_met(); step += 1) dispatch(StepDone{now_ms});
   assert(!step_goal_met());
   check_invariants();
 }
@@ -534,7 +543,9 @@ ClawMachine::~ClawMachine() = default;
 
 void ClawMachine::handle_boot(SwitchStates switches, TimeMs now_ms) {
   impl_->switches = switches;
-  impl_->machine.process_event(Boot{now_ms});
+  impl_->dispatch(Boot{now_ms});
+  // A link lost before power-on still counts: halt at once.
+  if (!impl_->link_up) impl_->dispatch(LinkDown{now_ms});
   impl_->settle(now_ms);
 }
 
@@ -543,9 +554,9 @@ void ClawMachine::handle_link(bool up, TimeMs now_ms) {
   if (impl.link_up == up) return;
   impl.link_up = up;
   if (up) {
-    impl.machine.process_event(LinkUp{now_ms});
+    impl.dispatch(LinkUp{now_ms});
   } else {
-    impl.machine.process_event(LinkDown{now_ms});
+    impl.dispatch(LinkDown{now_ms});
   }
   impl.settle(now_ms);
 }
@@ -558,11 +569,11 @@ void ClawMachine::handle_secure_message(std::string_view text, TimeMs now_ms) {
   }
   const Message& message = std::get<Message>(decoded);
   if (const ChannelListen* listen = std::get_if<ChannelListen>(&message)) {
-    impl.machine.process_event(Listen{*listen, now_ms});
+    impl.dispatch(Listen{*listen, now_ms});
   } else if (std::holds_alternative<StatusRequest>(message)) {
     impl.answer_status();
   } else if (const EndTurn* end = std::get_if<EndTurn>(&message)) {
-    impl.machine.process_event(EndTurnRequest{end->turn, now_ms});
+    impl.dispatch(EndTurnRequest{end->turn, now_ms});
   } else {
     return impl.reject(fmt::format("secure message not for the claw: {}", describe(message)));
   }
@@ -596,15 +607,15 @@ void ClawMachine::handle_player_message(std::string_view channel, std::string_vi
   impl.last_seq = command->seq;
   impl.counters.commands_accepted += 1;
   if (command->kind == CommandKind::drop) {
-    impl.machine.process_event(DropNow{now_ms});
+    impl.dispatch(DropNow{now_ms});
   } else {
-    impl.machine.process_event(Move{command->kind, now_ms});
+    impl.dispatch(Move{command->kind, now_ms});
   }
   impl.settle(now_ms);
 }
 
 void ClawMachine::handle_subscribed(std::string_view channel, TimeMs now_ms) {
-  impl_->machine.process_event(Subscribed{std::string(channel), now_ms});
+  impl_->dispatch(Subscribed{std::string(channel), now_ms});
   impl_->settle(now_ms);
 }
 
@@ -637,12 +648,12 @@ void ClawMachine::handle_timeout(TimeMs now_ms) {
   };
   if (due(impl.deadman_at_ms)) {
     impl.deadman_at_ms = now_ms;  // deadman_stop() clears it again.
-    impl.machine.process_event(Deadman{now_ms});
+    impl.dispatch(Deadman{now_ms});
   }
-  if (due(impl.motor_limit_at_ms)) impl.machine.process_event(MotorLimit{now_ms});
-  if (due(impl.turn_end_at_ms)) impl.machine.process_event(TurnTimeout{now_ms});
-  if (due(impl.step_at_ms)) impl.machine.process_event(StepTimeout{now_ms});
-  if (due(impl.ready_repeat_at_ms)) impl.machine.process_event(ReadyRepeat{now_ms});
+  if (due(impl.motor_limit_at_ms)) impl.dispatch(MotorLimit{now_ms});
+  if (due(impl.turn_end_at_ms)) impl.dispatch(TurnTimeout{now_ms});
+  if (due(impl.step_at_ms)) impl.dispatch(StepTimeout{now_ms});
+  if (due(impl.ready_repeat_at_ms)) impl.dispatch(ReadyRepeat{now_ms});
   impl.settle(now_ms);
 }
 

@@ -78,7 +78,8 @@ class ClawMachine {
   ClawMachine& operator=(const ClawMachine&) = delete;
 
   // --- Inputs -------------------------------------------------------------------
-  // Power on (or restart) with the switches as they are; the link is assumed up.
+  // Power on (or restart) with the switches as they are. The link is up unless
+  // handle_link(false) said otherwise; then the claw halts at once.
   void handle_boot(SwitchStates switches, TimeMs now_ms);
   // The transport's connection to the broker/server came up or went down.
   void handle_link(bool up, TimeMs now_ms);

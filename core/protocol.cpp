@@ -5,9 +5,11 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <optional>
+#include <vector>
 
 namespace clawnet {
 namespace json = boost::json;
@@ -37,7 +39,7 @@ class FieldReader {
   const json::value* find(std::string_view key) {
     auto it = object_.find(key);
     if (it == object_.end()) return nullptr;
-    consumed_ += 1;
+    consumed_.push_back(key);
     return &it->value();
   }
 
@@ -77,18 +79,41 @@ class FieldReader {
   }
 
   std::optional<DecodeError> finish() const {
-    if (consumed_ == object_.size()) return std::nullopt;
     for (const auto& entry : object_) {
-      return error(DecodeErrorKind::unknown_field,
-                   fmt::format("unexpected field(s), first is \"{}\"", std::string_view(entry.key())));
+      const std::string_view key = entry.key();
+      if (std::find(consumed_.begin(), consumed_.end(), key) != consumed_.end()) continue;
+      return error(DecodeErrorKind::unknown_field, fmt::format("unexpected field \"{}\"", key));
     }
     return std::nullopt;
   }
 
  private:
   const json::object& object_;
-  std::size_t consumed_ = 0;
+  std::vector<std::string_view> consumed_;  // A handful of keys: a vector is enough.
 };
+
+// Boost.JSON keeps the last of duplicate keys; we refuse them, so that a
+// message means one thing to every reader. Counts the keys of the outermost
+// object of `text`, which REQUIRES: is valid JSON.
+std::size_t count_top_level_keys(std::string_view text) {
+  std::size_t keys = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); i += 1) {
+    const char c = text[i];
+    if (c == '{' || c == '[') depth += 1;
+    if (c == '}' || c == ']') depth -= 1;
+    if (c != '"') continue;
+    std::size_t end = i + 1;
+    while (end < text.size() && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+    std::size_t next = end + 1;
+    while (next < text.size() && (text[next] == ' ' || text[next] == '\t' || text[next] == '\n' || text[next] == '\r')) {
+      next += 1;
+    }
+    if (depth == 1 && next < text.size() && text[next] == ':') keys += 1;
+    i = end;
+  }
+  return keys;
+}
 
 // Helper that turns a field read into an early return.
 #define CLAWNET_TRY(expr)                       \
@@ -285,6 +310,9 @@ DecodeResult decode(std::string_view text) {
   if (code) return error(DecodeErrorKind::not_json, fmt::format("not JSON: {}", code.message()));
   if (!value.is_object()) return error(DecodeErrorKind::not_object, "message must be a JSON object");
   const json::object& object = value.get_object();
+  if (count_top_level_keys(text) != object.size()) {
+    return error(DecodeErrorKind::bad_field, "a field appears more than once");
+  }
   FieldReader fields(object);
   if (object.contains("command")) return decode_command(fields);
   if (object.contains("status")) return decode_status(fields);

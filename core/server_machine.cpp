@@ -97,9 +97,17 @@ struct CloseTurn {
   template <class Event, class Fsm, class Source, class Target>
   void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->close_turn(outcome, event.now_ms); }
 };
-struct SuspendTurn {
+struct PauseTurn {
   template <class Event, class Fsm, class Source, class Target>
-  void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->suspend_turn(event.now_ms); }
+  void operator()(const Event&, Fsm& fsm, Source&, Target&) const { fsm.impl->pause_turn(); }
+};
+struct Regrant {
+  template <class Event, class Fsm, class Source, class Target>
+  void operator()(const Event& event, Fsm& fsm, Source&, Target&) const { fsm.impl->regrant(event.now_ms); }
+};
+struct StopResending {
+  template <class Event, class Fsm, class Source, class Target>
+  void operator()(const Event&, Fsm& fsm, Source&, Target&) const { fsm.impl->stop_polling(); }
 };
 template <ClawStatus status>
 struct Announce {
@@ -127,6 +135,12 @@ struct TurnDiffers {
 struct HasOpenTurn {
   template <class Event, class Fsm, class Source, class Target>
   bool operator()(const Event&, Fsm& fsm, Source&, Target&) const { return fsm.impl->open.has_value(); }
+};
+struct OpenTurnDiffers {
+  template <class Event, class Fsm, class Source, class Target>
+  bool operator()(const Event& event, Fsm& fsm, Source&, Target&) const {
+    return fsm.impl->open.has_value() && !fsm.impl->turn_matches(event.turn);
+  }
 };
 struct NoOpenTurn {
   template <class Event, class Fsm, class Source, class Target>
@@ -175,34 +189,37 @@ struct ServerFront : msm::front::state_machine_def<ServerFront> {
   // clang-format off
   struct transition_table : mpl::vector<
   //   Source       Event           Target       Action                                        Guard
-  Row< Booting,     Start,          ClawOffline, Restore,                                      none        >,
-  Row< ClawOffline, ClawReady,      ClawIdle,    AnnounceReady,                                NoOpenTurn  >,
-  Row< ClawOffline, ClawReady,      Granting,    Both<AnnounceReady, SendListen>,              HasOpenTurn >,
-  Row< ClawOffline, ClawControlled, InTurn,      Both<AnnounceReady, ResumeTurn>,              TurnMatches >,
-  Row< ClawOffline, ClawGone,       none,        none,                                         none        >,
-  Row< ClawOffline, ResendDue,      none,        PollClaw,                                     none        >,
-  Row< ClawIdle,    ClawReady,      none,        none,                                         none        >,
-  Row< ClawIdle,    GrantNext,      Granting,    Both<OpenTurn, SendListen>,                   none        >,
-  Row< ClawIdle,    ClawGone,       ClawOffline, AnnounceOffline,                              none        >,
-  Row< Granting,    ClawControlled, InTurn,      none,                                         TurnMatches >,
-  Row< Granting,    ClawReady,      ClawIdle,    CloseTurn<TurnOutcome::completed>,            TurnMatches >,
-  Row< Granting,    ClawReady,      none,        SendListen,                                   TurnDiffers >,
-  Row< Granting,    ResendDue,      none,        SendListen,                                   none        >,
-  Row< Granting,    TurnLimit,      Ending,      SendEndTurn,                                  none        >,
-  Row< Granting,    ControllerLeft, Ending,      SendEndTurn,                                  none        >,
-  Row< Granting,    ClawGone,       ClawOffline, Both<SuspendTurn, AnnounceOffline>,           none        >,
-  Row< InTurn,      ClawControlled, none,        none,                                         TurnMatches >,
-  Row< InTurn,      ClawReady,      ClawIdle,    CloseTurn<TurnOutcome::completed>,            TurnMatches >,
-  Row< InTurn,      ClawReady,      ClawIdle,    SuspendTurn,                                  TurnDiffers >,
-  Row< InTurn,      TurnLimit,      Ending,      SendEndTurn,                                  none        >,
-  Row< InTurn,      ControllerLeft, Ending,      SendEndTurn,                                  none        >,
-  Row< InTurn,      ClawGone,       ClawOffline, Both<SuspendTurn, AnnounceOffline>,           none        >,
-  Row< Ending,      ClawReady,      ClawIdle,    CloseTurn<TurnOutcome::ended_by_server>,      none        >,
-  Row< Ending,      ResendDue,      none,        SendEndTurn,                                  none        >,
-  Row< Ending,      ClawControlled, none,        none,                                         none        >,
-  Row< Ending,      ControllerLeft, none,        none,                                         none        >,
+  Row< Booting,     Start,          ClawOffline, Restore,                                      none            >,
+  Row< ClawOffline, ClawReady,      ClawIdle,    AnnounceReady,                                NoOpenTurn      >,
+  Row< ClawOffline, ClawReady,      ClawIdle,    Both<AnnounceReady,
+                                                      CloseTurn<TurnOutcome::completed>>,      TurnMatches     >,
+  Row< ClawOffline, ClawReady,      Granting,    Both<AnnounceReady, Regrant>,                 OpenTurnDiffers >,
+  Row< ClawOffline, ClawControlled, InTurn,      Both<AnnounceReady, ResumeTurn>,              TurnMatches     >,
+  Row< ClawOffline, ControllerLeft, none,        CloseTurn<TurnOutcome::ended_by_server>,      HasOpenTurn     >,
+  Row< ClawOffline, ClawGone,       none,        none,                                         none            >,
+  Row< ClawOffline, ResendDue,      none,        PollClaw,                                     none            >,
+  Row< ClawIdle,    ClawReady,      none,        none,                                         none            >,
+  Row< ClawIdle,    GrantNext,      Granting,    Both<OpenTurn, SendListen>,                   none            >,
+  Row< ClawIdle,    ClawGone,       ClawOffline, AnnounceOffline,                              none            >,
+  Row< Granting,    ClawControlled, InTurn,      StopResending,                                TurnMatches     >,
+  Row< Granting,    ClawReady,      ClawIdle,    CloseTurn<TurnOutcome::completed>,            TurnMatches     >,
+  Row< Granting,    ClawReady,      none,        SendListen,                                   TurnDiffers     >,
+  Row< Granting,    ResendDue,      none,        SendListen,                                   none            >,
+  Row< Granting,    TurnLimit,      Ending,      SendEndTurn,                                  none            >,
+  Row< Granting,    ControllerLeft, Ending,      SendEndTurn,                                  none            >,
+  Row< Granting,    ClawGone,       ClawOffline, Both<PauseTurn, AnnounceOffline>,             none            >,
+  Row< InTurn,      ClawControlled, none,        none,                                         TurnMatches     >,
+  Row< InTurn,      ClawReady,      ClawIdle,    CloseTurn<TurnOutcome::completed>,            TurnMatches     >,
+  Row< InTurn,      ClawReady,      Granting,    Regrant,                                      TurnDiffers     >,
+  Row< InTurn,      TurnLimit,      Ending,      SendEndTurn,                                  none            >,
+  Row< InTurn,      ControllerLeft, Ending,      SendEndTurn,                                  none            >,
+  Row< InTurn,      ClawGone,       ClawOffline, Both<PauseTurn, AnnounceOffline>,             none            >,
+  Row< Ending,      ClawReady,      ClawIdle,    CloseTurn<TurnOutcome::ended_by_server>,      none            >,
+  Row< Ending,      ResendDue,      none,        SendEndTurn,                                  none            >,
+  Row< Ending,      ClawControlled, none,        none,                                         none            >,
+  Row< Ending,      ControllerLeft, none,        none,                                         none            >,
   Row< Ending,      ClawGone,       ClawOffline, Both<CloseTurn<TurnOutcome::ended_by_server>,
-                                                      AnnounceOffline>,                        none        >
+                                                      AnnounceOffline>,                        none            >
   > {};
   // clang-format on
 
@@ -228,7 +245,8 @@ struct ServerMachine::Impl {
   void send_listen(TimeMs now_ms);
   void send_end_turn(TimeMs now_ms);
   void close_turn(TurnOutcome outcome, TimeMs now_ms);
-  void suspend_turn(TimeMs now_ms);
+  void pause_turn();
+  void regrant(TimeMs now_ms);
   void announce_claw(ClawStatus status);
   void poll_claw(TimeMs now_ms);
   void resume_turn(TimeMs now_ms);
@@ -243,6 +261,8 @@ struct ServerMachine::Impl {
   void announce_positions_from(std::size_t rank);
   void tell_position(const QueuedPlayer& player, std::size_t rank);
   void settle(TimeMs now_ms);
+  template <class Event>
+  void dispatch(const Event& event);
   void set_timer(TimeMs& slot, std::string_view name, TimeMs deadline_ms);
   void clear_timer(TimeMs& slot, std::string_view name);
   void publish(std::string_view channel, const Message& message);
@@ -251,7 +271,6 @@ struct ServerMachine::Impl {
   ServerConfig config;
   PlayerQueue queue;
   std::optional<TurnView> open;        // The turn being granted, played or ended.
-  std::optional<QueuedPlayer> resume;  // A turn the claw's failure cut short: served first.
   StoredQueue pending_restore;         // Handed from handle_start to the Restore action.
   Ticket next_ticket = 1;
   Turn next_turn = 1;
@@ -299,27 +318,20 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
 
 void ServerMachine::Impl::open_turn(TimeMs now_ms) {
   assert(!open.has_value());
-  QueuedPlayer player;
-  std::optional<std::size_t> rank;
-  if (resume) {
-    player = std::move(*resume);
-    resume.reset();
-  } else {
-    std::optional<Ticket> ticket = queue.first_present();
-    assert(ticket.has_value());
-    player = *queue.find(*ticket);
-    rank = queue.erase(*ticket);
-  }
+  std::optional<Ticket> ticket = queue.first_present();
+  assert(ticket.has_value());
+  QueuedPlayer player = *queue.find(*ticket);
+  std::optional<std::size_t> rank = queue.erase(*ticket);
   open = TurnView{next_turn, player.ticket, player.channel, now_ms};
   next_turn += 1;
   outbox.push_back(PersistTurnStart{open->turn, open->ticket, now_ms});
-  if (rank) announce_positions_from(*rank);
+  announce_positions_from(*rank);
 }
 
 void ServerMachine::Impl::send_listen(TimeMs now_ms) {
   assert(open.has_value());
   publish(secure_channel, ChannelListen{open->channel, open->turn, config.turn_ms});
-  counters.listen_resends += 1;
+  counters.listens_sent += 1;
   set_timer(resend_at_ms, "resend", now_ms + config.resend_ms);
   if (turn_limit_at_ms == time_never) {
     set_timer(turn_limit_at_ms, "turn_limit", now_ms + config.turn_ms + config.turn_slack_ms);
@@ -335,7 +347,7 @@ void ServerMachine::Impl::send_end_turn(TimeMs now_ms) {
 
 void ServerMachine::Impl::close_turn(TurnOutcome outcome, TimeMs now_ms) {
   assert(open.has_value());
-  assert(outcome != TurnOutcome::aborted);  // Aborted turns are suspended, not closed.
+  assert(outcome != TurnOutcome::aborted);  // A lost turn is granted again, never aborted.
   outbox.push_back(PersistTurnEnd{open->turn, open->ticket, outcome, now_ms});
   if (outcome == TurnOutcome::completed) {
     counters.turns_completed += 1;
@@ -348,15 +360,25 @@ void ServerMachine::Impl::close_turn(TurnOutcome outcome, TimeMs now_ms) {
   clear_timer(turn_limit_at_ms, "turn_limit");
 }
 
-void ServerMachine::Impl::suspend_turn(TimeMs now_ms) {
+// The claw went away in the middle of a turn. The turn stays open and the
+// queue waits: the claw's next status says whether it finished the turn
+// (CLAW_READY for it), still serves it (CLAW_CONTROLLED), or lost it (a
+// reboot: CLAW_READY for an older turn, and the player is granted again).
+void ServerMachine::Impl::pause_turn() {
   assert(open.has_value());
-  outbox.push_back(PersistTurnEnd{open->turn, open->ticket, TurnOutcome::aborted, now_ms});
-  publish(open->channel, Control{false, open->turn, 0});
-  counters.turns_aborted += 1;
-  resume = QueuedPlayer{open->ticket, open->channel, true, 0};
-  open.reset();
   clear_timer(resend_at_ms, "resend");
   clear_timer(turn_limit_at_ms, "turn_limit");
+}
+
+// The claw lost the open turn (it rebooted): the same player gets the same
+// turn again from the start. The claw accepts it, as the turn is newer than
+// any it has seen since booting.
+void ServerMachine::Impl::regrant(TimeMs now_ms) {
+  assert(open.has_value());
+  counters.turns_regranted += 1;
+  outbox.push_back(Log{fmt::format("the claw lost turn {}: granting it again", open->turn)});
+  clear_timer(turn_limit_at_ms, "turn_limit");
+  send_listen(now_ms);
 }
 
 // After a restart the claw may still be serving the turn the store says is
@@ -384,8 +406,7 @@ void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs no
   };
   if (state == booting_name) return refuse("server is starting");
   if (!is_player_channel(channel)) return refuse("malformed channel name");
-  bool in_use = queue.ticket_of(channel).has_value() || (open && open->channel == channel) ||
-                (resume && resume->channel == channel);
+  bool in_use = queue.ticket_of(channel).has_value() || (open && open->channel == channel);
   if (in_use) return refuse("channel already in use");
   if (queue.size() >= config.queue_length_max) {
     return refuse(fmt::format("queue is full ({} players)", config.queue_length_max));
@@ -449,9 +470,15 @@ void ServerMachine::Impl::tell_position(const QueuedPlayer& player, std::size_t 
   counters.position_messages += 1;
 }
 
+// Feeds the table. An event no row takes is counted by no_transition; one
+// whose rows' guards all refuse is counted here.
+template <class Event>
+void ServerMachine::Impl::dispatch(const Event& event) {
+  if (machine.process_event(event) == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
+}
+
 void ServerMachine::Impl::settle(TimeMs now_ms) {
-  bool someone_waits = resume.has_value() || queue.first_present().has_value();
-  if (someone_waits && machine.is_flag_active<CanGrant>()) machine.process_event(GrantNext{now_ms});
+  if (queue.first_present().has_value() && machine.is_flag_active<CanGrant>()) dispatch(GrantNext{now_ms});
   check_invariants();
 }
 
@@ -473,8 +500,6 @@ void ServerMachine::Impl::publish(std::string_view channel, const Message& messa
 void ServerMachine::Impl::check_invariants() const {
   assert(grace_by_ticket.size() == grace_deadlines.size());
   assert(!open || queue.find(open->ticket) == nullptr);
-  assert(!resume || queue.find(resume->ticket) == nullptr);
-  assert(!(open && resume));
   assert(open || turn_limit_at_ms == time_never);
   assert(open || resend_at_ms == time_never || state == claw_offline_name);
   assert(!open || open->turn < next_turn);
@@ -487,7 +512,7 @@ ServerMachine::~ServerMachine() = default;
 
 void ServerMachine::handle_start(StoredQueue stored, TimeMs now_ms) {
   impl_->pending_restore = std::move(stored);
-  impl_->machine.process_event(Start{now_ms});
+  impl_->dispatch(Start{now_ms});
   impl_->settle(now_ms);
 }
 
@@ -501,10 +526,7 @@ void ServerMachine::handle_leave(std::string_view channel, TimeMs now_ms) {
   if (std::optional<Ticket> ticket = impl.queue.ticket_of(channel)) {
     impl.remove_player(*ticket, DepartureReason::left);
   } else if (impl.open && impl.open->channel == channel) {
-    impl.machine.process_event(ControllerLeft{now_ms});
-  } else if (impl.resume && impl.resume->channel == channel) {
-    impl.outbox.push_back(PersistDeparture{impl.resume->ticket, DepartureReason::left});
-    impl.resume.reset();
+    impl.dispatch(ControllerLeft{now_ms});
   } else {
     impl.counters.rejected_messages += 1;
   }
@@ -520,17 +542,14 @@ void ServerMachine::handle_player_presence(std::string_view channel, PresenceKin
       impl.mark_absent(*ticket, now_ms);
     }
   } else if (kind != PresenceKind::join && impl.open && impl.open->channel == channel) {
-    impl.machine.process_event(ControllerLeft{now_ms});
-  } else if (kind != PresenceKind::join && impl.resume && impl.resume->channel == channel) {
-    impl.outbox.push_back(PersistDeparture{impl.resume->ticket, DepartureReason::presence_expired});
-    impl.resume.reset();
+    impl.dispatch(ControllerLeft{now_ms});
   }
   impl.settle(now_ms);
 }
 
 void ServerMachine::handle_claw_presence(bool present, TimeMs now_ms) {
   // A claw that comes back says so with CLAW_READY; only its absence is news here.
-  if (!present) impl_->machine.process_event(ClawGone{now_ms});
+  if (!present) impl_->dispatch(ClawGone{now_ms});
   impl_->settle(now_ms);
 }
 
@@ -550,9 +569,9 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
     return;
   }
   switch (status->status) {
-    case ClawStatus::ready: impl.machine.process_event(ClawReady{status->turn, now_ms}); break;
-    case ClawStatus::controlled: impl.machine.process_event(ClawControlled{status->turn, now_ms}); break;
-    case ClawStatus::offline: impl.machine.process_event(ClawGone{now_ms}); break;
+    case ClawStatus::ready: impl.dispatch(ClawReady{status->turn, now_ms}); break;
+    case ClawStatus::controlled: impl.dispatch(ClawControlled{status->turn, now_ms}); break;
+    case ClawStatus::offline: impl.dispatch(ClawGone{now_ms}); break;
   }
   impl.settle(now_ms);
 }
@@ -561,11 +580,11 @@ void ServerMachine::handle_timeout(TimeMs now_ms) {
   Impl& impl = *impl_;
   if (impl.turn_limit_at_ms <= now_ms) {
     impl.turn_limit_at_ms = time_never;
-    impl.machine.process_event(TurnLimit{now_ms});
+    impl.dispatch(TurnLimit{now_ms});
   }
   if (impl.resend_at_ms <= now_ms) {
     impl.resend_at_ms = time_never;
-    impl.machine.process_event(ResendDue{now_ms});
+    impl.dispatch(ResendDue{now_ms});
   }
   while (!impl.grace_deadlines.empty() && impl.grace_deadlines.begin()->first <= now_ms) {
     impl.remove_player(impl.grace_deadlines.begin()->second, DepartureReason::presence_expired);

@@ -77,9 +77,9 @@ struct ServerCounters {
   std::uint64_t rejected_events = 0;     // Events the current state does not accept.
   std::uint64_t turns_completed = 0;
   std::uint64_t turns_ended_by_server = 0;
-  std::uint64_t turns_aborted = 0;
+  std::uint64_t turns_regranted = 0;     // Granted again after the claw lost them.
   std::uint64_t position_messages = 0;
-  std::uint64_t listen_resends = 0;
+  std::uint64_t listens_sent = 0;        // CHANNEL_LISTEN messages, repeats included.
 };
 
 class ServerMachine {

@@ -22,9 +22,9 @@ void add_counters(ServerCounters& total, const ServerCounters& part) {
   total.rejected_events += part.rejected_events;
   total.turns_completed += part.turns_completed;
   total.turns_ended_by_server += part.turns_ended_by_server;
-  total.turns_aborted += part.turns_aborted;
+  total.turns_regranted += part.turns_regranted;
   total.position_messages += part.position_messages;
-  total.listen_resends += part.listen_resends;
+  total.listens_sent += part.listens_sent;
 }
 
 void add_counters(ClawCounters& total, const ClawCounters& part) {
@@ -293,7 +293,7 @@ std::optional<std::uint64_t> World::counter(std::string_view name) const {
       {"server.rejected_events", total.server.rejected_events},
       {"server.turns_completed", total.server.turns_completed},
       {"server.turns_ended_by_server", total.server.turns_ended_by_server},
-      {"server.turns_aborted", total.server.turns_aborted},
+      {"server.turns_regranted", total.server.turns_regranted},
       {"server.position_messages", total.server.position_messages},
       {"claw.commands_accepted", total.claw.commands_accepted},
       {"claw.rejected", total.claw.rejected_messages},

@@ -59,6 +59,8 @@ void World::start_server() {
   StoredQueue stored = std::move(std::get<StoredQueue>(loaded));
   std::vector<std::string> channels;
   for (const StoredPlayer& player : stored.waiting) channels.push_back(player.channel);
+  std::optional<std::string> open_channel;
+  if (stored.open_turn) open_channel = stored.open_turn->player.channel;
 
   server_ = std::make_unique<ServerMachine>(scenario_.server);
   last_server_state_.clear();
@@ -74,6 +76,15 @@ void World::start_server() {
     std::vector<std::string> present = network_.present(channel);
     if (std::find(present.begin(), present.end(), *owner) == present.end()) continue;
     with_server([&](ServerMachine& server) { server.handle_player_presence(channel, PresenceKind::join, now); });
+  }
+  // The player of a restored open turn who is gone by now will not leave again.
+  if (open_channel && owner_of(*open_channel)) {
+    std::vector<std::string> present = network_.present(*open_channel);
+    if (std::find(present.begin(), present.end(), *owner_of(*open_channel)) == present.end()) {
+      with_server([&](ServerMachine& server) {
+        server.handle_player_presence(*open_channel, PresenceKind::timeout, now);
+      });
+    }
   }
   if (server_) oracle_.on_server_restarted(*this, now);
 }

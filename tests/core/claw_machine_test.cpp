@@ -1,0 +1,933 @@
+// ClawMachine: every transition of its table, states checked by name, driven
+// only through the public API. After every input the harness checks, from the
+// effects alone, that the motors it was told about match motor_on(), that no
+// opposite motors or end-switch pushes happen, and that next_deadline() is the
+// earliest timer started and not yet cancelled or fired.
+#include "core/claw_machine.hpp"
+
+#include "core/limits.hpp"
+#include "tests/core/effect_inspection.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clawnet {
+namespace {
+
+using test::effects_of;
+using test::messages_to;
+
+constexpr std::int64_t turn_ms = 30'000;
+const std::string channel = "p-c0ffee";
+const std::string other_channel = "p-bad";
+
+ClawConfig test_config() { return ClawConfig{}; }
+
+SwitchStates at_top_and_home() {
+  SwitchStates switches{};
+  switches[static_cast<std::size_t>(Switch::claw_top)] = true;
+  switches[static_cast<std::size_t>(Switch::limit_left)] = true;
+  switches[static_cast<std::size_t>(Switch::limit_down)] = true;
+  return switches;
+}
+
+class Claw {
+ public:
+  explicit Claw(ClawConfig config = test_config()) : machine(config), config_(config) {}
+
+  Effects& boot(SwitchStates switches) {
+    switches_ = switches;
+    machine.handle_boot(switches, now);
+    return take();
+  }
+  // Boots at the top and home, then waits out the release step.
+  void boot_ready() {
+    boot(at_top_and_home());
+    EXPECT_EQ(state(), "Releasing");
+    advance_to(now + config_.release_ms);
+    EXPECT_EQ(state(), "Ready");
+  }
+  Effects& secure(const Message& message) {
+    machine.handle_secure_message(encode(message), now);
+    return take();
+  }
+  Effects& listen(Turn turn, const std::string& to = channel) {
+    const bool was_ready = state() == "Ready";
+    secure(ChannelListen{to, turn, turn_ms});
+    if (was_ready && state() == "Subscribing") {  // Later commands belong to this turn.
+      turn_ = turn;
+      seq_ = 0;
+    }
+    return effects;
+  }
+  Effects& subscribed(const std::string& to = channel) {
+    machine.handle_subscribed(to, now);
+    return take();
+  }
+  // Ready -> Subscribing -> Controlled for `turn` on `channel`.
+  void grant(Turn turn) {
+    listen(turn);
+    EXPECT_EQ(state(), "Subscribing");
+    subscribed();
+    EXPECT_EQ(state(), "Controlled");
+  }
+  Effects& say(const std::string& on, const std::string& text) {
+    machine.handle_player_message(on, text, now);
+    return take();
+  }
+  // The next command of the current turn, with a fresh sequence number.
+  Effects& command(CommandKind kind) {
+    seq_ += 1;
+    return say(channel, encode(Command{kind, turn_, seq_}));
+  }
+  Effects& command_with(CommandKind kind, Turn turn, Seq seq, const std::string& on = channel) {
+    seq_ = std::max(seq_, seq);
+    return say(on, encode(Command{kind, turn, seq}));
+  }
+  Effects& press(Switch which, bool pressed) {
+    switches_[static_cast<std::size_t>(which)] = pressed;
+    machine.handle_switch(which, pressed, now);
+    return take();
+  }
+  Effects& link(bool up) {
+    machine.handle_link(up, now);
+    return take();
+  }
+  Effects& advance_to(TimeMs when_ms) {
+    now = when_ms;
+    // Timers due now fire; those the machine re-arms come back as effects.
+    for (auto it = timers_.begin(); it != timers_.end();) {
+      it = it->second <= now ? timers_.erase(it) : std::next(it);
+    }
+    machine.handle_timeout(now);
+    return take();
+  }
+  Effects& take() {
+    effects = machine.take_effects();
+    for (const Effect& effect : effects) {
+      if (const StartTimer* start = std::get_if<StartTimer>(&effect)) timers_[std::string(start->timer)] = start->deadline_ms;
+      if (const CancelTimer* cancel = std::get_if<CancelTimer>(&effect)) timers_.erase(std::string(cancel->timer));
+      if (const SetMotor* set = std::get_if<SetMotor>(&effect)) {
+        EXPECT_NE(motors_[static_cast<std::size_t>(set->motor)], set->on)
+            << "SetMotor " << to_string(set->motor) << " repeats the motor's state";
+        motors_[static_cast<std::size_t>(set->motor)] = set->on;
+        check_pairs();  // Opposite motors are never on together, even between effects.
+      }
+    }
+    check_safety();
+    return effects;
+  }
+
+  std::string state() const { return std::string(machine.state_name()); }
+  bool motor(Motor which) const { return machine.motor_on(which); }
+  bool any_motor_on() const {
+    for (int index = 0; index < motor_count; index += 1) {
+      if (machine.motor_on(static_cast<Motor>(index))) return true;
+    }
+    return false;
+  }
+  std::vector<ClawStatusMessage> statuses() const { return messages_to<ClawStatusMessage>(effects, secure_channel); }
+  Seq last_seq() const { return seq_; }
+
+  ClawMachine machine;
+  TimeMs now = 0;
+  Effects effects;
+
+ private:
+  bool modelled(Motor which) const { return motors_[static_cast<std::size_t>(which)]; }
+  bool pressed(Switch which) const { return switches_[static_cast<std::size_t>(which)]; }
+
+  void check_pairs() const {
+    EXPECT_FALSE(modelled(Motor::gantry_up) && modelled(Motor::gantry_down));
+    EXPECT_FALSE(modelled(Motor::gantry_left) && modelled(Motor::gantry_right));
+    EXPECT_FALSE(modelled(Motor::claw_lower) && modelled(Motor::claw_raise));
+  }
+
+  void check_safety() const {
+    for (int index = 0; index < motor_count; index += 1) {
+      const auto which = static_cast<Motor>(index);
+      EXPECT_EQ(machine.motor_on(which), modelled(which)) << to_string(which) << " differs from its SetMotor effects";
+    }
+    for (int index = 0; index < direction_count; index += 1) {
+      const auto direction = static_cast<Direction>(index);
+      EXPECT_FALSE(modelled(gantry_motor(direction)) && pressed(limit_switch(direction)))
+          << to_string(direction) << " runs into its pressed limit switch";
+    }
+    EXPECT_FALSE(modelled(Motor::claw_lower) && pressed(Switch::claw_bottom));
+    EXPECT_FALSE(modelled(Motor::claw_raise) && pressed(Switch::claw_top));
+    TimeMs earliest = time_never;
+    for (const auto& [name, deadline] : timers_) earliest = std::min(earliest, deadline);
+    EXPECT_EQ(machine.next_deadline(), earliest) << "next_deadline() is not the earliest live timer";
+  }
+
+  ClawConfig config_;
+  SwitchStates switches_{};
+  std::array<bool, motor_count> motors_{};
+  std::map<std::string, TimeMs> timers_;
+  Turn turn_ = 0;
+  Seq seq_ = 0;
+};
+
+// Presses the switches a booting claw reaches, until it is Ready.
+void drive_to_ready(Claw& claw) {
+  for (int step = 0; step < 10 && claw.state() != "Ready"; step += 1) {
+    if (claw.state() == "Raising") claw.press(Switch::claw_top, true);
+    if (claw.state() == "Homing") {
+      claw.press(Switch::limit_left, true);
+      claw.press(Switch::limit_down, true);
+    }
+    if (claw.state() == "Releasing") claw.advance_to(claw.machine.next_deadline());
+  }
+  ASSERT_EQ(claw.state(), "Ready");
+}
+
+// --- Boot --------------------------------------------------------------------------------
+
+TEST(ClawMachine, BootNotAtTopRaisesHomesReleasesThenReady) {
+  Claw claw;
+  EXPECT_EQ(claw.state(), "Booting");
+  EXPECT_EQ(claw.machine.next_deadline(), time_never);
+  claw.boot(SwitchStates{});
+  EXPECT_EQ(claw.state(), "Raising");
+  EXPECT_TRUE(claw.motor(Motor::claw_raise));
+  EXPECT_EQ(claw.machine.next_deadline(), test_config().raise_ms_max);
+  claw.now = 1'000;
+  claw.press(Switch::claw_top, true);
+  EXPECT_FALSE(claw.motor(Motor::claw_raise));
+  EXPECT_EQ(claw.state(), "Homing");
+  EXPECT_TRUE(claw.motor(Motor::gantry_left));
+  EXPECT_TRUE(claw.motor(Motor::gantry_down));
+  claw.press(Switch::limit_left, true);
+  EXPECT_FALSE(claw.motor(Motor::gantry_left));
+  EXPECT_EQ(claw.state(), "Homing");
+  claw.press(Switch::limit_down, true);
+  EXPECT_EQ(claw.state(), "Releasing");
+  EXPECT_FALSE(claw.any_motor_on());
+  claw.advance_to(1'000 + test_config().release_ms);
+  EXPECT_EQ(claw.state(), "Ready");
+  ASSERT_EQ(claw.statuses().size(), 1U);
+  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 0}));
+}
+
+// The header's contract: boot -> raise -> home -> release -> ready. At the top
+// and home, raise and home end at once, no motor runs, and the claw is Ready
+// (announcing CLAW_READY) as soon as the release step is over.
+TEST(ClawMachine, BootAtTopAndHomeSkipsRaisingAndHoming) {
+  Claw claw;
+  Effects& effects = claw.boot(at_top_and_home());
+  EXPECT_EQ(claw.state(), "Releasing");
+  EXPECT_TRUE(effects_of<SetMotor>(effects).empty()) << test::describe_all(effects);
+  claw.advance_to(test_config().release_ms);
+  EXPECT_EQ(claw.state(), "Ready");
+  ASSERT_EQ(claw.statuses().size(), 1U);
+  EXPECT_EQ(claw.statuses()[0].status, ClawStatus::ready);
+}
+
+TEST(ClawMachine, ReadyRepeatsClawReady) {
+  Claw claw;
+  claw.boot_ready();
+  const TimeMs ready_at = claw.now;
+  EXPECT_EQ(claw.machine.next_deadline(), ready_at + test_config().ready_repeat_ms);
+  claw.advance_to(ready_at + test_config().ready_repeat_ms);
+  EXPECT_EQ(claw.state(), "Ready");
+  ASSERT_EQ(claw.statuses().size(), 1U);
+  EXPECT_EQ(claw.statuses()[0].status, ClawStatus::ready);
+}
+
+// --- Ready -> Subscribing -> Controlled -------------------------------------------------------
+
+TEST(ClawMachine, FreshChannelListenSubscribes) {
+  Claw claw;
+  claw.boot_ready();
+  Effects& effects = claw.listen(1);
+  EXPECT_EQ(claw.state(), "Subscribing");
+  std::vector<Subscribe> subscribes = effects_of<Subscribe>(effects);
+  ASSERT_EQ(subscribes.size(), 1U);
+  EXPECT_EQ(subscribes[0].channel, channel);
+  EXPECT_EQ(claw.machine.listening_channel(), channel);
+  EXPECT_EQ(claw.machine.current_turn(), 1U);
+  // Nothing is told to the player before the subscription is confirmed.
+  for (const Publish& publish : effects_of<Publish>(effects)) EXPECT_NE(publish.channel, channel);
+  EXPECT_TRUE(messages_to<ClawStatusMessage>(effects, secure_channel).empty());
+}
+
+TEST(ClawMachine, StaleChannelListenRepeatsClawReady) {
+  Claw claw;
+  claw.boot_ready();
+  claw.listen(0);  // Turn 0 is never a grant.
+  EXPECT_EQ(claw.state(), "Ready");
+  ASSERT_EQ(claw.statuses().size(), 1U);
+  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 0}));
+  // Play turn 3, then hear its listen again (a late resend).
+  claw.grant(3);
+  claw.secure(EndTurn{3});
+  while (claw.state() != "Ready") claw.advance_to(claw.machine.next_deadline());
+  for (Turn stale : {Turn{1}, Turn{3}}) {
+    Effects& effects = claw.listen(stale);
+    EXPECT_EQ(claw.state(), "Ready");
+    EXPECT_TRUE(effects_of<Subscribe>(effects).empty());
+    ASSERT_EQ(claw.statuses().size(), 1U);
+    EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 3}));
+  }
+}
+
+TEST(ClawMachine, EndTurnWhileReadyRepeatsClawReady) {
+  Claw claw;
+  claw.boot_ready();
+  claw.secure(EndTurn{5});
+  EXPECT_EQ(claw.state(), "Ready");
+  ASSERT_EQ(claw.statuses().size(), 1U);
+  EXPECT_EQ(claw.statuses()[0].status, ClawStatus::ready);
+}
+
+TEST(ClawMachine, ControlIsAnnouncedOnlyAfterTheSubscription) {
+  Claw claw;
+  claw.boot_ready();
+  claw.listen(1);
+  claw.subscribed(other_channel);  // Not the channel asked for.
+  EXPECT_EQ(claw.state(), "Subscribing");
+  EXPECT_TRUE(effects_of<Publish>(claw.effects).empty());
+  Effects& effects = claw.subscribed();
+  EXPECT_EQ(claw.state(), "Controlled");
+  std::vector<ClawStatusMessage> status = messages_to<ClawStatusMessage>(effects, secure_channel);
+  ASSERT_EQ(status.size(), 1U);
+  EXPECT_EQ(status[0], (ClawStatusMessage{ClawStatus::controlled, 1}));
+  std::vector<Control> control = messages_to<Control>(effects, channel);
+  ASSERT_EQ(control.size(), 1U);
+  EXPECT_EQ(control[0], (Control{true, 1, turn_ms}));
+  EXPECT_EQ(claw.machine.next_deadline(), claw.now + turn_ms);
+}
+
+TEST(ClawMachine, RepeatedListenForTheSameTurn) {
+  Claw claw;
+  claw.boot_ready();
+  claw.listen(1);
+  Effects& while_subscribing = claw.listen(1);
+  EXPECT_EQ(claw.state(), "Subscribing");
+  EXPECT_TRUE(while_subscribing.empty()) << test::describe_all(while_subscribing);
+  claw.subscribed();
+  claw.listen(1);  // The server missed CLAW_CONTROLLED: acknowledge again.
+  EXPECT_EQ(claw.state(), "Controlled");
+  ASSERT_EQ(claw.statuses().size(), 1U);
+  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::controlled, 1}));
+}
+
+TEST(ClawMachine, SubscriptionTimeoutGivesTheTurnUp) {
+  Claw claw;
+  claw.boot_ready();
+  claw.listen(4);
+  Effects& effects = claw.advance_to(claw.now + test_config().subscribe_ms_max);
+  EXPECT_EQ(effects_of<Unsubscribe>(effects).size(), 1U);
+  EXPECT_EQ(claw.machine.last_finished_turn(), 4U);
+  // At the top and home already: raise and home end at once.
+  EXPECT_EQ(claw.state(), "Releasing");
+  claw.advance_to(claw.machine.next_deadline());
+  EXPECT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 4}));
+}
+
+TEST(ClawMachine, EndTurnWhileSubscribingGivesTheTurnUp) {
+  Claw claw;
+  claw.boot_ready();
+  claw.listen(4);
+  claw.secure(EndTurn{4});
+  EXPECT_NE(claw.state(), "Subscribing");
+  EXPECT_EQ(claw.machine.last_finished_turn(), 4U);
+  EXPECT_FALSE(claw.machine.listening_channel().has_value());
+}
+
+// The server asks for the claw's status while it does not know it.
+TEST(ClawMachine, StatusRequestIsAnsweredWithTheCurrentStatus) {
+  Claw claw;
+  claw.boot(SwitchStates{});
+  Effects& raising = claw.secure(StatusRequest{});
+  EXPECT_TRUE(effects_of<Publish>(raising).empty()) << test::describe_all(raising);
+  drive_to_ready(claw);
+  claw.secure(StatusRequest{});
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 0}));
+  claw.grant(5);
+  claw.secure(StatusRequest{});
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::controlled, 5}));
+  EXPECT_EQ(claw.state(), "Controlled");
+  EXPECT_EQ(claw.machine.counters().rejected_messages, 0U);
+}
+
+// --- Commands ----------------------------------------------------------------------------
+
+TEST(ClawMachine, CommandsFromTheWrongChannelTurnOrSeqAreRejectedAndCounted) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(2);
+  claw.command_with(CommandKind::up_on, 2, 1, other_channel);
+  claw.command_with(CommandKind::up_on, 1, 1);      // An old turn.
+  claw.command_with(CommandKind::up_on, 3, 1);      // A future turn.
+  claw.say(channel, "{not json");
+  claw.say(channel, encode(Control{true, 2, 100}));  // Not a command.
+  EXPECT_FALSE(claw.machine.any_gantry_motor_on());
+  EXPECT_EQ(claw.machine.counters().rejected_messages, 5U);
+  EXPECT_EQ(claw.machine.counters().commands_accepted, 0U);
+  claw.command_with(CommandKind::up_on, 2, 5);
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  claw.command_with(CommandKind::up_off, 2, 5);  // Replayed seq.
+  claw.command_with(CommandKind::up_off, 2, 4);  // Older seq.
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().rejected_messages, 7U);
+  EXPECT_EQ(claw.machine.counters().commands_accepted, 1U);
+}
+
+TEST(ClawMachine, CommandsWhileNotControlledAreRejected) {
+  Claw claw;
+  claw.boot_ready();
+  claw.command_with(CommandKind::up_on, 0, 1);
+  claw.listen(1);
+  claw.command_with(CommandKind::up_on, 1, 1);  // Subscribing: not yet in control.
+  EXPECT_FALSE(claw.machine.any_gantry_motor_on());
+  EXPECT_EQ(claw.machine.counters().rejected_messages, 2U);
+}
+
+TEST(ClawMachine, RateLimitRejectsAndCounts) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  const std::uint32_t per_second = test_config().commands_per_second_max;
+  for (std::uint32_t i = 0; i < per_second; i += 1) claw.command(i % 2 == 0 ? CommandKind::up_on : CommandKind::up_off);
+  EXPECT_EQ(claw.machine.counters().commands_accepted, per_second);
+  claw.command(CommandKind::left_on);
+  EXPECT_FALSE(claw.motor(Motor::gantry_left));
+  EXPECT_EQ(claw.machine.counters().rate_limited, 1U);
+  EXPECT_EQ(claw.machine.counters().rejected_messages, 1U);
+  claw.advance_to(claw.now + 1'000);
+  claw.command(CommandKind::right_on);
+  EXPECT_TRUE(claw.motor(Motor::gantry_right));
+}
+
+TEST(ClawMachine, UpOnSetsGantryUpAndUpOffClearsIt) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  Effects& on = claw.command(CommandKind::up_on);
+  std::vector<SetMotor> set = effects_of<SetMotor>(on);
+  ASSERT_EQ(set.size(), 1U);
+  EXPECT_EQ(set[0].motor, Motor::gantry_up);
+  EXPECT_TRUE(set[0].on);
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.next_deadline(), claw.now + test_config().deadman_ms);
+  claw.command(CommandKind::up_off);
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.next_deadline(), claw.now + turn_ms);  // Only the turn timer is left.
+}
+
+TEST(ClawMachine, OppositeDirectionsAreInterlocked) {
+  const std::pair<CommandKind, CommandKind> pairs[] = {{CommandKind::up_on, CommandKind::down_on},
+                                                       {CommandKind::left_on, CommandKind::right_on}};
+  for (const auto& [first, second] : pairs) {
+    Claw claw;
+    claw.boot_ready();
+    claw.press(Switch::limit_left, false);
+    claw.press(Switch::limit_down, false);
+    claw.grant(1);
+    claw.command(first);
+    Effects& effects = claw.command(second);
+    const Motor stopped = gantry_motor(direction_of(first));
+    const Motor started = gantry_motor(direction_of(second));
+    const std::size_t off_at =
+        test::index_of<SetMotor>(effects, [&](const SetMotor& set) { return set.motor == stopped && !set.on; });
+    const std::size_t on_at =
+        test::index_of<SetMotor>(effects, [&](const SetMotor& set) { return set.motor == started && set.on; });
+    ASSERT_LT(off_at, effects.size()) << test::describe_all(effects);
+    ASSERT_LT(on_at, effects.size()) << test::describe_all(effects);
+    EXPECT_LT(off_at, on_at);
+    EXPECT_FALSE(claw.motor(stopped));
+    EXPECT_TRUE(claw.motor(started));
+  }
+}
+
+TEST(ClawMachine, LimitSwitchStopsTheMotorAndRefusesOn) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  claw.command(CommandKind::up_on);
+  claw.press(Switch::limit_up, true);
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().limit_switch_stops, 1U);
+  EXPECT_EQ(claw.state(), "Controlled");
+  Effects& refused = claw.command(CommandKind::up_on);
+  EXPECT_TRUE(effects_of<SetMotor>(refused).empty());
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().limit_switch_stops, 2U);
+  // Away from the end, the other way works; and up again once the switch is free.
+  claw.command(CommandKind::down_on);
+  EXPECT_FALSE(claw.motor(Motor::gantry_down));  // limit_down is pressed at home.
+  claw.press(Switch::limit_up, false);
+  claw.command(CommandKind::up_on);
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+}
+
+TEST(ClawMachine, DeadmanStopsMotorsWithoutARefreshAndTheTurnContinues) {
+  const TimeMs deadman_ms = test_config().deadman_ms;
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  const TimeMs start = claw.now;
+  claw.command(CommandKind::up_on);
+  claw.advance_to(start + deadman_ms / 2);
+  claw.command(CommandKind::up_on);  // The refresh.
+  claw.advance_to(start + deadman_ms);
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  claw.advance_to(start + deadman_ms / 2 + deadman_ms - 1);
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  claw.advance_to(start + deadman_ms / 2 + deadman_ms);
+  EXPECT_FALSE(claw.machine.any_gantry_motor_on());
+  EXPECT_EQ(claw.machine.counters().deadman_trips, 1U);
+  EXPECT_EQ(claw.state(), "Controlled");
+  claw.command(CommandKind::right_on);
+  EXPECT_TRUE(claw.motor(Motor::gantry_right));
+}
+
+TEST(ClawMachine, MotorOnTimeLimitTripsAndNeedsAnOff) {
+  const ClawConfig config = test_config();
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  const TimeMs start = claw.now;
+  claw.command(CommandKind::up_on);
+  // Refreshed well within the dead-man, so only the on-time bound can stop it.
+  for (TimeMs at = start + config.deadman_ms / 2; at < start + config.motor_on_ms_max; at += config.deadman_ms / 2) {
+    claw.advance_to(at);
+    claw.command(CommandKind::up_on);
+    ASSERT_TRUE(claw.motor(Motor::gantry_up)) << "at " << at;
+  }
+  claw.advance_to(start + config.motor_on_ms_max);
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().motor_limit_trips, 1U);
+  const std::uint64_t rejected = claw.machine.counters().rejected_messages;
+  claw.command(CommandKind::up_on);
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().rejected_messages, rejected + 1);
+  claw.command(CommandKind::up_off);
+  claw.command(CommandKind::up_on);
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+}
+
+// --- Drop cycle ----------------------------------------------------------------------------
+
+TEST(ClawMachine, DropRunsTheWholeCycleBackToReady) {
+  const ClawConfig config = test_config();
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(7);
+  claw.press(Switch::limit_left, false);  // The player steers away from home.
+  claw.press(Switch::limit_down, false);
+  claw.command(CommandKind::right_on);
+  Effects& dropped = claw.command(CommandKind::drop);
+  EXPECT_EQ(claw.state(), "Lowering");
+  EXPECT_FALSE(claw.machine.any_gantry_motor_on());
+  EXPECT_TRUE(claw.motor(Motor::claw_lower));
+  std::vector<Control> control = messages_to<Control>(dropped, channel);
+  ASSERT_EQ(control.size(), 1U);
+  EXPECT_EQ(control[0], (Control{false, 7, 0}));
+  EXPECT_EQ(effects_of<Unsubscribe>(dropped).size(), 1U);
+  EXPECT_EQ(claw.machine.last_finished_turn(), 7U);
+  // Late commands of the finished turn are refused.
+  claw.command(CommandKind::left_on);
+  EXPECT_FALSE(claw.machine.any_gantry_motor_on());
+
+  claw.press(Switch::claw_top, false);
+  claw.now += 1'000;
+  claw.press(Switch::claw_bottom, true);
+  EXPECT_EQ(claw.state(), "Closing");
+  EXPECT_FALSE(claw.motor(Motor::claw_lower));
+  EXPECT_TRUE(claw.motor(Motor::claw_close));
+  claw.advance_to(claw.now + config.grip_ms);
+  EXPECT_EQ(claw.state(), "Raising");
+  EXPECT_TRUE(claw.motor(Motor::claw_raise));
+  EXPECT_TRUE(claw.motor(Motor::claw_close));  // Still gripping the prize.
+  claw.press(Switch::claw_bottom, false);
+  claw.now += 1'000;
+  claw.press(Switch::claw_top, true);
+  EXPECT_EQ(claw.state(), "Homing");
+  EXPECT_TRUE(claw.motor(Motor::gantry_left));
+  EXPECT_TRUE(claw.motor(Motor::gantry_down));
+  claw.press(Switch::limit_down, true);
+  claw.press(Switch::limit_left, true);
+  EXPECT_EQ(claw.state(), "Releasing");
+  EXPECT_FALSE(claw.motor(Motor::claw_close));
+  EXPECT_TRUE(claw.statuses().empty());  // Not ready while the prize falls.
+  claw.advance_to(claw.now + config.release_ms);
+  EXPECT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 7}));
+  EXPECT_EQ(claw.machine.counters().turns_finished, 1U);
+  EXPECT_FALSE(claw.any_motor_on());
+}
+
+TEST(ClawMachine, LoweringStopsAfterItsBoundWithoutTheBottomSwitch) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  claw.command(CommandKind::drop);
+  claw.advance_to(claw.now + test_config().lower_ms);
+  EXPECT_EQ(claw.state(), "Closing");
+  EXPECT_FALSE(claw.motor(Motor::claw_lower));
+}
+
+TEST(ClawMachine, TurnTimerAutoDrops) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  const TimeMs granted = claw.now;
+  claw.advance_to(granted + turn_ms - 1);
+  EXPECT_EQ(claw.state(), "Controlled");
+  Effects& effects = claw.advance_to(granted + turn_ms);
+  EXPECT_EQ(claw.state(), "Lowering");
+  EXPECT_EQ(messages_to<Control>(effects, channel).at(0), (Control{false, 1, 0}));
+}
+
+TEST(ClawMachine, EndTurnRaisesWithoutDropping) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(2);
+  claw.press(Switch::claw_top, false);  // Say the claw sagged a little.
+  claw.command(CommandKind::up_on);
+  claw.secure(EndTurn{1});  // Not this turn.
+  EXPECT_EQ(claw.state(), "Controlled");
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  Effects& effects = claw.secure(EndTurn{2});
+  EXPECT_EQ(claw.state(), "Raising");
+  EXPECT_FALSE(claw.machine.any_gantry_motor_on());
+  EXPECT_FALSE(claw.motor(Motor::claw_lower));
+  EXPECT_EQ(messages_to<Control>(effects, channel).at(0), (Control{false, 2, 0}));
+  claw.press(Switch::claw_top, true);
+  EXPECT_EQ(claw.state(), "Releasing");  // Already home.
+  claw.advance_to(claw.now + test_config().release_ms);
+  EXPECT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 2}));
+}
+
+// --- Link, faults ---------------------------------------------------------------------------
+
+// Drives a fresh claw along one scripted game until it is in `target`.
+void drive_to(Claw& claw, const std::string& target) {
+  auto reached = [&] { return claw.state() == target; };
+  claw.boot_ready();
+  if (reached()) return;
+  claw.listen(1);
+  if (reached()) return;
+  claw.subscribed();
+  claw.press(Switch::limit_left, false);
+  claw.command(CommandKind::right_on);
+  if (reached()) return;
+  claw.press(Switch::claw_top, false);
+  claw.command(CommandKind::drop);
+  if (reached()) return;
+  claw.press(Switch::claw_bottom, true);
+  if (reached()) return;
+  claw.advance_to(claw.now + test_config().grip_ms);
+  claw.press(Switch::claw_bottom, false);
+  if (reached()) return;
+  claw.press(Switch::claw_top, true);
+  if (reached()) return;
+  claw.press(Switch::limit_left, true);
+  ASSERT_TRUE(reached()) << "script never reached " << target;
+}
+
+TEST(ClawMachine, LinkDownInEveryLiveStateHaltsWithAllMotorsOff) {
+  for (const char* live : {"Ready", "Subscribing", "Controlled", "Lowering", "Closing", "Raising", "Homing",
+                           "Releasing"}) {
+    SCOPED_TRACE(live);
+    Claw claw;
+    drive_to(claw, live);
+    ASSERT_EQ(claw.state(), live);
+    claw.link(false);
+    EXPECT_EQ(claw.state(), "Halted");
+    EXPECT_FALSE(claw.any_motor_on());
+    EXPECT_EQ(claw.machine.next_deadline(), time_never);
+    EXPECT_FALSE(claw.machine.listening_channel().has_value());
+    // Commands and grants are refused while halted.
+    claw.command_with(CommandKind::up_on, 1, 99);
+    claw.listen(9);
+    EXPECT_EQ(claw.state(), "Halted");
+    EXPECT_FALSE(claw.any_motor_on());
+    // Back up: the claw raises, homes and releases, then is Ready again.
+    claw.now += 1'000;
+    claw.link(true);
+    EXPECT_NE(claw.state(), "Halted");
+    for (int guard = 0; guard < 10 && claw.state() != "Ready"; guard += 1) {
+      if (claw.state() == "Raising") claw.press(Switch::claw_top, true);
+      if (claw.state() == "Homing") claw.press(Switch::limit_left, true);
+      if (claw.state() == "Releasing") claw.advance_to(claw.machine.next_deadline());
+    }
+    EXPECT_EQ(claw.state(), "Ready");
+  }
+}
+
+TEST(ClawMachine, LinkUpAfterHaltRaisesTheClaw) {
+  Claw claw;
+  drive_to(claw, "Lowering");
+  claw.link(false);
+  claw.link(true);
+  EXPECT_EQ(claw.state(), "Raising");
+  EXPECT_TRUE(claw.motor(Motor::claw_raise));
+  EXPECT_FALSE(claw.motor(Motor::claw_close));  // Whatever it held was let go at the halt.
+}
+
+TEST(ClawMachine, LinkLossReportedBeforeBootIsNotForgotten) {
+  Claw claw;
+  claw.link(false);  // The transport was down when the machine started.
+  claw.boot(at_top_and_home());
+  EXPECT_EQ(claw.state(), "Halted") << "booted as if the link were up";
+  EXPECT_FALSE(claw.any_motor_on());
+  claw.link(true);
+  EXPECT_NE(claw.state(), "Halted");
+}
+
+TEST(ClawMachine, RaisingOverrunFaultsAndGoesOffline) {
+  Claw claw;
+  claw.boot(SwitchStates{});
+  ASSERT_EQ(claw.state(), "Raising");
+  Effects& effects = claw.advance_to(test_config().raise_ms_max);
+  EXPECT_EQ(claw.state(), "Fault");
+  EXPECT_FALSE(claw.any_motor_on());
+  EXPECT_EQ(claw.machine.counters().faults, 1U);
+  std::vector<ClawStatusMessage> status = messages_to<ClawStatusMessage>(effects, secure_channel);
+  ASSERT_EQ(status.size(), 1U);
+  EXPECT_EQ(status[0].status, ClawStatus::offline);
+  EXPECT_EQ(claw.machine.next_deadline(), time_never);
+  // Stopped for good: grants and link changes are counted rejections.
+  claw.listen(1);
+  claw.link(false);
+  EXPECT_EQ(claw.state(), "Fault");
+  EXPECT_EQ(claw.machine.counters().rejected_events, 2U);
+}
+
+TEST(ClawMachine, HomingOverrunFaults) {
+  Claw claw;
+  drive_to(claw, "Homing");
+  claw.advance_to(claw.now + test_config().home_ms_max);
+  EXPECT_EQ(claw.state(), "Fault");
+  EXPECT_FALSE(claw.any_motor_on());
+}
+
+// --- Timers ----------------------------------------------------------------------------
+
+// The harness compares next_deadline() with the live timers after every input;
+// this game visits every timer: ready repeat, subscribe, turn, dead-man,
+// on-time limit, and every drop step.
+TEST(ClawMachine, NextDeadlineIsTheEarliestTimerThroughAGame) {
+  Claw claw;
+  claw.boot(SwitchStates{});
+  claw.press(Switch::claw_top, true);
+  claw.press(Switch::limit_left, true);
+  claw.press(Switch::limit_down, true);
+  for (Turn turn = 1; turn <= 4; turn += 1) {
+    while (claw.state() != "Ready") claw.advance_to(claw.machine.next_deadline());
+    claw.advance_to(claw.machine.next_deadline());  // A CLAW_READY repeat.
+    claw.listen(turn);
+    if (turn == 2) {  // This one's subscription times out.
+      claw.advance_to(claw.machine.next_deadline());
+      continue;
+    }
+    claw.subscribed();
+    claw.command(CommandKind::up_on);
+    claw.advance_to(claw.machine.next_deadline());  // Dead-man.
+    const std::uint64_t trips_before = claw.machine.counters().motor_limit_trips;
+    for (int refresh = 0; refresh < 40 && claw.machine.counters().motor_limit_trips == trips_before; refresh += 1) {
+      claw.command(refresh % 2 == 0 ? CommandKind::left_on : CommandKind::right_on);
+      claw.advance_to(claw.now + test_config().deadman_ms / 2);
+    }
+    EXPECT_EQ(claw.machine.counters().motor_limit_trips, trips_before + 1);
+    if (turn == 4) {
+      claw.advance_to(claw.now + turn_ms);  // The turn timer drops for the player.
+    } else {
+      claw.command(CommandKind::drop);
+    }
+    EXPECT_EQ(claw.state(), "Lowering");
+  }
+  while (claw.state() != "Ready") claw.advance_to(claw.machine.next_deadline());
+  EXPECT_GE(claw.machine.counters().deadman_trips, 3U);
+  EXPECT_EQ(claw.machine.counters().turns_finished, 4U);
+}
+
+TEST(ClawMachine, ExtraTimeoutCallsAreHarmless) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  claw.command(CommandKind::up_on);
+  const ClawCounters before = claw.machine.counters();
+  const TimeMs deadline = claw.machine.next_deadline();
+  for (TimeMs at : {claw.now, claw.now, claw.now + 1, deadline - 1, deadline - 1}) {
+    Effects& effects = claw.advance_to(at);
+    EXPECT_TRUE(effects.empty()) << test::describe_all(effects);
+  }
+  EXPECT_EQ(claw.state(), "Controlled");
+  EXPECT_TRUE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().rejected_events, before.rejected_events);
+  EXPECT_EQ(claw.machine.counters().deadman_trips, before.deadman_trips);
+}
+
+// --- Rejections ------------------------------------------------------------------------------
+
+TEST(ClawMachine, MalformedOrForeignSecureMessagesAreCounted) {
+  Claw claw;
+  claw.boot_ready();
+  for (const std::string& text : {std::string("junk"), std::string(limits::message_bytes_max + 1, '{'),
+                                  encode(ClawStatusMessage{ClawStatus::ready, 0}),  // Its own echo.
+                                  encode(Command{CommandKind::drop, 1, 1})}) {
+    claw.machine.handle_secure_message(text, claw.now);
+    Effects& effects = claw.take();
+    EXPECT_TRUE(effects_of<Publish>(effects).empty()) << text;
+  }
+  EXPECT_EQ(claw.machine.counters().rejected_messages, 4U);
+  EXPECT_EQ(claw.state(), "Ready");
+}
+
+TEST(ClawMachine, UnexpectedEventsAreCountedNeverACrash) {
+  Claw claw;
+  claw.subscribed();           // Booting: nothing to subscribe to.
+  claw.listen(1);              // Booting: not ready.
+  claw.advance_to(5'000);      // Nothing due.
+  claw.boot_ready();
+  claw.subscribed();           // Ready: no subscription pending.
+  claw.boot(at_top_and_home());  // A second boot.
+  EXPECT_EQ(claw.state(), "Ready");
+  claw.grant(1);
+  claw.command(CommandKind::drop);
+  claw.listen(2);              // Lowering: busy.
+  EXPECT_EQ(claw.state(), "Lowering");
+  EXPECT_EQ(claw.machine.counters().rejected_events, 5U);
+}
+
+// A rejected guard is still "an event that does not fit the current state".
+TEST(ClawMachine, GuardRejectedEventsAreCounted) {
+  Claw claw;
+  claw.boot_ready();
+  claw.listen(1);
+  claw.subscribed(other_channel);  // Subscribing: wrong channel.
+  claw.listen(2);                  // Subscribing: another turn.
+  claw.subscribed();
+  claw.secure(EndTurn{9});         // Controlled: another turn.
+  claw.listen(9);                  // Controlled: another turn.
+  EXPECT_EQ(claw.state(), "Controlled");
+  EXPECT_EQ(claw.machine.counters().rejected_events, 4U);
+}
+
+// The input a cooperative world would give next: switches that follow the
+// motors, the server's grants, a player's fresh commands.
+void helpful_step(Claw& claw, test::SplitMix& random, Turn& turn) {
+  const std::string state = claw.state();
+  if (state == "Raising") {
+    claw.press(Switch::claw_bottom, false);
+    claw.press(Switch::claw_top, true);
+  } else if (state == "Homing") {
+    claw.press(random.below(2) == 0 ? Switch::limit_left : Switch::limit_down, true);
+  } else if (state == "Lowering") {
+    claw.press(Switch::claw_top, false);
+    claw.press(Switch::claw_bottom, true);
+  } else if (state == "Ready") {
+    turn = std::max(turn, claw.machine.current_turn()) + 1;
+    claw.listen(turn);
+  } else if (state == "Subscribing") {
+    claw.subscribed();
+  } else if (state == "Controlled") {
+    const std::uint64_t kinds = random.below(30) == 0 ? 9 : 8;  // Drop now and then.
+    claw.command_with(static_cast<CommandKind>(random.below(kinds)), claw.machine.current_turn(), claw.last_seq() + 1);
+  } else if (state == "Halted") {
+    claw.link(true);
+  } else if (claw.machine.next_deadline() != time_never) {
+    claw.advance_to(claw.machine.next_deadline());
+  }
+}
+
+// Noise: stale or replayed commands, stray switches, time jumps, link flaps.
+void noisy_step(Claw& claw, test::SplitMix& random, Turn turn) {
+  const std::uint64_t choice = random.below(100);
+  if (choice < 30) {
+    const auto kind = static_cast<CommandKind>(random.below(9));
+    const Seq seq = random.below(2) == 0 ? claw.last_seq() : claw.last_seq() + 1;
+    claw.command_with(kind, random.below(4) == 0 ? turn + 1 : turn, seq);
+  } else if (choice < 55) {
+    claw.press(static_cast<Switch>(random.below(switch_count)), random.below(2) == 0);
+  } else if (choice < 85) {
+    claw.advance_to(claw.now + static_cast<TimeMs>(random.below(900)));
+  } else if (choice < 92) {
+    claw.listen(turn + random.below(2));
+  } else if (choice < 96) {
+    claw.secure(EndTurn{turn});
+  } else if (choice < 98) {
+    claw.subscribed(random.below(2) == 0 ? channel : other_channel);
+  } else {
+    claw.link(false);
+  }
+}
+
+// Random inputs through many turns: the harness's safety checks hold after
+// every one, and so does the dead-man bound while the player steers.
+TEST(ClawMachine, SafetyHoldsUnderRandomInputs) {
+  test::SplitMix random(0xc1a3);
+  auto claw_owner = std::make_unique<Claw>();
+  claw_owner->boot(SwitchStates{});
+  Turn turn = 0;
+  TimeMs last_accepted_ms = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t accepted_total = 0;
+  std::uint64_t reboots = 0;
+  for (int step = 0; step < 30'000; step += 1) {
+    Claw& claw = *claw_owner;
+    if (random.below(3) != 0) {
+      helpful_step(claw, random, turn);
+    } else {
+      noisy_step(claw, random, turn);
+    }
+    if (claw.machine.counters().commands_accepted != accepted) {
+      accepted_total += claw.machine.counters().commands_accepted - accepted;
+      accepted = claw.machine.counters().commands_accepted;
+      last_accepted_ms = claw.now;
+    }
+    const std::string state = claw.state();
+    if (state == "Controlled" && claw.machine.any_gantry_motor_on()) {
+      ASSERT_LT(claw.now, last_accepted_ms + test_config().deadman_ms) << "dead-man bound broken at step " << step;
+    }
+    if (state != "Controlled" && state != "Homing") {
+      ASSERT_FALSE(claw.machine.any_gantry_motor_on()) << "gantry moves in " << state << " at step " << step;
+    }
+    if (state == "Halted" || state == "Fault") {
+      ASSERT_FALSE(claw.any_motor_on()) << state;
+    }
+    if (::testing::Test::HasFailure()) FAIL() << "at step " << step << " in " << claw.state();
+    if (claw.state() == "Fault") {  // Stopped until rebooted: a new machine, as after a power cycle.
+      claw_owner = std::make_unique<Claw>();
+      claw_owner->boot(SwitchStates{});
+      turn = 0;
+      accepted = 0;
+      last_accepted_ms = 0;
+      reboots += 1;
+    }
+  }
+  EXPECT_GT(accepted_total, 1'000U);  // The run did steer, many times.
+  EXPECT_LT(reboots, 100U);
+}
+
+TEST(ClawMachine, ConfigValidationNamesTheField) {
+  EXPECT_FALSE(validate(test_config()).has_value());
+  ClawConfig config = test_config();
+  config.deadman_ms = limits::deadman_ms_max + 1;
+  EXPECT_NE(validate(config).value_or("").find("deadman_ms"), std::string::npos);
+  config = test_config();
+  config.grip_ms = 0;
+  EXPECT_NE(validate(config).value_or("").find("grip_ms"), std::string::npos);
+  config = test_config();
+  config.commands_per_second_max = limits::commands_per_second_max + 1;
+  EXPECT_NE(validate(config).value_or("").find("commands_per_second_max"), std::string::npos);
+  config = test_config();
+  config.motor_on_ms_max = config.deadman_ms;
+  EXPECT_NE(validate(config).value_or("").find("motor_on_ms_max"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clawnet
