@@ -1,17 +1,11 @@
 #include "core/effects.hpp"
+#include "core/overloaded.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 
 namespace clawnet {
-namespace {
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-}  // namespace
-
 std::string_view to_string(Motor motor) {
   constexpr std::array<std::string_view, motor_count> names = {
       "gantry_up", "gantry_down", "gantry_left", "gantry_right", "claw_lower", "claw_raise", "claw_close"};

@@ -1,4 +1,5 @@
 #include "core/protocol.hpp"
+#include "core/overloaded.hpp"
 
 #include "core/limits.hpp"
 
@@ -20,11 +21,6 @@ constexpr std::array<std::string_view, 9> command_names = {
     "upOn", "upOff", "downOn", "downOff", "leftOn", "leftOff", "rightOn", "rightOff", "drop"};
 constexpr std::array<std::string_view, 3> status_names = {
     "CLAW_READY", "CLAW_CONTROLLED", "CLAW_OFFLINE"};
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 DecodeError error(DecodeErrorKind kind, std::string detail) {
   return DecodeError{kind, std::move(detail)};

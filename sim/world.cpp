@@ -1,4 +1,5 @@
 #include "sim/world.hpp"
+#include "core/overloaded.hpp"
 
 #include <fmt/format.h>
 
@@ -6,15 +7,6 @@
 #include <cassert>
 
 namespace clawnet::sim {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-
-}  // namespace
-
 void add_counters(ServerCounters& total, const ServerCounters& part) {
   total.joins_accepted += part.joins_accepted;
   total.joins_refused += part.joins_refused;

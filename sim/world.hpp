@@ -117,6 +117,7 @@ class World {
   void server_callbacks();
   void claw_callbacks();
   void turn_finished(Turn turn);
+  std::optional<Message> publish_from(const std::string& node, const Publish& publish);
   void keep_subscribed(const std::string& node, const std::string& channel);
   bool wants_subscription(const std::string& node, const std::string& channel) const;
   void add_retired_server();

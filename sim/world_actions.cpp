@@ -1,15 +1,11 @@
 // Scenario actions: each timed line of a scenario file becomes one of these.
 #include "sim/world.hpp"
+#include "core/overloaded.hpp"
 
 #include <fmt/format.h>
 
 namespace clawnet::sim {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 // Malformed and oversized payloads a hostile client might send.
 std::vector<std::string> hostile_payloads(Turn turn) {

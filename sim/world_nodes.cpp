@@ -2,24 +2,24 @@
 // store and the cabinet physics. Each input goes in, then the machine's effects
 // are carried out in order, then its next wakeup is scheduled.
 #include "sim/world.hpp"
+#include "core/overloaded.hpp"
 
 #include <fmt/format.h>
 
 namespace clawnet::sim {
-namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-
-std::string describe_payload(const std::string& payload) {
-  DecodeResult decoded = decode(payload);
-  if (const Message* message = std::get_if<Message>(&decoded)) return describe(*message);
-  return fmt::format("<{} bytes, malformed>", payload.size());
+// Publishes a machine's message, logs it, and returns it decoded (the world
+// watches some messages: grants for the oracle, turn starts for snapshots).
+std::optional<Message> World::publish_from(const std::string& node, const Publish& publish) {
+  const PublishResult result = network_.publish(node, publish.channel, publish.payload);
+  DecodeResult decoded = decode(publish.payload);
+  const Message* message = std::get_if<Message>(&decoded);
+  log(node, fmt::format("-> {} {}{}", label(publish.channel),
+                        message ? describe(*message) : fmt::format("<{} bytes, malformed>", publish.payload.size()),
+                        result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
+  if (message == nullptr) return std::nullopt;
+  return *message;
 }
-
-}  // namespace
 
 // --- Server -----------------------------------------------------------------------------
 
@@ -113,15 +113,9 @@ void World::run_server_effects() {
     std::visit(
         Overloaded{
             [&](Publish& e) {
-              PublishResult result = network_.publish("server", e.channel, e.payload);
-              DecodeResult decoded = decode(e.payload);
-              if (const Message* message = std::get_if<Message>(&decoded)) {
-                if (const ChannelListen* listen = std::get_if<ChannelListen>(message)) {
-                  granted_channel_.emplace(listen->turn, listen->channel);
-                }
-              }
-              log("server", fmt::format("-> {} {}{}", label(e.channel), describe_payload(e.payload),
-                                        result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
+              std::optional<Message> message = publish_from("server", e);
+              const ChannelListen* listen = message ? std::get_if<ChannelListen>(&*message) : nullptr;
+              if (listen != nullptr) granted_channel_.emplace(listen->turn, listen->channel);
             },
             [&](Subscribe& e) { keep_subscribed("server", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
@@ -245,15 +239,9 @@ void World::run_claw_effects() {
     std::visit(
         Overloaded{
             [&](Publish& e) {
-              PublishResult result = network_.publish("claw", e.channel, e.payload);
-              DecodeResult decoded = decode(e.payload);
-              if (const Message* message = std::get_if<Message>(&decoded)) {
-                if (const Control* control = std::get_if<Control>(message); control && control->granted) {
-                  turn_started_ms_[control->turn] = now;
-                }
-              }
-              log("claw", fmt::format("-> {} {}{}", label(e.channel), describe_payload(e.payload),
-                                      result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
+              std::optional<Message> message = publish_from("claw", e);
+              const Control* control = message ? std::get_if<Control>(&*message) : nullptr;
+              if (control != nullptr && control->granted) turn_started_ms_[control->turn] = now;
             },
             [&](Subscribe& e) { keep_subscribed("claw", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("claw", e.channel); },

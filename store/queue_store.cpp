@@ -1,4 +1,5 @@
 #include "store/queue_store.hpp"
+#include "core/overloaded.hpp"
 
 #include "store/sqlite_handle.hpp"
 #include "store/store_file.hpp"
@@ -27,11 +28,6 @@ std::uint64_t from_sql(std::int64_t number, std::string_view what) {
   if (number < 0) fail(fmt::format("stored {} {} is negative", what, number));
   return static_cast<std::uint64_t>(number);
 }
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 }  // namespace
 
