@@ -186,7 +186,7 @@ void BM_ServerJoinAndTurn(benchmark::State& state) {
 }
 
 void sizes(benchmark::internal::Benchmark* benchmark) {
-  for (std::int64_t size : {1'000, 100'000, 1'000'000}) benchmark->Arg(size);
+  for (std::int64_t size : {1'000, 10'000, 100'000, 1'000'000}) benchmark->Arg(size);
 }
 
 BENCHMARK(BM_QueueJoin)->Apply(sizes);
