@@ -131,6 +131,12 @@ void add_broker_keys(std::vector<KeySpec>& keys) {
   keys.push_back({"broker.reconnect_max_ms",
                   integer<std::int64_t>([](Config& c) -> auto& { return c.broker.reconnect_max_ms; }, 10, 600'000)});
   keys.push_back({"broker.topic_prefix", text([](Config& c) -> auto& { return c.broker.topic_prefix; }, 64)});
+  keys.push_back({"broker.player_accounts", [](std::string_view value, Config& config) -> std::optional<std::string> {
+                    if (value == "dynsec") config.broker.player_accounts = true;
+                    else if (value == "none") config.broker.player_accounts = false;
+                    else return fmt::format("expected dynsec or none, got '{}'", value);
+                    return std::nullopt;
+                  }});
   keys.push_back({"broker.player_keepalive_s",
                   integer<std::int64_t>([](Config& c) -> auto& { return c.broker.player_keepalive_s; }, 2, 3600)});
 }
@@ -143,6 +149,8 @@ void add_http_keys(std::vector<KeySpec>& keys) {
                   integer<std::size_t>([](Config& c) -> auto& { return c.http.header_bytes_max; }, 512, 65536)});
   keys.push_back({"http.request_timeout_ms",
                   integer<std::int64_t>([](Config& c) -> auto& { return c.http.request_timeout_ms; }, 100, 600'000)});
+  keys.push_back({"http.connections_max",
+                  integer<std::size_t>([](Config& c) -> auto& { return c.http.connections_max; }, 1, 1'000'000)});
   keys.push_back({"http.join_rate_per_s", integer<std::int64_t>([](Config& c) -> auto& { return c.http.join_rate_per_s; }, 1, 1'000'000)});
   keys.push_back({"http.join_burst", integer<std::int64_t>([](Config& c) -> auto& { return c.http.join_burst; }, 1, 1'000'000)});
   keys.push_back({"http.clients_tracked_max",
@@ -158,6 +166,8 @@ void add_gpio_keys(std::vector<KeySpec>& keys) {
                   }});
   keys.push_back({"gpio.chip", text([](Config& c) -> auto& { return c.gpio.chip; }, 255)});
   keys.push_back({"gpio.consumer", text([](Config& c) -> auto& { return c.gpio.consumer; }, 31)});
+  keys.push_back({"gpio.sim_seed", integer<std::uint64_t>([](Config& c) -> auto& { return c.gpio.sim_seed; }, 0,
+                                                         std::numeric_limits<std::int64_t>::max())});
   keys.push_back({"gpio.debounce_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.gpio.debounce_ms; }, 0, 1000)});
   const auto line_keys = [&keys](std::string prefix, std::function<GpioLine&(Config&)> line) {
     keys.push_back({prefix, [line](std::string_view value, Config& config) -> std::optional<std::string> {

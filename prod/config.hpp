@@ -43,6 +43,9 @@ struct BrokerConfig {
   // Players must connect with a keepalive of at most this (the broker's
   // max_keepalive); their presence times out after 1.5 x this.
   std::int64_t player_keepalive_s = 10;
+  // clawd creates a broker account per player (dynsec), or none (an open
+  // development broker; join replies then carry no password).
+  bool player_accounts = true;
 };
 
 struct HttpConfig {
@@ -51,6 +54,8 @@ struct HttpConfig {
   std::size_t body_bytes_max = 1024;
   std::size_t header_bytes_max = 8192;
   std::int64_t request_timeout_ms = 5'000;
+  // Open connections at once; more get 503 and are closed.
+  std::size_t connections_max = 1'000;
   // Token bucket per client IP address: `join_burst` joins at once, then one
   // every 1000 / join_rate_per_s ms.
   std::int64_t join_rate_per_s = 1;
@@ -70,6 +75,7 @@ struct GpioConfig {
   std::string chip = "gpiochip0";
   std::string consumer = "clawcab";
   std::int64_t debounce_ms = 5;
+  std::uint64_t sim_seed = 1;  // The simulated cabinet's prize placement and grabs.
   std::array<GpioLine, motor_count> motors{};
   std::array<GpioLine, switch_count> switches{};
 };

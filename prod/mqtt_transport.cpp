@@ -1,5 +1,6 @@
 #include "prod/mqtt_transport.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
@@ -46,7 +47,11 @@ struct MqttTransport::Impl {
   bool connected_socket = false;  // We hold mosquitto's socket in `socket`.
   bool link = false;              // A CONNACK accepted us on this socket.
   bool write_armed = false;
-  std::map<std::string, int, std::less<>> subscriptions;  // filter -> qos, renewed on connect
+  struct SubscriptionOptions {
+    int qos = 1;
+    bool no_local = false;
+  };
+  std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;  // Renewed on connect.
   std::map<int, std::string> pending_subscribes;     // SUBSCRIBE id -> filter
 
   void error(std::string text) const {
@@ -94,6 +99,18 @@ struct MqttTransport::Impl {
       if (callbacks.on_link) callbacks.on_link(false);
     }
     schedule_reconnect();
+  }
+
+  // From the public methods: the caller may be in the middle of carrying out a
+  // batch of effects, so a lost connection is handled (on_link(false)) on a later
+  // turn of the loop, never inside publish() / subscribe().
+  bool check_socket_later() {
+    if (!connected_socket) return false;
+    if (mosquitto_socket(client) == socket.native_handle()) return true;
+    asio::post(io, [this, armed = generation] {
+      if (armed == generation) check_socket();
+    });
+    return false;
   }
 
   // After any library call: if the library dropped the socket, follow it.
@@ -149,9 +166,10 @@ struct MqttTransport::Impl {
     });
   }
 
-  void send_subscribe(const std::string& filter, int qos) {
+  void send_subscribe(const std::string& filter, SubscriptionOptions wanted) {
     int id = 0;
-    const int rc = mosquitto_subscribe_v5(client, &id, filter.c_str(), qos, 0, nullptr);
+    const int rc = mosquitto_subscribe_v5(client, &id, filter.c_str(), wanted.qos,
+                                          wanted.no_local ? MQTT_SUB_OPT_NO_LOCAL : 0, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
       error(fmt::format("subscribe {} failed: {}", filter, mosquitto_strerror(rc)));
       return;
@@ -170,7 +188,7 @@ struct MqttTransport::Impl {
     }
     impl.link = true;
     impl.reconnect_delay_ms = impl.options.reconnect_min_ms;
-    for (const auto& [filter, qos] : impl.subscriptions) impl.send_subscribe(filter, qos);
+    for (const auto& [filter, wanted] : impl.subscriptions) impl.send_subscribe(filter, wanted);
     if (impl.callbacks.on_link) impl.callbacks.on_link(true);
   }
 
@@ -263,21 +281,22 @@ std::optional<int> MqttTransport::publish(std::string_view topic, std::string_vi
                                       payload.data(), qos, retain, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     impl.error(fmt::format("publish to {} failed: {}", topic, mosquitto_strerror(rc)));
-    impl.check_socket();
+    impl.check_socket_later();
     return std::nullopt;
   }
-  if (impl.check_socket()) impl.arm_write();
+  if (impl.check_socket_later()) impl.arm_write();
   return id;
 }
 
-bool MqttTransport::subscribe(std::string_view filter, int qos) {
+bool MqttTransport::subscribe(std::string_view filter, int qos, bool no_local) {
   Impl& impl = *impl_;
   const std::string text(filter);
   if (mosquitto_sub_topic_check(text.c_str()) != MOSQ_ERR_SUCCESS) return false;
-  impl.subscriptions[text] = qos;
+  const Impl::SubscriptionOptions wanted{qos, no_local};
+  impl.subscriptions[text] = wanted;
   if (impl.link) {
-    impl.send_subscribe(text, qos);
-    if (impl.check_socket()) impl.arm_write();
+    impl.send_subscribe(text, wanted);
+    if (impl.check_socket_later()) impl.arm_write();
   }
   return true;
 }
@@ -290,7 +309,7 @@ void MqttTransport::unsubscribe(std::string_view filter) {
   impl.subscriptions.erase(it);
   if (impl.link) {
     (void)mosquitto_unsubscribe_v5(impl.client, nullptr, text.c_str(), nullptr);
-    if (impl.check_socket()) impl.arm_write();
+    if (impl.check_socket_later()) impl.arm_write();
   }
 }
 

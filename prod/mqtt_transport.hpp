@@ -80,7 +80,8 @@ class MqttTransport {
   // invalid (the reason goes to on_error).
   std::optional<int> publish(std::string_view topic, std::string_view payload, int qos, bool retain);
   // Remembers `filter` and subscribes now if connected. Returns false on an invalid filter.
-  bool subscribe(std::string_view filter, int qos);
+  // `no_local` (MQTT 5): the broker does not send our own publishes back to us.
+  bool subscribe(std::string_view filter, int qos, bool no_local = false);
   void unsubscribe(std::string_view filter);
 
   struct Impl;

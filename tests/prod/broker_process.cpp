@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -76,6 +77,39 @@ std::uint16_t free_loopback_port() {
   }
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::vector<std::pair<std::string, std::string>>& environment) {
+  ProcessResult result;
+  int output[2];
+  if (argv.empty() || ::pipe(output) != 0) return result;
+  const pid_t child = ::fork();
+  if (child < 0) return result;
+  if (child == 0) {
+    ::dup2(output[1], STDOUT_FILENO);
+    ::dup2(output[1], STDERR_FILENO);
+    ::close(output[0]);
+    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(output[1]);
+  char buffer[4096];
+  ssize_t got = 0;
+  while ((got = ::read(output[0], buffer, sizeof buffer)) != 0) {
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) break;
+    result.output.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(output[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  return result;
 }
 
 BrokerProcess::BrokerProcess() {

@@ -14,12 +14,22 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace clawnet::prod::testing {
 
 std::string find_mosquitto();
 // A port that was free on 127.0.0.1 a moment ago.
 std::uint16_t free_loopback_port();
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: did not exit normally.
+  std::string output;  // stdout and stderr together.
+};
+// Runs `argv` (argv[0] looked up in PATH) with `environment` added, waits for it.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::vector<std::pair<std::string, std::string>>& environment = {});
 
 class BrokerProcess {
  public:

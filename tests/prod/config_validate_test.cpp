@@ -48,3 +48,20 @@ TEST(ConfigValidate, LibgpiodNeedsEveryMotorLine) {
 
 }  // namespace
 }  // namespace clawnet::prod
+
+namespace clawnet::prod {
+namespace {
+
+// The example configs in deploy/ parse and validate.
+TEST(ConfigValidate, ShippedConfigsAreValid) {
+  for (const char* name : {"clawd.conf", "clawcab.conf"}) {
+    const std::string path = std::string(CLAWNET_DEPLOY_DIR) + "/" + name;
+    ConfigResult result = load_config_file(path);
+    ASSERT_TRUE(std::holds_alternative<Config>(result)) << std::get<ConfigError>(result).describe();
+    const auto error = validate_config(std::get<Config>(result), path);
+    EXPECT_FALSE(error.has_value()) << error->describe();
+  }
+}
+
+}  // namespace
+}  // namespace clawnet::prod

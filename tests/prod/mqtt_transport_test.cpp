@@ -87,6 +87,26 @@ TEST_F(MqttTransportTest, SubscribesPublishesAndReceives) {
   EXPECT_EQ(client.publish_results.front(), std::make_pair(*id, 0));
 }
 
+TEST_F(MqttTransportTest, NoLocalSubscriptionsSkipOwnMessages) {
+  Client client(io_, broker_.port(), "t-nolocal");
+  client.transport->subscribe("clawnet/test/secure", 1, true);
+  client.transport->subscribe("clawnet/test/marker", 1);
+  client.transport->start();
+  ASSERT_TRUE(run_until(io_, [&] { return client.subscribed.size() == 2; }));
+  client.transport->publish("clawnet/test/secure", "own", 1, false);
+  client.transport->publish("clawnet/test/marker", "after", 1, false);
+  // One client's messages are delivered in order: once the marker is here, "own"
+  // would have been too.
+  ASSERT_TRUE(run_until(io_, [&] { return client.has_message("clawnet/test/marker", "after"); }));
+  EXPECT_FALSE(client.has_message("clawnet/test/secure", "own"));
+
+  Client other(io_, broker_.port(), "t-other");
+  other.transport->start();
+  ASSERT_TRUE(run_until(io_, [&] { return other.transport->link_up(); }));
+  other.transport->publish("clawnet/test/secure", "theirs", 1, false);
+  EXPECT_TRUE(run_until(io_, [&] { return client.has_message("clawnet/test/secure", "theirs"); }));
+}
+
 TEST_F(MqttTransportTest, ReconnectsAndRenewsSubscriptionsAfterBrokerRestart) {
   Client listener(io_, broker_.port(), "t-listener");
   listener.transport->subscribe("clawnet/test/x", 1);

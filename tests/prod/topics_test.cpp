@@ -1,5 +1,8 @@
 #include "prod/topics.hpp"
 
+#include "core/protocol.hpp"
+#include "prod/os_random.hpp"
+
 #include <gtest/gtest.h>
 
 namespace clawnet::prod {
@@ -34,6 +37,23 @@ TEST(TopicMap, PresenceTopics) {
   EXPECT_EQ(topics.presence_channel_of("clawnet/presence/lobby"), std::nullopt);
   EXPECT_EQ(topics.presence_channel_of("clawnet/player/p-ab"), std::nullopt);
   EXPECT_EQ(topics.claw_status_topic(), "clawnet/clawcomm/status");
+}
+
+}  // namespace
+}  // namespace clawnet::prod
+
+
+namespace clawnet::prod {
+namespace {
+
+TEST(OsRandom, PlayerChannelsAre128RandomBitsInHex) {
+  const std::string first = new_player_channel();
+  const std::string second = new_player_channel();
+  EXPECT_TRUE(is_player_channel(first)) << first;
+  EXPECT_EQ(first.size(), 2u + 32u);
+  EXPECT_NE(first, second);  // Equal with probability 2^-128.
+  EXPECT_EQ(random_hex(3).size(), 6u);
+  EXPECT_EQ(random_hex(0), "");
 }
 
 }  // namespace

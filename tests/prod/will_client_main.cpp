@@ -1,12 +1,14 @@
 // A client that dies without DISCONNECT, for last-will tests: it connects with a
 // retained will, publishes a retained "online" payload, prints "up" and waits to
 // be killed. Usage: will_client PORT CLIENT_ID TOPIC WILL_PAYLOAD ONLINE_PAYLOAD
+// Credentials, if any, come from CLAWNET_TEST_USERNAME / CLAWNET_TEST_PASSWORD.
 #include "prod/mqtt_transport.hpp"
 
 #include <boost/asio/io_context.hpp>
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
   options.client_id = argv[2];
   options.keepalive_s = 5;
   options.will = clawnet::prod::MqttWill{argv[3], argv[4], 1, true};
+  if (const char* username = std::getenv("CLAWNET_TEST_USERNAME")) options.username = username;
+  if (const char* password = std::getenv("CLAWNET_TEST_PASSWORD")) options.password = password;
   const std::string topic = argv[3];
   const std::string online = argv[5];
   clawnet::prod::MqttTransport* self = nullptr;

@@ -1,0 +1,118 @@
+#include "prod/clawcab_driver.hpp"
+
+#include "core/protocol.hpp"
+
+#include <fmt/format.h>
+
+namespace clawnet::prod {
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+}  // namespace
+
+ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, Gpio& gpio, LogFunction log)
+    : gpio_(gpio), log_(std::move(log)), topics_(config.broker.topic_prefix), machine_(config.claw),
+      timer_(io, [this] {
+        machine_.handle_timeout(steady_now_ms());
+        carry_out();
+      }) {
+  MqttOptions options = mqtt_options(config.broker, "clawcab");
+  options.will = MqttWill{topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::offline, 0}), 1, true};
+  MqttCallbacks callbacks;
+  callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
+  callbacks.on_link = [this](bool up) { on_link(up); };
+  callbacks.on_subscribed = [this](std::string_view filter, bool granted) { on_subscribed(filter, granted); };
+  callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
+  transport_ = std::make_unique<MqttTransport>(io, std::move(options), std::move(callbacks));
+}
+
+ClawcabDriver::~ClawcabDriver() { stop(); }
+
+void ClawcabDriver::start() {
+  // no_local: our own messages on the secure channel are not for us.
+  transport_->subscribe(*topics_.topic_of(secure_channel), 1, true);
+  machine_.handle_boot(gpio_.switches(), steady_now_ms());
+  carry_out();
+  transport_->start();
+}
+
+void ClawcabDriver::stop() {
+  timer_.cancel();
+  gpio_.all_off();
+  transport_->stop();
+}
+
+void ClawcabDriver::on_switch(Switch which, bool pressed) {
+  machine_.handle_switch(which, pressed, steady_now_ms());
+  carry_out();
+}
+
+void ClawcabDriver::on_message(std::string_view topic, std::string_view payload) {
+  const std::optional<std::string> channel = topics_.channel_of(topic);
+  if (!channel.has_value()) return;
+  if (*channel == secure_channel) {
+    machine_.handle_secure_message(payload, steady_now_ms());
+  } else if (is_player_channel(*channel)) {
+    machine_.handle_player_message(*channel, payload, steady_now_ms());
+  } else {
+    return;
+  }
+  carry_out();
+}
+
+void ClawcabDriver::on_link(bool up) {
+  log_(up ? "broker link up" : "broker link down");
+  if (up && !status_payload_.empty()) transport_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
+  machine_.handle_link(up, steady_now_ms());
+  carry_out();
+}
+
+void ClawcabDriver::on_subscribed(std::string_view filter, bool granted) {
+  const std::optional<std::string> channel = topics_.channel_of(filter);
+  if (!channel.has_value() || !is_player_channel(*channel)) return;
+  if (!granted) {
+    log_(fmt::format("the broker refused the subscription to {}", filter));
+    return;  // The machine gives the turn up after subscribe_ms_max.
+  }
+  machine_.handle_subscribed(*channel, steady_now_ms());
+  carry_out();
+}
+
+void ClawcabDriver::carry_out() {
+  for (Effect& effect : machine_.take_effects()) {
+    std::visit(Overloaded{
+                   [this](Publish& e) {
+                     const std::optional<std::string> topic = topics_.topic_of(e.channel);
+                     if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
+                     transport_->publish(*topic, e.payload, 1, false);
+                     if (e.channel != secure_channel) return;
+                     const DecodeResult decoded = decode(e.payload);
+                     const auto* message = std::get_if<Message>(&decoded);
+                     if (message != nullptr && std::holds_alternative<ClawStatusMessage>(*message)) {
+                       status_payload_ = e.payload;
+                       transport_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
+                     }
+                   },
+                   [this](Subscribe& e) {
+                     // no_local: what we publish there (control, positions) is not input for us.
+                     if (auto topic = topics_.topic_of(e.channel)) transport_->subscribe(*topic, 1, true);
+                   },
+                   [this](Unsubscribe& e) {
+                     if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
+                   },
+                   [this](SetMotor& e) { gpio_.set_motor(e.motor, e.on); },
+                   [this](Log& e) { log_(e.text); },
+                   // Timers: the driver wakes at next_deadline() instead.
+                   [](StartTimer&) {}, [](CancelTimer&) {},
+                   // Server-side effects never come from the claw.
+                   [this](auto& other) { log_(fmt::format("unexpected effect: {}", describe(Effect{other}))); },
+               },
+               effect);
+  }
+  timer_.arm(machine_.next_deadline());
+}
+
+}  // namespace clawnet::prod

@@ -1,0 +1,277 @@
+#include "prod/clawd_driver.hpp"
+
+#include "core/protocol.hpp"
+#include "prod/broker_accounts.hpp"
+#include "prod/os_random.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace clawnet::prod {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+// Joins waiting for the broker at once; more get 503 (the broker is slow or gone).
+constexpr std::size_t pending_joins_max = 1'000;
+constexpr TimeMs account_answer_ms_max = 10'000;
+// A finished player keeps its account this long, so {"control":false} and the
+// last position still reach it.
+constexpr TimeMs account_linger_ms = 5'000;
+constexpr std::size_t password_random_bytes = 16;
+
+JoinAnswer refusal(std::string text, int status = 503) {
+  JoinAnswer answer;
+  answer.refusal = std::move(text);
+  answer.status = status;
+  return answer;
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<ClawdDriver>, std::string> ClawdDriver::open(boost::asio::io_context& io,
+                                                                          const Config& config, LogFunction log) {
+  auto opened = QueueStore::open(config.store.path);
+  if (auto* error = std::get_if<StoreError>(&opened)) return fmt::format("store.path: {}", error->message);
+  auto store = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
+  auto loaded = store->load();
+  if (auto* error = std::get_if<StoreError>(&loaded)) return fmt::format("store.path: {}", error->message);
+  return std::unique_ptr<ClawdDriver>(
+      new ClawdDriver(io, config, std::move(log), std::move(store), std::move(std::get<StoredQueue>(loaded))));
+}
+
+ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log,
+                         std::unique_ptr<QueueStore> store, StoredQueue stored)
+    : io_(io), config_(config), log_(std::move(log)), topics_(config.broker.topic_prefix), store_(std::move(store)),
+      stored_(std::move(stored)), machine_(config.server),
+      timer_(io, [this] {
+        machine_.handle_timeout(steady_now_ms());
+        carry_out();
+      }),
+      sweep_timer_(io) {
+  for (const StoredPlayer& player : stored_.waiting) ticket_channels_[player.ticket] = player.channel;
+  if (stored_.open_turn.has_value()) ticket_channels_[stored_.open_turn->player.ticket] = stored_.open_turn->player.channel;
+  MqttCallbacks callbacks;
+  callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
+  callbacks.on_link = [this](bool up) { on_link(up); };
+  callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
+  transport_ = std::make_unique<MqttTransport>(io, mqtt_options(config.broker, "clawd"), std::move(callbacks));
+  http_ = std::make_unique<HttpServer>(
+      io, config.http, [this](const std::string&, JoinResponder respond) { on_join(std::move(respond)); },
+      [this] { return status(); });
+}
+
+ClawdDriver::~ClawdDriver() { stop(); }
+
+std::optional<std::string> ClawdDriver::start() {
+  // no_local: our own messages on the secure channel are not for us.
+  transport_->subscribe(*topics_.topic_of(secure_channel), 1, true);
+  transport_->subscribe(topics_.claw_status_topic(), 1);
+  transport_->subscribe(topics_.presence_filter(), 1);
+  if (config_.broker.player_accounts) transport_->subscribe(control_response_topic(), 1);
+  machine_.handle_start(std::move(stored_), steady_now_ms());
+  carry_out();
+  transport_->start();
+  if (auto error = http_->start()) return "http: " + *error;
+  sweep();
+  return std::nullopt;
+}
+
+void ClawdDriver::stop() {
+  http_->stop();
+  transport_->stop();
+  timer_.cancel();
+  sweep_timer_.cancel();
+  for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("the queue server is stopping"));
+  awaiting_account_.clear();
+}
+
+void ClawdDriver::on_join(JoinResponder respond) {
+  if (!transport_->link_up()) return respond(refusal("the queue server cannot reach the broker; try again soon"));
+  if (awaiting_account_.size() + awaiting_reply_.size() >= pending_joins_max) {
+    return respond(refusal("too many joins in progress; try again soon"));
+  }
+  PendingJoin join{std::move(respond), new_player_channel(), "", steady_now_ms()};
+  if (!config_.broker.player_accounts) return admit(std::move(join));
+  join.password = random_hex(password_random_bytes);
+  const std::string correlation = fmt::format("join-{}", ++correlation_counter_);
+  const PlayerCredentials credentials{join.channel, join.password, join.channel};
+  if (!transport_->publish(control_topic(), create_player_request(topics_, credentials, correlation), 1, false)) {
+    return join.respond(refusal("the queue server cannot reach the broker; try again soon"));
+  }
+  awaiting_account_.emplace(correlation, std::move(join));
+}
+
+void ClawdDriver::on_account_answer(std::string_view payload) {
+  auto parsed = parse_control_response(payload);
+  if (auto* error = std::get_if<std::string>(&parsed)) return log_(fmt::format("dynsec: {}", *error));
+  std::map<std::string, std::optional<std::string>> outcomes;  // correlation -> first error
+  for (const ControlAnswer& answer : std::get<std::vector<ControlAnswer>>(parsed)) {
+    const std::string correlation = answer.correlation.substr(0, answer.correlation.find(':'));
+    auto& outcome = outcomes[correlation];
+    if (answer.error.has_value() && !outcome.has_value()) outcome = answer.command + ": " + *answer.error;
+  }
+  for (auto& [correlation, error] : outcomes) {
+    auto it = awaiting_account_.find(correlation);
+    if (it == awaiting_account_.end()) continue;  // A deletion's answer, or a join already given up.
+    PendingJoin join = std::move(it->second);
+    awaiting_account_.erase(it);
+    if (error.has_value()) {
+      log_(fmt::format("dynsec refused the account of {}: {}", join.channel, *error));
+      delete_account(join.channel);
+      join.respond(refusal("the broker refused the player account; try again"));
+      continue;
+    }
+    admit(std::move(join));
+  }
+}
+
+void ClawdDriver::admit(PendingJoin join) {
+  const RequestId request = ++request_counter_;
+  const std::string channel = join.channel;
+  awaiting_reply_.emplace(request, std::move(join));
+  machine_.handle_join(request, channel, steady_now_ms());
+  carry_out();
+}
+
+void ClawdDriver::delete_account(const std::string& channel) {
+  if (!config_.broker.player_accounts) return;
+  transport_->publish(control_topic(), delete_player_request(channel, fmt::format("leave-{}", ++correlation_counter_)), 1,
+                      false);
+}
+
+void ClawdDriver::on_message(std::string_view topic, std::string_view payload) {
+  const TimeMs now_ms = steady_now_ms();
+  if (topic == control_response_topic()) return on_account_answer(payload);
+  if (topic == topics_.claw_status_topic()) {
+    const DecodeResult decoded = decode(payload);
+    const auto* message = std::get_if<Message>(&decoded);
+    const auto* status = message != nullptr ? std::get_if<ClawStatusMessage>(message) : nullptr;
+    if (status == nullptr) return log_("ignored a malformed claw status");
+    machine_.handle_claw_presence(status->status != ClawStatus::offline, now_ms);
+  } else if (auto channel = topics_.presence_channel_of(topic)) {
+    if (payload == "join") machine_.handle_player_presence(*channel, PresenceKind::join, now_ms);
+    else if (payload == "leave") machine_.handle_player_presence(*channel, PresenceKind::leave, now_ms);
+    else if (payload == "timeout") machine_.handle_player_presence(*channel, PresenceKind::timeout, now_ms);
+    else return;
+  } else if (topics_.channel_of(topic) == std::string(secure_channel)) {
+    machine_.handle_secure_message(payload, now_ms);
+  } else {
+    return;
+  }
+  carry_out();
+}
+
+void ClawdDriver::on_link(bool up) {
+  log_(up ? "broker link up" : "broker link down");
+  if (up) return;
+  // Account answers will not come on this connection.
+  for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("the broker connection was lost; try again"));
+  awaiting_account_.clear();
+}
+
+void ClawdDriver::sweep() {
+  const TimeMs now_ms = steady_now_ms();
+  for (auto it = awaiting_account_.begin(); it != awaiting_account_.end();) {
+    if (now_ms - it->second.started_ms < account_answer_ms_max) {
+      ++it;
+      continue;
+    }
+    it->second.respond(refusal("the broker did not answer; try again"));
+    it = awaiting_account_.erase(it);
+  }
+  while (!account_deletions_.empty() && account_deletions_.begin()->first <= now_ms) {
+    delete_account(account_deletions_.begin()->second);
+    account_deletions_.erase(account_deletions_.begin());
+  }
+  sweep_timer_.expires_after(std::chrono::seconds(1));
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) sweep();
+  });
+}
+
+boost::json::object ClawdDriver::status() const {
+  const auto turn = machine_.open_turn();
+  const ServerCounters& counters = machine_.counters();
+  return boost::json::object{
+      {"state", machine_.state_name()},
+      {"claw_online", machine_.claw_online()},
+      {"broker_link", transport_->link_up()},
+      {"queue_length", machine_.queue().size()},
+      {"players_present", machine_.queue().present_count()},
+      {"turn", turn.has_value() ? turn->turn : 0},
+      {"joins_accepted", counters.joins_accepted},
+      {"joins_refused", counters.joins_refused},
+      {"turns_completed", counters.turns_completed},
+  };
+}
+
+void ClawdDriver::carry_out() {
+  for (Effect& effect : machine_.take_effects()) {
+    if (store_->is_persistent(effect)) {
+      // Durable before anything that follows (a JoinReply acknowledges it).
+      if (auto error = store_->apply(effect)) throw std::runtime_error("store: " + error->message);
+    }
+    std::visit(Overloaded{
+                   [this](Publish& e) {
+                     const std::optional<std::string> topic = topics_.topic_of(e.channel);
+                     if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
+                     transport_->publish(*topic, e.payload, 1, false);
+                   },
+                   [this](Subscribe& e) {
+                     // no_local: what we publish there (control, positions) is not input for us.
+                     if (auto topic = topics_.topic_of(e.channel)) transport_->subscribe(*topic, 1, true);
+                   },
+                   [this](Unsubscribe& e) {
+                     if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
+                   },
+                   [this](PersistJoin& e) { ticket_channels_[e.ticket] = e.channel; },
+                   [this](PersistDeparture& e) {
+                     const auto it = ticket_channels_.find(e.ticket);
+                     if (it == ticket_channels_.end()) return;
+                     account_deletions_.emplace(steady_now_ms() + account_linger_ms, it->second);
+                     ticket_channels_.erase(it);
+                   },
+                   [this](PersistTurnEnd& e) {
+                     if (e.outcome == TurnOutcome::aborted) return;  // Back at the front of the queue.
+                     const auto it = ticket_channels_.find(e.ticket);
+                     if (it == ticket_channels_.end()) return;
+                     account_deletions_.emplace(steady_now_ms() + account_linger_ms, it->second);
+                     ticket_channels_.erase(it);
+                   },
+                   [](PersistTurnStart&) {},
+                   [this](JoinReply& e) {
+                     const auto it = awaiting_reply_.find(e.request);
+                     if (it == awaiting_reply_.end()) return;
+                     PendingJoin join = std::move(it->second);
+                     awaiting_reply_.erase(it);
+                     if (!e.accepted) {
+                       delete_account(join.channel);
+                       return join.respond(refusal(e.refusal));
+                     }
+                     JoinAnswer answer;
+                     answer.accepted = true;
+                     answer.channel = e.channel;
+                     answer.position = e.position;
+                     if (config_.broker.player_accounts) {
+                       answer.username = e.channel;
+                       answer.password = join.password;
+                     }
+                     answer.client_id = e.channel;
+                     join.respond(std::move(answer));
+                   },
+                   [this](Log& e) { log_(e.text); },
+                   [](StartTimer&) {}, [](CancelTimer&) {},
+                   [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },
+               },
+               effect);
+  }
+  timer_.arm(machine_.next_deadline());
+}
+
+}  // namespace clawnet::prod

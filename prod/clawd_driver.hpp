@@ -1,0 +1,92 @@
+// ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP join
+// API and the SQLite queue. No queue logic of its own: inputs go to the machine,
+// its effects are carried out in order (Publish -> MQTT; Persist* -> QueueStore,
+// committed before the next effect; JoinReply -> the waiting HTTP request; Log ->
+// the log function), and one timer wakes it at next_deadline().
+//
+// A join: a fresh channel (128 OS random bits); with broker.player_accounts, a
+// dynsec account for it (prod/broker_accounts.hpp) whose answer comes back over
+// MQTT; then handle_join(); the JoinReply answers the HTTP request. A player who
+// departs, or whose turn ended for good, loses its account (after a short linger
+// so that its last messages still arrive).
+// Inputs from MQTT: the secure channel, the claw's retained status (presence),
+// player presence topics ("join" | "leave" | "timeout").
+// A failed store write throws std::runtime_error out of io_context::run(): the
+// process must stop (systemd restarts it, and the store recovers the queue).
+// Not thread-safe: use from the io_context's thread.
+#pragma once
+
+#include "core/server_machine.hpp"
+#include "prod/config.hpp"
+#include "prod/driver_support.hpp"
+#include "prod/http_server.hpp"
+#include "prod/mqtt_transport.hpp"
+#include "prod/topics.hpp"
+#include "store/queue_store.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace clawnet::prod {
+
+using LogFunction = std::function<void(std::string_view text)>;
+
+class ClawdDriver {
+ public:
+  // Opens the store and loads the queue. Returns an error naming the problem.
+  static std::variant<std::unique_ptr<ClawdDriver>, std::string> open(boost::asio::io_context& io,
+                                                                      const Config& config, LogFunction log);
+  ~ClawdDriver();
+
+  // Starts the machine with the stored queue, connects, listens for HTTP.
+  std::optional<std::string> start();
+  void stop();
+
+  const ServerMachine& machine() const { return machine_; }
+  std::uint16_t http_port() const { return http_->port(); }
+  // What GET /v1/status answers.
+  boost::json::object status() const;
+
+ private:
+  struct PendingJoin {
+    JoinResponder respond;
+    std::string channel;
+    std::string password;
+    TimeMs started_ms = 0;
+  };
+
+  ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log, std::unique_ptr<QueueStore> store,
+              StoredQueue stored);
+  void on_join(JoinResponder respond);
+  void on_message(std::string_view topic, std::string_view payload);
+  void on_link(bool up);
+  void on_account_answer(std::string_view payload);
+  void admit(PendingJoin join);
+  void delete_account(const std::string& channel);
+  void sweep();
+  void carry_out();
+
+  boost::asio::io_context& io_;
+  Config config_;
+  LogFunction log_;
+  TopicMap topics_;
+  std::unique_ptr<QueueStore> store_;
+  StoredQueue stored_;
+  ServerMachine machine_;
+  DeadlineTimer timer_;
+  boost::asio::steady_timer sweep_timer_;
+  std::unique_ptr<MqttTransport> transport_;
+  std::unique_ptr<HttpServer> http_;
+  std::uint64_t correlation_counter_ = 0;
+  RequestId request_counter_ = 0;
+  std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join
+  std::map<RequestId, PendingJoin> awaiting_reply_;
+  std::map<Ticket, std::string> ticket_channels_;
+  std::multimap<TimeMs, std::string> account_deletions_;  // due time -> channel
+};
+
+}  // namespace clawnet::prod
