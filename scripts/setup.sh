@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libfmt-dev libsqlite3-dev sqlite3
   googletest libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
+  libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core xvfb xauth
   libmosquitto-dev mosquitto mosquitto-clients libgpiod-dev libssl-dev
 )
 
