@@ -42,7 +42,8 @@ struct Restart { NodeKind node = NodeKind::server; };
 struct PartitionNode { std::string node; TimeMs for_ms = 0; };  // "server", "claw" or a player.
 struct PartitionLink { std::string from; std::string to; bool both_ways = false; TimeMs for_ms = 0; };
 struct ChannelLoss { std::string pattern; double loss = 0; TimeMs for_ms = 0; };  // pattern may end in '*'.
-struct Burst { double loss = 0; double duplication = 0; double reorder = 0; TimeMs for_ms = 0; };
+// Network trouble for a while: loss, duplication, reordering, and extra delay added to every message.
+struct Burst { double loss = 0; double duplication = 0; double reorder = 0; TimeMs for_ms = 0; TimeMs delay_ms = 0; };
 // Hostile players. Each is a player node of its own, with rights only on its own channel.
 struct Spoof { std::string player; std::string victim; std::uint32_t count = 1; };  // Commands on another's channel and on clawcomm.
 struct Flood { std::string player; std::uint32_t count = 1; };                    // Malformed and oversized messages on its own channel.

@@ -450,16 +450,19 @@ ActionBody read_channel_loss(Cursor& c) {
 ActionBody read_burst(Cursor& c) {
   Burst burst;
   std::set<std::string_view> seen;
+  constexpr const char* keys = "loss, duplication, reorder, delay or \"for\"";
   while (!c.accept("for")) {
-    const std::string_view key = c.take("loss, duplication, reorder or \"for\"");
+    const std::string_view key = c.take(keys);
+    if (!seen.insert(key).second) c.fail(fmt::format("burst key {} is given twice", quoted(key)));
+    if (key == "delay") {
+      burst.delay_ms = read_positive_duration(c);
+      continue;
+    }
     double* field = key == "loss" ? &burst.loss
                     : key == "duplication" ? &burst.duplication
                     : key == "reorder" ? &burst.reorder
                     : nullptr;
-    if (field == nullptr) {
-      c.fail(fmt::format("unknown burst key {}; expected loss, duplication, reorder or \"for\"", quoted(key)));
-    }
-    if (!seen.insert(key).second) c.fail(fmt::format("burst key {} is given twice", quoted(key)));
+    if (field == nullptr) c.fail(fmt::format("unknown burst key {}; expected {}", quoted(key), keys));
     *field = read_probability(c);
   }
   burst.for_ms = read_positive_duration(c);

@@ -67,8 +67,9 @@ std::string action_text(const ActionBody& body) {
         if constexpr (std::is_same_v<T, ChannelLoss>)
           return fmt::format("loss {} on {} for {}", number(a.loss), a.pattern, format_duration(a.for_ms));
         if constexpr (std::is_same_v<T, Burst>)
-          return fmt::format("burst loss {} duplication {} reorder {} for {}", number(a.loss), number(a.duplication),
-                             number(a.reorder), format_duration(a.for_ms));
+          return fmt::format("burst loss {} duplication {} reorder {}{} for {}", number(a.loss), number(a.duplication),
+                             number(a.reorder), a.delay_ms > 0 ? " delay " + format_duration(a.delay_ms) : "",
+                             format_duration(a.for_ms));
         if constexpr (std::is_same_v<T, Spoof>) return fmt::format("spoof {} {}{}", a.player, a.victim, repeat(a.count));
         if constexpr (std::is_same_v<T, Flood>) return fmt::format("flood {}{}", a.player, repeat(a.count));
         if constexpr (std::is_same_v<T, Replay>) return fmt::format("replay {}{}", a.player, repeat(a.count));

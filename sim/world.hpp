@@ -141,7 +141,7 @@ class World {
   void arrive(const std::string& prefix, PlayerMode mode);
   void schedule_arrival(double per_hour, TimeMs until_ms, PlayerMode mode);
   void schedule_chaos(TimeMs until_ms, TimeMs mean_interval_ms);
-  void burst(double loss, double duplication, double reorder, TimeMs for_ms);
+  void burst(const Burst& trouble);
   void spoof(const std::string& name, const std::string& victim, std::uint32_t count);
   void apply(const Action& action);
   void schedule_expectations();

@@ -121,7 +121,7 @@ void World::apply(const Action& action) {
               log("net", fmt::format("loss on {} ends", pattern));
             });
           },
-          [&](const Burst& a) { burst(a.loss, a.duplication, a.reorder, a.for_ms); },
+          [&](const Burst& a) { burst(a); },
           [&](const Spoof& a) { spoof(a.player, a.victim, a.count); },
           [&](const Flood& a) {
             SimPlayer* player = needs_channel(a.player);
@@ -217,23 +217,27 @@ void World::schedule_chaos(TimeMs until_ms, TimeMs mean_interval_ms) {
       cut_off_until_ms_[node] = std::max(cut_off_until_ms_[node], now + length_ms);
       log("net", fmt::format("partition {} for {}", node, format_duration(length_ms)));
     } else {
-      burst(chaos_rng_.unit() * 0.4, chaos_rng_.unit() * 0.1, chaos_rng_.unit() * 0.2, length_ms);
+      burst(Burst{chaos_rng_.unit() * 0.4, chaos_rng_.unit() * 0.1, chaos_rng_.unit() * 0.2, length_ms,
+                  chaos_rng_.between(0, 2'000)});
     }
     schedule_chaos(until_ms, mean_interval_ms);
   });
 }
 
-void World::burst(double loss, double duplication, double reorder, TimeMs for_ms) {
+void World::burst(const Burst& trouble) {
   NetworkOptions options = scenario_.network;
-  options.loss = loss;
-  options.duplication = duplication;
-  options.reorder = reorder;
+  options.loss = trouble.loss;
+  options.duplication = trouble.duplication;
+  options.reorder = trouble.reorder;
+  options.latency_ms_min += trouble.delay_ms;
+  options.latency_ms_max += trouble.delay_ms;
   if (options.reorder > 0 && options.reorder_ms_max == 0) options.reorder_ms_max = 500;
   if (std::optional<std::string> invalid = network_.set_options(options)) return fatal("burst: " + *invalid);
-  log("net", fmt::format("burst: loss {:.0f}% duplication {:.0f}% reorder {:.0f}% for {}", loss * 100,
-                         duplication * 100, reorder * 100, format_duration(for_ms)));
+  log("net", fmt::format("burst: loss {:.0f}% duplication {:.0f}% reorder {:.0f}% delay +{} for {}", trouble.loss * 100,
+                         trouble.duplication * 100, trouble.reorder * 100, format_duration(trouble.delay_ms),
+                         format_duration(trouble.for_ms)));
   burst_generation_ += 1;
-  schedule_at(scheduler_.now() + for_ms, [this, generation = burst_generation_] {
+  schedule_at(scheduler_.now() + trouble.for_ms, [this, generation = burst_generation_] {
     if (generation != burst_generation_) return;  // A later burst owns the options now.
     network_.set_options(scenario_.network);
     log("net", "burst ends");

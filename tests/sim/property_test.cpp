@@ -48,9 +48,11 @@ rc::Gen<ActionBody> action_body() {
                }),
       gen::map(gen::tuple(gen::element<std::string>("clawcomm", "p-*", "lobby"), probability(0.3), short_span()),
                [](auto t) { return ActionBody{ChannelLoss{std::get<0>(t), std::get<1>(t), std::get<2>(t)}}; }),
-      gen::map(gen::tuple(probability(0.3), probability(0.3), probability(0.3), short_span()),
+      gen::map(gen::tuple(probability(0.3), probability(0.3), probability(0.3), short_span(),
+                          gen::inRange<TimeMs>(0, 3'000)),
                [](auto t) {
-                 return ActionBody{Burst{std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)}};
+                 return ActionBody{
+                     Burst{std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t), std::get<4>(t)}};
                }),
       gen::map(gen::tuple(player_name(), player_name(), gen::inRange<std::uint32_t>(1, 20)),
                [](auto t) { return ActionBody{Spoof{"mallory", std::get<1>(t), std::get<2>(t)}}; }),

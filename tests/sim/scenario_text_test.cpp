@@ -31,7 +31,7 @@ auto fields(const Restart& a) { return std::tie(a.node); }
 auto fields(const PartitionNode& a) { return std::tie(a.node, a.for_ms); }
 auto fields(const PartitionLink& a) { return std::tie(a.from, a.to, a.both_ways, a.for_ms); }
 auto fields(const ChannelLoss& a) { return std::tie(a.pattern, a.loss, a.for_ms); }
-auto fields(const Burst& a) { return std::tie(a.loss, a.duplication, a.reorder, a.for_ms); }
+auto fields(const Burst& a) { return std::tie(a.loss, a.duplication, a.reorder, a.for_ms, a.delay_ms); }
 auto fields(const Spoof& a) { return std::tie(a.player, a.victim, a.count); }
 auto fields(const Flood& a) { return std::tie(a.player, a.count); }
 auto fields(const Replay& a) { return std::tie(a.player, a.count); }
