@@ -46,6 +46,7 @@ void ClawcabDriver::stop() {
 }
 
 void ClawcabDriver::on_switch(Switch which, bool pressed) {
+  log_(fmt::format("gpio: switch {} {}", to_string(which), pressed ? "pressed" : "released"));
   machine_.handle_switch(which, pressed, steady_now_ms());
   carry_out();
 }
@@ -103,7 +104,10 @@ void ClawcabDriver::carry_out() {
                    [this](Unsubscribe& e) {
                      if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
                    },
-                   [this](SetMotor& e) { gpio_.set_motor(e.motor, e.on); },
+                   [this](SetMotor& e) {
+                     const bool applied = gpio_.set_motor(e.motor, e.on);
+                     log_(fmt::format("gpio: {}{}", describe(Effect{e}), applied ? "" : " refused: end switch pressed"));
+                   },
                    [this](Log& e) { log_(e.text); },
                    // Timers: the driver wakes at next_deadline() instead.
                    [](StartTimer&) {}, [](CancelTimer&) {},

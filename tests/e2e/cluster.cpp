@@ -1,0 +1,302 @@
+#include "tests/e2e/cluster.hpp"
+
+#include "prod/os_random.hpp"
+#include "tests/prod/broker_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+namespace clawnet::e2e {
+
+namespace {
+
+const std::string deploy_dir = CLAWNET_DEPLOY_DIR;
+
+// The rule lines of the shipped broker config; its listeners and state paths are
+// replaced by the test's own (a free loopback port, a temporary directory).
+std::string shipped_rules(const std::filesystem::path& dynsec_file) {
+  std::ifstream file(deploy_dir + "/mosquitto.conf");
+  std::string line;
+  std::string rules;
+  while (std::getline(file, line)) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (key == "per_listener_settings" || key == "allow_anonymous" || key == "plugin" || key == "max_keepalive") {
+      rules += line + "\n";
+    } else if (key == "plugin_opt_config_file") {
+      rules += "plugin_opt_config_file " + dynsec_file.string() + "\n";
+    }
+  }
+  return rules;
+}
+
+bool port_accepts(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return connected;
+}
+
+bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::nullopt;
+  timeval limit{10, 0};  // Guard against a hang, not a timing assertion.
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const std::string request =
+      method + " " + path + " HTTP/1.1\r\nHost: e2e\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string raw;
+  char buffer[4096];
+  ssize_t got = 0;
+  while ((got = ::recv(fd, buffer, sizeof buffer, 0)) > 0) raw.append(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  const auto split = raw.find("\r\n\r\n");
+  if (split == std::string::npos || raw.size() < 12 || !raw.starts_with("HTTP/1.1 ")) return std::nullopt;
+  return HttpAnswer{std::stoi(raw.substr(9, 3)), raw.substr(split + 4)};
+}
+
+std::optional<std::size_t> Player::wait_control(std::size_t from, std::chrono::milliseconds limit) {
+  const std::string prefix = "msg " + topic() + " ";
+  return process->wait_for_line(
+      [&](const std::string& line) { return line.starts_with(prefix) && contains(line, R"("control":true)"); }, limit,
+      from);
+}
+
+std::optional<int> Player::wait_puback(const std::string& topic_name, std::size_t from) {
+  const std::string prefix = "puback " + topic_name + " ";
+  const auto index =
+      process->wait_for_line([&](const std::string& line) { return line.starts_with(prefix); }, wait_limit, from);
+  if (!index.has_value()) return std::nullopt;
+  return std::stoi(process->lines().at(*index).text.substr(prefix.size()));
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(options) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "clawnet-e2e-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  directory_ = pattern;
+}
+
+Cluster::~Cluster() {
+  // Players first, then the daemons, the broker last: each by its PID.
+  for (auto& player : players_) player->stop();
+  if (clawcab_) clawcab_->stop();
+  if (clawd_) clawd_->stop();
+  if (broker_) broker_->stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+std::string Cluster::write_file(const std::string& name, const std::string& text) const {
+  const auto path = directory_ / name;
+  std::ofstream file(path);
+  file << text;
+  return path.string();
+}
+
+std::optional<std::string> Cluster::start_broker() {
+  const std::string binary = prod::testing::find_mosquitto();
+  if (binary.empty()) return "mosquitto binary not found";
+  const auto dynsec_file = directory_ / "dynamic-security.json";
+  const std::string admin_password = prod::random_hex(16);
+  const auto init = prod::testing::run_process(
+      {"mosquitto_ctrl", "dynsec", "init", dynsec_file.string(), "admin", admin_password});
+  if (init.exit_code != 0) return "mosquitto_ctrl dynsec init: " + init.output;
+  broker_port_ = prod::testing::free_loopback_port();
+  std::string config;
+  // Started as root, mosquitto would drop to user mosquitto and lose our files.
+  if (::geteuid() == 0) config += "user root\n";
+  config += "listener " + std::to_string(broker_port_) + " 127.0.0.1\n" + shipped_rules(dynsec_file);
+  const std::string config_path = write_file("mosquitto.conf", config);
+  broker_ = std::make_unique<ChildProcess>();
+  if (auto error = broker_->start("mosquitto", {binary, "-c", config_path})) return error;
+  if (!poll_until([&] { return port_accepts(broker_port_); }, wait_limit)) return "mosquitto never listened";
+  clawd_password_ = prod::random_hex(16);
+  clawcab_password_ = prod::random_hex(16);
+  const auto setup = prod::testing::run_process(
+      {deploy_dir + "/dynsec-setup.sh", "127.0.0.1", std::to_string(broker_port_)},
+      {{"CLAWNET_ADMIN_PASSWORD", admin_password}, {"CLAWD_PASSWORD", clawd_password_},
+       {"CLAWCAB_PASSWORD", clawcab_password_}});
+  if (setup.exit_code != 0) return "dynsec-setup.sh: " + setup.output;
+  return std::nullopt;
+}
+
+std::optional<std::string> Cluster::start_clawd() {
+  const std::string config_path = write_file(
+      "clawd.conf",
+      "server.turn_ms = " + std::to_string(options_.turn_ms) +
+          "\nserver.turn_slack_ms = 5000\nserver.grace_ms = 10000\nserver.resend_ms = 500\n"
+          "broker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
+          "\nbroker.username = clawd\nbroker.client_id = clawd\nbroker.keepalive_s = 5\n"
+          "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
+          "broker.player_accounts = dynsec\nbroker.player_keepalive_s = 10\n"
+          "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_burst = 20\n"
+          "store.path = " + (directory_ / "queue.sqlite3").string() + "\n");
+  if (clawd_) retired_.push_back(std::move(clawd_));
+  clawd_ = std::make_unique<ChildProcess>();
+  if (auto error = clawd_->start("clawd", {CLAWNET_CLAWD, "--config", config_path},
+                                 {{"CLAWNET_BROKER_PASSWORD", clawd_password_}})) {
+    return error;
+  }
+  const std::string marker = "listening for joins on port ";
+  const auto line = clawd_->wait_for_line([&](const std::string& text) { return contains(text, marker); }, wait_limit);
+  if (!line.has_value()) return "clawd did not listen:\n" + clawd_->output();
+  const std::string text = clawd_->lines().at(*line).text;
+  http_port_ = static_cast<std::uint16_t>(std::stoi(text.substr(text.find(marker) + marker.size())));
+  if (!wait_status([](const boost::json::object& s) { return s.at("broker_link").as_bool(); })) {
+    return "clawd never reached the broker:\n" + clawd_->output();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Cluster::start_clawcab() {
+  const std::string config_path = write_file(
+      "clawcab.conf", "claw.deadman_ms = " + std::to_string(options_.deadman_ms) +
+                          "\nbroker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
+                          "\nbroker.username = clawcab\nbroker.client_id = clawcab\nbroker.keepalive_s = 5\n"
+                          "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
+                          "gpio.backend = simulated\ngpio.sim_seed = 1\n");
+  if (clawcab_) retired_.push_back(std::move(clawcab_));
+  clawcab_ = std::make_unique<ChildProcess>();
+  if (auto error = clawcab_->start("clawcab", {CLAWNET_CLAWCAB, "--config", config_path},
+                                   {{"CLAWNET_BROKER_PASSWORD", clawcab_password_}})) {
+    return error;
+  }
+  if (!wait_status([](const boost::json::object& s) { return s.at("claw_online").as_bool(); })) {
+    return "clawd never saw the claw online:\n" + logs();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Cluster::start_all() {
+  if (auto error = start_broker()) return error;
+  if (auto error = start_clawd()) return error;
+  return start_clawcab();
+}
+
+Player Cluster::join_only() {
+  Player player;
+  const auto answer = http_request(http_port_, "POST", "/v1/join");
+  if (!answer.has_value() || answer->status != 200) {
+    ADD_FAILURE() << "join failed: " << (answer ? answer->body : "no answer");
+    return player;
+  }
+  boost::system::error_code ec;
+  const boost::json::value reply = boost::json::parse(answer->body, ec);
+  if (ec || !reply.is_object()) {
+    ADD_FAILURE() << "join reply is not JSON: " << answer->body;
+    return player;
+  }
+  player.channel = std::string(reply.at("channel").as_string());
+  player.position = reply.at("position").to_number<std::uint64_t>();
+  player.password = std::string(reply.at("broker").at("password").as_string());
+  EXPECT_EQ(reply.at("broker").at("username").as_string(), player.channel);
+  return player;
+}
+
+void Cluster::connect(Player& player) {
+  if (player.channel.empty()) return;
+  auto process = std::make_unique<ChildProcess>();
+  const auto error = process->start("player-" + player.channel.substr(2, 6),
+                                    {CLAWNET_E2E_PLAYER, std::to_string(broker_port_), player.channel},
+                                    {{"E2E_PLAYER_PASSWORD", player.password}});
+  EXPECT_FALSE(error.has_value()) << *error;
+  player.process = process.get();
+  players_.push_back(std::move(process));
+  EXPECT_TRUE(player.process->wait_for_line([](const std::string& line) { return line == "up"; }, wait_limit))
+      << player.process->output();
+}
+
+Player Cluster::join() {
+  Player player = join_only();
+  connect(player);
+  return player;
+}
+
+std::optional<boost::json::object> Cluster::status() const {
+  if (!clawd_ || !clawd_->running() || http_port_ == 0) return std::nullopt;
+  const auto answer = http_request(http_port_, "GET", "/v1/status");
+  if (!answer.has_value() || answer->status != 200) return std::nullopt;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(answer->body, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return value.as_object();
+}
+
+bool Cluster::wait_status(const std::function<bool(const boost::json::object&)>& holds,
+                          std::chrono::milliseconds limit) const {
+  return poll_until(
+      [&] {
+        const auto current = status();
+        return current.has_value() && holds(*current);
+      },
+      limit);
+}
+
+std::string Cluster::logs() const {
+  std::string text;
+  if (broker_) text += broker_->output();
+  for (const auto& old : retired_) text += old->output();
+  if (clawd_) text += clawd_->output();
+  if (clawcab_) text += clawcab_->output();
+  for (const auto& player : players_) text += player->output();
+  return text;
+}
+
+std::set<std::string> motors_on(const std::vector<OutputLine>& clawcab_lines, std::size_t until) {
+  static const std::map<std::string, std::string> motor_into = {
+      {"limit_up", "gantry_up"},     {"limit_down", "gantry_down"},  {"limit_left", "gantry_left"},
+      {"limit_right", "gantry_right"}, {"claw_bottom", "claw_lower"}, {"claw_top", "claw_raise"}};
+  std::set<std::string> on;
+  for (std::size_t i = 0; i < until && i < clawcab_lines.size(); ++i) {
+    std::istringstream words(clawcab_lines[i].text);
+    std::string program, gpio, kind, name, state;
+    words >> program >> gpio >> kind >> name >> state;
+    if (gpio != "gpio:") continue;
+    if (kind == "motor" && state == "on" && words.eof()) on.insert(name);  // "... refused: ..." is not on.
+    if (kind == "motor" && state == "off") on.erase(name);
+    if (kind == "switch" && state == "pressed" && motor_into.contains(name)) on.erase(motor_into.at(name));
+  }
+  return on;
+}
+
+}  // namespace clawnet::e2e

@@ -1,0 +1,103 @@
+// Cluster: the whole clawnet deployment on one machine, for the end-to-end tests.
+//
+// A real mosquitto on a free loopback port with the shipped rules
+// (deploy/mosquitto.conf's rule lines + deploy/dynsec-setup.sh), the real clawd
+// and clawcab binaries (simulated GPIO) with configs in a temporary directory,
+// and players as e2e_player processes that join through clawd's HTTP API with the
+// credentials it returns. Every process is a ChildProcess: stopped by its PID
+// (SIGTERM, then SIGKILL) when the Cluster is destroyed, also after a failure.
+// Waits are bounded: each returns as soon as its condition holds.
+#pragma once
+
+#include "tests/e2e/child_process.hpp"
+
+#include <boost/json.hpp>
+
+#include <functional>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace clawnet::e2e {
+
+// Guard against a hang, not a timing assertion.
+inline constexpr auto wait_limit = std::chrono::seconds(20);
+
+struct ClusterOptions {
+  std::int64_t turn_ms = 5000;
+  std::int64_t deadman_ms = 600;
+};
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+// One request on a fresh connection; nullopt if nothing answered.
+std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path);
+
+struct Player {
+  std::string channel;
+  std::uint64_t position = 0;  // As told in the join reply.
+  std::string password;       // Its broker password, from the join reply.
+  ChildProcess* process = nullptr;  // Owned by the Cluster.
+
+  std::string topic() const { return "clawnet/player/" + channel; }
+  // The index of its next {"control":true} line from `from` on, within `limit`.
+  std::optional<std::size_t> wait_control(std::size_t from = 0, std::chrono::milliseconds limit = wait_limit);
+  // The REASON of its next "puback TOPIC REASON" line for `topic`.
+  std::optional<int> wait_puback(const std::string& topic, std::size_t from);
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options = {});
+  ~Cluster();
+
+  // Each returns an error text, or nullopt when the piece is up.
+  std::optional<std::string> start_broker();
+  std::optional<std::string> start_clawd();    // Ready: /v1/status says broker_link.
+  std::optional<std::string> start_clawcab();  // Ready: clawd says claw_online.
+  std::optional<std::string> start_all();
+
+  // Joins through POST /v1/join (the player stays absent until connected).
+  Player join_only();
+  // Starts the player's process and waits for "up" (connected, subscribed, present).
+  void connect(Player& player);
+  Player join();
+  std::optional<boost::json::object> status() const;
+  // Polls /v1/status until `holds` or the limit passes.
+  bool wait_status(const std::function<bool(const boost::json::object&)>& holds,
+                   std::chrono::milliseconds limit = wait_limit) const;
+
+  ChildProcess& broker() { return *broker_; }
+  ChildProcess& clawd() { return *clawd_; }
+  ChildProcess& clawcab() { return *clawcab_; }
+  const ClusterOptions& options() const { return options_; }
+  // Every process's output, for failure messages.
+  std::string logs() const;
+
+ private:
+  std::string write_file(const std::string& name, const std::string& text) const;
+
+  ClusterOptions options_;
+  std::filesystem::path directory_;
+  std::uint16_t broker_port_ = 0;
+  std::uint16_t http_port_ = 0;
+  std::string clawd_password_;
+  std::string clawcab_password_;
+  std::unique_ptr<ChildProcess> broker_;
+  std::unique_ptr<ChildProcess> clawd_;
+  std::unique_ptr<ChildProcess> clawcab_;
+  std::vector<std::unique_ptr<ChildProcess>> retired_;  // Earlier runs of restarted daemons, for the logs.
+  std::vector<std::unique_ptr<ChildProcess>> players_;
+};
+
+// Motor states as clawcab's simulated GPIO reports them ("gpio: motor M on|off";
+// "gpio: switch S pressed" stops the motor running into S).
+std::set<std::string> motors_on(const std::vector<OutputLine>& clawcab_lines, std::size_t until);
+
+}  // namespace clawnet::e2e
