@@ -22,23 +22,8 @@ namespace {
 
 const std::string deploy_dir = CLAWNET_DEPLOY_DIR;
 
-// The rule lines of the shipped broker config; its listeners and state paths are
-// replaced by the test's own (a free loopback port, a temporary directory).
 std::string shipped_rules(const std::filesystem::path& dynsec_file) {
-  std::ifstream file(deploy_dir + "/mosquitto.conf");
-  std::string line;
-  std::string rules;
-  while (std::getline(file, line)) {
-    std::istringstream words(line);
-    std::string key;
-    words >> key;
-    if (key == "per_listener_settings" || key == "allow_anonymous" || key == "plugin" || key == "max_keepalive") {
-      rules += line + "\n";
-    } else if (key == "plugin_opt_config_file") {
-      rules += "plugin_opt_config_file " + dynsec_file.string() + "\n";
-    }
-  }
-  return rules;
+  return prod::testing::shipped_broker_rules(deploy_dir, dynsec_file);
 }
 
 bool port_accepts(std::uint16_t port) {

@@ -186,4 +186,21 @@ std::string BrokerProcess::log() const {
   return text.str();
 }
 
+std::string shipped_broker_rules(const std::filesystem::path& deploy_dir, const std::filesystem::path& dynsec_file) {
+  std::ifstream file(deploy_dir / "mosquitto.conf");
+  std::string line;
+  std::string rules;
+  while (std::getline(file, line)) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (key == "per_listener_settings" || key == "allow_anonymous" || key == "plugin" || key == "max_keepalive") {
+      rules += line + "\n";
+    } else if (key == "plugin_opt_config_file") {
+      rules += "plugin_opt_config_file " + dynsec_file.string() + "\n";
+    }
+  }
+  return rules;
+}
+
 }  // namespace clawnet::prod::testing

@@ -20,6 +20,10 @@
 namespace clawnet::prod::testing {
 
 std::string find_mosquitto();
+// The rule lines of the shipped broker config (deploy/mosquitto.conf), its
+// listeners and state paths left out: tests add their own (a free loopback
+// port, a temporary directory) and point the plugin at `dynsec_file`.
+std::string shipped_broker_rules(const std::filesystem::path& deploy_dir, const std::filesystem::path& dynsec_file);
 // A port that was free on 127.0.0.1 a moment ago.
 std::uint16_t free_loopback_port();
 
