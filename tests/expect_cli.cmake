@@ -1,4 +1,4 @@
-# Runs one clawviz command line and checks its exit status and its output.
+# Runs one command line (clawsim, clawviz) and checks its exit status and its output.
 #   cmake -DCOMMAND=<program;arg;...> -DEXPECT_STATUS=2 -DEXPECT_OUTPUT=<regex> -P expect_cli.cmake
 # The output checked is stdout and stderr together. Fails with both shown.
 if(NOT DEFINED COMMAND OR NOT DEFINED EXPECT_STATUS OR NOT DEFINED EXPECT_OUTPUT)
