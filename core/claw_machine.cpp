@@ -3,8 +3,8 @@
 
 // A table over 20 rows needs bigger MPL containers, set before any MSM include.
 #define BOOST_MPL_CFG_NO_PREPROCESSED_HEADERS
-#define BOOST_MPL_LIMIT_VECTOR_SIZE 40
-#define BOOST_MPL_LIMIT_MAP_SIZE 40
+#define BOOST_MPL_LIMIT_VECTOR_SIZE 50
+#define BOOST_MPL_LIMIT_MAP_SIZE 50
 
 #include "core/claw_machine.hpp"
 
@@ -192,6 +192,12 @@ struct ClawFront : msm::front::state_machine_def<ClawFront> {
   Row< Homing,      StepDone,       Releasing,   none,           none           >,
   Row< Homing,      StepTimeout,    Fault,       none,           none           >,
   Row< Releasing,   StepTimeout,    Ready,       none,           none           >,
+  // The turn is already over during the drop cycle: a (repeated) END_TURN is satisfied.
+  Row< Lowering,    EndTurnRequest, none,        none,           none           >,
+  Row< Closing,     EndTurnRequest, none,        none,           none           >,
+  Row< Raising,     EndTurnRequest, none,        none,           none           >,
+  Row< Homing,      EndTurnRequest, none,        none,           none           >,
+  Row< Releasing,   EndTurnRequest, none,        none,           none           >,
   Row< Ready,       LinkDown,       Halted,      none,           none           >,
   Row< Subscribing, LinkDown,       Halted,      FinishTurn,     none           >,
   Row< Controlled,  LinkDown,       Halted,      FinishTurn,     none           >,

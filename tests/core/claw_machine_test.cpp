@@ -518,6 +518,20 @@ TEST(ClawMachine, MotorOnTimeLimitTripsAndNeedsAnOff) {
 
 // --- Drop cycle ----------------------------------------------------------------------------
 
+TEST(ClawMachine, EndTurnDuringTheDropCycleIsAlreadySatisfied) {
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(7);
+  claw.command(CommandKind::drop);
+  ASSERT_EQ(claw.state(), "Lowering");
+  const ClawCounters before = claw.machine.counters();
+  Effects& effects = claw.secure(EndTurn{7});  // The server repeats END_TURN until CLAW_READY.
+  EXPECT_EQ(claw.state(), "Lowering");
+  EXPECT_TRUE(effects.empty()) << test::describe_all(effects);
+  EXPECT_EQ(claw.machine.counters().rejected_events, before.rejected_events);
+  EXPECT_EQ(claw.machine.counters().rejected_messages, before.rejected_messages);
+}
+
 TEST(ClawMachine, DropRunsTheWholeCycleBackToReady) {
   const ClawConfig config = test_config();
   Claw claw;
