@@ -1,5 +1,7 @@
 #include "tests/e2e/cluster.hpp"
 
+#include "tests/prod/http_client.hpp"
+
 #include "prod/os_random.hpp"
 #include "tests/prod/broker_process.hpp"
 
@@ -52,32 +54,11 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 }  // namespace
 
 std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  timeval limit{10, 0};  // Guard against a hang, not a timing assertion.
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
   const std::string request =
       method + " " + path + " HTTP/1.1\r\nHost: e2e\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::string raw;
-  char buffer[4096];
-  ssize_t got = 0;
-  while ((got = ::recv(fd, buffer, sizeof buffer, 0)) > 0) raw.append(buffer, static_cast<std::size_t>(got));
-  ::close(fd);
-  const auto split = raw.find("\r\n\r\n");
-  if (split == std::string::npos || raw.size() < 12 || !raw.starts_with("HTTP/1.1 ")) return std::nullopt;
-  return HttpAnswer{std::stoi(raw.substr(9, 3)), raw.substr(split + 4)};
+  std::optional<prod::testing::HttpReply> reply = prod::testing::try_exchange(port, request);
+  if (!reply) return std::nullopt;
+  return HttpAnswer{reply->status, reply->body};
 }
 
 std::optional<std::size_t> Player::wait_control(std::size_t from, std::chrono::milliseconds limit) {
