@@ -20,8 +20,7 @@ void Oracle::on_departure(Ticket ticket) { waiting_.erase(ticket); }
 
 void Oracle::on_turn_start(const World& world, Ticket ticket, TimeMs now_ms) {
   waiting_.erase(ticket);
-  const bool resumed = !ever_granted_.insert(ticket).second;
-  if (resumed || world.server() == nullptr) return;
+  if (world.server() == nullptr) return;
   std::optional<Ticket> earliest_present = world.server()->queue().first_present();
   if (earliest_present && *earliest_present < ticket) {
     fail(2, "FIFO fairness",

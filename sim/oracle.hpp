@@ -64,7 +64,6 @@ class Oracle {
 
   TimeMs liveness_bound_ms_;
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
-  std::set<Ticket> ever_granted_;
   std::optional<TimeMs> stalled_since_ms_;
   TimeMs last_command_ms_ = 0;
   std::map<int, TimeMs> motor_on_since_ms_;  // Gantry motor index -> since.
