@@ -1,12 +1,19 @@
 #include "viz/clawviz_options.hpp"
 
+#include "viz/controls.hpp"
 #include "viz/headless.hpp"
 #include "viz/window.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cmath>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <string_view>
 #include <tuple>
 
@@ -20,14 +27,43 @@ const char* const clawviz_usage =
 
 namespace {
 
+using Error = std::optional<std::string>;
+
 // What the scenario parser accepts as a run's length: a week.
 constexpr TimeMs instant_ms_max = 7LL * 24 * 3'600'000;
 
-bool takes_value(std::string_view name) {
-  for (const std::string_view known : {"--seed", "--at", "--size", "--frames", "--every", "--until"}) {
-    if (name == known) return true;
+template <typename Integer>
+bool parse_integer(std::string_view text, Integer low, Integer high, Integer& out) {
+  Integer value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < low || value > high) {
+    return false;
   }
-  return false;
+  out = value;
+  return true;
+}
+
+// "0.25", "0.5", "1", "2", ... "64" -> its exponent.
+bool parse_speed(std::string_view text, int& exponent) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0) return false;
+  int e = 0;
+  const double mantissa = std::frexp(value, &e);  // value = mantissa * 2^e, mantissa in [0.5, 1).
+  if (mantissa != 0.5) return false;
+  e -= 1;
+  if (e < speed_exponent_min || e > speed_exponent_max) return false;
+  exponent = e;
+  return true;
+}
+
+bool valid_player_name(std::string_view name) {
+  if (name.empty() || name.size() > player_name_bytes_max) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 std::optional<TimeMs> parse_instant(std::string_view text) {
@@ -40,20 +76,20 @@ std::string duration_error(std::string_view name, std::string_view value) {
   return fmt::format("{}: expected a duration such as 1500ms, 6.4s or 1m30s (at most 168h), got '{}'", name, value);
 }
 
+Error frame_side(std::string_view name, std::string_view value, int max, int& out) {
+  if (parse_integer(value, frame_side_min, max, out)) return std::nullopt;
+  return fmt::format("{}: expected an integer in [{}, {}], got '{}'", name, frame_side_min, max, value);
+}
+
 // "1280x720" -> width and height, each checked like --width and --height.
-std::optional<std::string> apply_size(VizOptions& options, std::string_view value) {
-  const std::string error = fmt::format("--size: expected WIDTHxHEIGHT such as 1280x720, got '{}'", value);
+Error apply_size(VizOptions& options, std::string_view value) {
   const std::size_t cross = value.find('x');
-  if (cross == std::string_view::npos) return error;
   int width = 0;
   int height = 0;
-  const std::string_view w = value.substr(0, cross);
-  const std::string_view h = value.substr(cross + 1);
-  const auto [w_end, w_error] = std::from_chars(w.data(), w.data() + w.size(), width);
-  const auto [h_end, h_error] = std::from_chars(h.data(), h.data() + h.size(), height);
-  if (w.empty() || h.empty() || w_error != std::errc() || h_error != std::errc() || w_end != w.data() + w.size() ||
-      h_end != h.data() + h.size()) {
-    return error;
+  constexpr int int_max = std::numeric_limits<int>::max();
+  if (cross == std::string_view::npos || !parse_integer(value.substr(0, cross), 0, int_max, width) ||
+      !parse_integer(value.substr(cross + 1), 0, int_max, height)) {
+    return fmt::format("--size: expected WIDTHxHEIGHT such as 1280x720, got '{}'", value);
   }
   if (auto bad = validate_frame_size(width, height)) return "--size: " + *bad;
   options.width = width;
@@ -61,58 +97,106 @@ std::optional<std::string> apply_size(VizOptions& options, std::string_view valu
   return std::nullopt;
 }
 
-struct Given {
-  bool at = false;
-  bool every = false;
-  bool until = false;
-};
-
-std::optional<std::string> apply(ClawvizCommand& command, Given& given, std::string_view name, std::string_view value) {
-  VizOptions& viz = command.viz;
-  if (name == "--seed") {
-    std::uint64_t seed = 0;
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seed);
-    if (value.empty() || error != std::errc() || end != value.data() + value.size()) {
-      return fmt::format("--seed: expected a non-negative integer, got '{}'", value);
-    }
-    command.seed = seed;
-  } else if (name == "--at") {
-    const std::optional<TimeMs> at_ms = parse_instant(value);
-    if (!at_ms) return duration_error(name, value);
-    given.at = true;
-    viz.png_after_ms = *at_ms;
-  } else if (name == "--size") {
-    return apply_size(viz, value);
-  } else if (name == "--frames") {
-    if (value.empty()) return std::string("--frames: expected a directory");
-    viz.frames_dir = std::string(value);
-  } else if (name == "--every") {
-    const std::optional<TimeMs> every_ms = parse_instant(value);
-    if (!every_ms) return duration_error(name, value);
-    if (*every_ms < frame_every_ms_min) {
-      return fmt::format("--every: expected at least {}ms, got '{}'", frame_every_ms_min, value);
-    }
-    given.every = true;
-    viz.frame_every_ms = *every_ms;
-  } else if (name == "--until") {
-    const std::optional<TimeMs> until_ms = parse_instant(value);
-    if (!until_ms) return duration_error(name, value);
-    if (*until_ms == 0) return std::string("--until: expected a duration above zero, got '0'");
-    given.until = true;
-    viz.frames_until_ms = *until_ms;
-  }
+Error path(std::string_view name, std::string_view value, std::string_view what, std::string& out) {
+  if (value.empty()) return fmt::format("{}: expected a {}", name, what);
+  out = std::string(value);
   return std::nullopt;
 }
 
+// The options that take a value. CLI11 collects each one's text; `apply`
+// converts and checks it into the command, or returns an error naming the
+// option. Applied in this order, so --size overrides --width and --height.
+struct ValueOption {
+  const char* name;
+  Error (*apply)(ClawvizCommand& command, std::string_view value);
+};
+
+constexpr ValueOption value_options[] = {
+    {"--seed",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       std::uint64_t seed = 0;
+       if (!parse_integer<std::uint64_t>(v, 0, UINT64_MAX, seed)) {
+         return fmt::format("--seed: expected a non-negative integer, got '{}'", v);
+       }
+       c.seed = seed;
+       return std::nullopt;
+     }},
+    {"--play",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       if (!valid_player_name(v)) {
+         return fmt::format("--play: expected a player name of 1..{} characters [A-Za-z0-9_-], got '{}'",
+                            player_name_bytes_max, v);
+       }
+       c.viz.play = std::string(v);
+       return std::nullopt;
+     }},
+    {"--speed",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       if (parse_speed(v, c.viz.speed_exponent)) return std::nullopt;
+       return fmt::format("--speed: expected a power of two from 0.25 to 64, got '{}'", v);
+     }},
+    {"--width",
+     [](ClawvizCommand& c, std::string_view v) { return frame_side("--width", v, frame_width_max, c.viz.width); }},
+    {"--height",
+     [](ClawvizCommand& c, std::string_view v) { return frame_side("--height", v, frame_height_max, c.viz.height); }},
+    {"--size", [](ClawvizCommand& c, std::string_view v) { return apply_size(c.viz, v); }},
+    {"--frames-max",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       if (parse_integer<std::uint64_t>(v, 0, UINT64_MAX, c.viz.frames_max)) return std::nullopt;
+       return fmt::format("--frames-max: expected a non-negative integer, got '{}'", v);
+     }},
+    {"--png", [](ClawvizCommand& c, std::string_view v) { return path("--png", v, "file path", c.viz.png_path); }},
+    {"--png-after-ms",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       // A day of virtual time is far beyond any scenario; more is a typo.
+       if (parse_integer<TimeMs>(v, 0, 86'400'000, c.viz.png_after_ms)) return std::nullopt;
+       return fmt::format("--png-after-ms: expected an integer in [0, 86400000], got '{}'", v);
+     }},
+    {"--at",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       const std::optional<TimeMs> at_ms = parse_instant(v);
+       if (!at_ms) return duration_error("--at", v);
+       c.viz.png_after_ms = *at_ms;
+       return std::nullopt;
+     }},
+    {"--frames",
+     [](ClawvizCommand& c, std::string_view v) { return path("--frames", v, "directory", c.viz.frames_dir); }},
+    {"--every",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       const std::optional<TimeMs> every_ms = parse_instant(v);
+       if (!every_ms) return duration_error("--every", v);
+       if (*every_ms < frame_every_ms_min) {
+         return fmt::format("--every: expected at least {}ms, got '{}'", frame_every_ms_min, v);
+       }
+       c.viz.frame_every_ms = *every_ms;
+       return std::nullopt;
+     }},
+    {"--until",
+     [](ClawvizCommand& c, std::string_view v) -> Error {
+       const std::optional<TimeMs> until_ms = parse_instant(v);
+       if (!until_ms) return duration_error("--until", v);
+       if (*until_ms == 0) return std::string("--until: expected a duration above zero, got '0'");
+       c.viz.frames_until_ms = *until_ms;
+       return std::nullopt;
+     }},
+    {"--font", [](ClawvizCommand& c, std::string_view v) { return path("--font", v, "file path", c.viz.fonts.sans); }},
+    {"--mono-font",
+     [](ClawvizCommand& c, std::string_view v) { return path("--mono-font", v, "file path", c.viz.fonts.mono); }},
+};
+
 // Options that only make sense together, or not at all together.
-std::optional<std::string> check_combination(const ClawvizCommand& command, const Given& given, bool after_ms_given) {
+Error check_combination(const ClawvizCommand& command, const CLI::App& app) {
   const VizOptions& viz = command.viz;
   if (command.scenario_path.empty()) return std::string("missing the scenario file");
   if (!viz.png_path.empty() && !viz.frames_dir.empty()) return std::string("--png and --frames: give one, not both");
-  if (given.at && viz.png_path.empty()) return std::string("--at: only with --png (the instant it renders)");
-  if (given.at && after_ms_given) return std::string("--at and --png-after-ms: give one, not both");
-  if (given.every && viz.frames_dir.empty()) return std::string("--every: only with --frames");
-  if (given.until && viz.frames_dir.empty()) return std::string("--until: only with --frames");
+  if (app.count("--at") > 0 && viz.png_path.empty()) {
+    return std::string("--at: only with --png (the instant it renders)");
+  }
+  if (app.count("--at") > 0 && app.count("--png-after-ms") > 0) {
+    return std::string("--at and --png-after-ms: give one, not both");
+  }
+  if (app.count("--every") > 0 && viz.frames_dir.empty()) return std::string("--every: only with --frames");
+  if (app.count("--until") > 0 && viz.frames_dir.empty()) return std::string("--until: only with --frames");
   return std::nullopt;
 }
 
@@ -121,50 +205,55 @@ std::optional<std::string> check_combination(const ClawvizCommand& command, cons
 ParsedClawviz parse_clawviz_command(const std::vector<std::string>& args) {
   ParsedClawviz parsed;
   ClawvizCommand& command = parsed.command;
-  for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") {
+  CLI::App app;
+  app.allow_extras();  // Unknown options and a second file are reported below, in our words.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("scenario", command.scenario_path);
+  app.add_flag("--paused", command.viz.start_paused);
+  std::array<std::string, std::size(value_options)> values;
+  for (std::size_t i = 0; i < values.size(); ++i) app.add_option(value_options[i].name, values[i]);
+  // CLI11 takes a vector last argument first. It reads "--png=" as "--png"
+  // and would take the next argument as the value: pass an empty value instead.
+  std::vector<std::string> reversed;
+  for (auto arg = args.rbegin(); arg != args.rend(); ++arg) {
+    const std::string name = arg->substr(0, arg->size() - 1);
+    const auto named = [&name](const ValueOption& option) { return name == option.name; };
+    if (arg->ends_with('=') && std::ranges::any_of(value_options, named)) {
+      reversed.insert(reversed.end(), {std::string(), name});
+    } else {
+      reversed.push_back(*arg);
+    }
+  }
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    // --help wins over the other errors, also over one CLI11 meets first.
+    if (dynamic_cast<const CLI::CallForHelp*>(&error) != nullptr || app.get_help_ptr()->count() > 0) {
       command.help = true;
       return parsed;
     }
-  }
-  ParsedVizOptions viz = parse_viz_options(args);
-  if (!viz.error.empty()) {
-    parsed.error = viz.error;
+    // CLI11's texts name the option; "--seed: 1 required TEXT missing" reads better in our words.
+    const std::string what = error.what();
+    const bool missing = dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr && what.ends_with(" missing");
+    parsed.error = missing ? what.substr(0, what.find(':')) + ": missing value" : what;
     return parsed;
   }
-  command.viz = viz.options;
-  const bool after_ms_given = command.viz.png_after_ms != 0;
-  Given given;
-  const std::vector<std::string>& rest = viz.rest;
-  for (std::size_t i = 0; i < rest.size(); ++i) {
-    const std::string_view arg = rest[i];
-    const std::size_t equals = arg.find('=');
-    const std::string_view name = arg.substr(0, equals);
-    if (takes_value(name)) {
-      std::string_view value;
-      if (equals != std::string_view::npos) {
-        value = arg.substr(equals + 1);
-      } else if (i + 1 < rest.size()) {
-        value = rest[++i];
-      } else {
-        parsed.error = std::string(name) + ": missing value";
-        return parsed;
-      }
-      if (auto error = apply(command, given, name, value)) {
-        parsed.error = *error;
-        return parsed;
-      }
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      parsed.error = fmt::format("unknown option '{}'", arg);
-      return parsed;
-    } else if (command.scenario_path.empty()) {
-      command.scenario_path = std::string(arg);
-    } else {
-      parsed.error = fmt::format("unexpected argument '{}' (the scenario file is '{}')", arg, command.scenario_path);
+  if (const std::vector<std::string> extras = app.remaining(); !extras.empty()) {
+    const std::string& extra = extras.front();
+    parsed.error =
+        extra.size() > 1 && extra[0] == '-'
+            ? fmt::format("unknown option '{}'", extra)
+            : fmt::format("unexpected argument '{}' (the scenario file is '{}')", extra, command.scenario_path);
+    return parsed;
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (app.count(value_options[i].name) == 0) continue;
+    if (auto error = value_options[i].apply(command, values[i])) {
+      parsed.error = *error;
       return parsed;
     }
   }
-  if (auto error = check_combination(command, given, after_ms_given)) parsed.error = *error;
+  if (auto error = check_combination(command, app)) parsed.error = *error;
   return parsed;
 }
 

@@ -1,17 +1,27 @@
-// clawviz's command line: the scenario file, the simulation's options, the
-// headless modes, and everything parse_viz_options() knows (viz/options.hpp).
+// clawviz's command line, parsed with CLI11 and checked by us.
 //
 //   clawviz FILE.scenario [--seed N] [--play NAME] [--speed X] [--paused] ...   window
 //   clawviz FILE --png out.png --at 42s [--size 1280x720]                       one PNG
 //   clawviz FILE --frames DIR [--every 1s] [--until 2m] [--size WxH]            a series
 //
-//   --seed N        the run's seed (default: the scenario's own `seed` line)
-//   --at T          the virtual instant --png renders (default 0s)
-//   --size WxH      the frame size, same as --width W --height H
-//   --frames DIR    write DIR/frame-0000.png, frame-0001.png, ... for the run
-//   --every T       virtual time between frames of the series (default 1s)
-//   --until T       the series' last instant (default: the end of the run)
-// Durations read as in the scenario format: 1500ms, 6.4s, 1m30s.
+//   --seed N                  the run's seed (default: the scenario's own `seed` line)
+//   --play NAME               steer player NAME with the keyboard
+//   --speed X                 start speed, a power of two in 0.25..64
+//   --paused                  start paused
+//   --width N, --height N     frame size (64..7680 x 64..4320; default 1280x720)
+//   --size WxH                the frame size, same as --width W --height H
+//   --frames-max N            quit after N frames (CI under Xvfb); 0 = no limit
+//   --png PATH                headless: render one frame to PATH and exit
+//   --at T                    the virtual instant --png renders (default 0s)
+//   --png-after-ms N          the same as --at, in milliseconds
+//   --frames DIR              write DIR/frame-0000.png, frame-0001.png, ... for the run
+//   --every T                 virtual time between frames of the series (default 1s)
+//   --until T                 the series' last instant (default: the end of the run)
+//   --font PATH, --mono-font PATH   fonts (default DejaVu from fonts-dejavu-core)
+//   --help, -h                print the usage
+// Durations read as in the scenario format: 1500ms, 6.4s, 1m30s. Both
+// "--width 800" and "--width=800" are accepted; an option given twice keeps
+// its last value.
 //
 // Every error names the argument that was wrong; callers exit with status 2.
 #pragma once

@@ -1,22 +1,6 @@
-// VizOptions: the visualizer's command-line options, parsed and validated.
-// Options the visualizer does not know (the simulation's: --seed, --scenario,
-// ...) are handed back in order in `rest` for the caller to parse; a known
-// option with a bad or missing value is an error naming the option.
-//
-//   --width N, --height N     frame size (64..7680 x 64..4320; default 1280x720)
-//   --frames-max N            quit after N frames (CI under Xvfb); 0 = no limit
-//   --speed X                 start speed, a power of two in 0.25..64
-//   --paused                  start paused
-//   --play NAME               steer player NAME with the keyboard
-//   --png PATH                headless: render one frame to PATH and exit
-//   --png-after-ms N          headless: advance N virtual ms before rendering
-//   --font PATH, --mono-font PATH   fonts (default DejaVu from fonts-dejavu-core)
-// Both "--width 800" and "--width=800" are accepted.
-//
-// The frame-series fields (frames_dir, frame_every_ms, frames_until_ms) and
-// the duration forms (--at 42s, --every 1s) are parsed by clawviz's own
-// command line (viz/clawviz_options.hpp), which reads durations the way the
-// scenario format does.
+// VizOptions: what the visualizer runs with (frame size, speed, player,
+// headless outputs, fonts). clawviz's command line fills it in, checked
+// (viz/clawviz_options.hpp); tests build it directly.
 #pragma once
 
 #include "core/time.hpp"
@@ -24,7 +8,6 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace clawnet::viz {
 
@@ -44,14 +27,5 @@ struct VizOptions {
   TimeMs frames_until_ms = 0;    // The series' last instant; 0 = the end of the run.
   FontPaths fonts;
 };
-
-struct ParsedVizOptions {
-  VizOptions options;
-  std::vector<std::string> rest;  // Arguments not recognised, in order.
-  std::string error;              // Set when a recognised option was invalid.
-};
-
-// `args` excludes the program name.
-ParsedVizOptions parse_viz_options(const std::vector<std::string>& args);
 
 }  // namespace clawnet::viz

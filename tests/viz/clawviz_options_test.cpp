@@ -41,6 +41,7 @@ TEST(ClawvizOptions, FrameSeries) {
 TEST(ClawvizOptions, HelpWinsOverEverything) {
   EXPECT_TRUE(parse({"--bogus", "--help"}).command.help);
   EXPECT_TRUE(parse({"-h"}).command.help);
+  EXPECT_TRUE(parse({"a.scenario", "--help", "--seed"}).command.help);
 }
 
 // Each bad command line gives an error naming the argument at fault.
@@ -72,6 +73,7 @@ TEST(ClawvizOptions, BadArgumentsNameWhatWasWrong) {
       {{"a.scenario", "--frames", "d", "--until", "0"}, "--until"},
       {{"a.scenario", "--png", "o.png", "--at", "1s", "--png-after-ms", "5"}, "--png-after-ms"},
       {{"a.scenario", "--width", "5"}, "--width"},
+      {{"--font=", "a.scenario"}, "--font: expected a file path"},  // An empty value, not the next argument.
   };
   for (const auto& [args, named] : cases) {
     const ParsedClawviz parsed = parse(args);
@@ -106,6 +108,76 @@ TEST(ClawvizOptions, CheckedAgainstTheScenario) {
   ASSERT_TRUE(font.has_value());
   EXPECT_NE(font->find("--font"), std::string::npos) << *font;
   EXPECT_NE(font->find("/nonexistent/font.ttf"), std::string::npos) << *font;
+}
+
+// The visualizer's own options (frame size, speed, player, headless, fonts).
+TEST(VizOptions, DefaultsWithNoOptions) {
+  const ParsedClawviz parsed = parse({"a.scenario"});
+  EXPECT_EQ(parsed.error, "");
+  const VizOptions& o = parsed.command.viz;
+  EXPECT_EQ(o.width, 1280);
+  EXPECT_EQ(o.height, 720);
+  EXPECT_EQ(o.frames_max, 0U);
+  EXPECT_EQ(o.speed_exponent, 0);
+  EXPECT_FALSE(o.start_paused);
+  EXPECT_EQ(o.fonts.sans, default_sans_font_path);
+}
+
+TEST(VizOptions, ParsesEveryOption) {
+  const ParsedClawviz parsed = parse({"--seed", "7", "--width", "800", "--height=600", "--frames-max", "30", "--speed",
+                                      "0.25", "--paused", "--play", "alice", "--png", "/tmp/x.png",
+                                      "--png-after-ms=5000", "--font", "/f.ttf", "--mono-font", "/m.ttf",
+                                      "scenario.txt"});
+  ASSERT_EQ(parsed.error, "");
+  const VizOptions& o = parsed.command.viz;
+  EXPECT_EQ(o.width, 800);
+  EXPECT_EQ(o.height, 600);
+  EXPECT_EQ(o.frames_max, 30U);
+  EXPECT_EQ(o.speed_exponent, -2);
+  EXPECT_TRUE(o.start_paused);
+  EXPECT_EQ(o.play, "alice");
+  EXPECT_EQ(o.png_path, "/tmp/x.png");
+  EXPECT_EQ(o.png_after_ms, 5000);
+  EXPECT_EQ(o.fonts.sans, "/f.ttf");
+  EXPECT_EQ(o.fonts.mono, "/m.ttf");
+  EXPECT_EQ(parsed.command.seed, std::optional<std::uint64_t>(7));
+  EXPECT_EQ(parsed.command.scenario_path, "scenario.txt");
+}
+
+TEST(VizOptions, AnOptionGivenTwiceKeepsItsLastValue) {
+  const ParsedClawviz parsed = parse({"a.scenario", "--speed", "2", "--width=800", "--speed=4", "--width", "900"});
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.command.viz.speed_exponent, 2);
+  EXPECT_EQ(parsed.command.viz.width, 900);
+}
+
+TEST(VizOptions, SpeedMustBeAPowerOfTwoInRange) {
+  EXPECT_EQ(parse({"a.scenario", "--speed", "64"}).command.viz.speed_exponent, 6);
+  EXPECT_EQ(parse({"a.scenario", "--speed", "0.5"}).command.viz.speed_exponent, -1);
+  for (const char* bad : {"3", "128", "0.125", "0", "-2", "fast", "1x", "nan", "inf"}) {
+    const ParsedClawviz parsed = parse({"a.scenario", "--speed", bad});
+    EXPECT_NE(parsed.error.find("--speed"), std::string::npos) << bad;
+    EXPECT_NE(parsed.error.find(bad), std::string::npos) << parsed.error;
+  }
+}
+
+TEST(VizOptions, BadValuesNameTheOption) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--width", "10"},     {"--width", "abc"},       {"--height", "99999"}, {"--frames-max", "-1"},
+      {"--play", "bad name"}, {"--play", ""},          {"--png", ""},         {"--png-after-ms", "1e3"},
+      {"--font="},           {"--width", "800x"},
+  };
+  for (const auto& option : cases) {
+    std::vector<std::string> args = {"a.scenario"};
+    args.insert(args.end(), option.begin(), option.end());
+    const ParsedClawviz parsed = parse(args);
+    const std::string name = option[0].substr(0, option[0].find('='));
+    EXPECT_NE(parsed.error.find(name), std::string::npos) << option[0] << " -> '" << parsed.error << "'";
+  }
+}
+
+TEST(VizOptions, MissingValueIsAnError) {
+  EXPECT_EQ(parse({"a.scenario", "--frames-max"}).error, "--frames-max: missing value");
 }
 
 }  // namespace
