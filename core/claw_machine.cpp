@@ -8,6 +8,10 @@
 
 #include "core/claw_machine.hpp"
 
+#include "core/msm_table_pairs.hpp"
+#include "core/planted.hpp"
+#include "core/probes.hpp"
+
 #include "core/limits.hpp"
 
 #include <boost/msm/back/state_machine.hpp>
@@ -59,20 +63,21 @@ std::optional<std::string> validate(const ClawConfig& config) {
 namespace {
 
 // --- Events of the lifecycle table -------------------------------------------------
-struct Boot { TimeMs now_ms; };
-struct LinkDown { TimeMs now_ms; };
-struct LinkUp { TimeMs now_ms; };
-struct Listen { ChannelListen request; TimeMs now_ms; };
-struct EndTurnRequest { Turn turn; TimeMs now_ms; };
-struct Subscribed { std::string channel; TimeMs now_ms; };
-struct Move { CommandKind kind; TimeMs now_ms; };
-struct DropNow { TimeMs now_ms; };
-struct TurnTimeout { TimeMs now_ms; };
-struct Deadman { TimeMs now_ms; };
-struct MotorLimit { TimeMs now_ms; };
-struct StepDone { TimeMs now_ms; };
-struct StepTimeout { TimeMs now_ms; };
-struct ReadyRepeat { TimeMs now_ms; };
+// Each names itself for transition coverage (core/probes.hpp).
+struct Boot { static constexpr std::string_view name = "Boot"; TimeMs now_ms; };
+struct LinkDown { static constexpr std::string_view name = "LinkDown"; TimeMs now_ms; };
+struct LinkUp { static constexpr std::string_view name = "LinkUp"; TimeMs now_ms; };
+struct Listen { static constexpr std::string_view name = "Listen"; ChannelListen request; TimeMs now_ms; };
+struct EndTurnRequest { static constexpr std::string_view name = "EndTurnRequest"; Turn turn; TimeMs now_ms; };
+struct Subscribed { static constexpr std::string_view name = "Subscribed"; std::string channel; TimeMs now_ms; };
+struct Move { static constexpr std::string_view name = "Move"; CommandKind kind; TimeMs now_ms; };
+struct DropNow { static constexpr std::string_view name = "DropNow"; TimeMs now_ms; };
+struct TurnTimeout { static constexpr std::string_view name = "TurnTimeout"; TimeMs now_ms; };
+struct Deadman { static constexpr std::string_view name = "Deadman"; TimeMs now_ms; };
+struct MotorLimit { static constexpr std::string_view name = "MotorLimit"; TimeMs now_ms; };
+struct StepDone { static constexpr std::string_view name = "StepDone"; TimeMs now_ms; };
+struct StepTimeout { static constexpr std::string_view name = "StepTimeout"; TimeMs now_ms; };
+struct ReadyRepeat { static constexpr std::string_view name = "ReadyRepeat"; TimeMs now_ms; };
 
 // Flags: what ends the current drop-cycle step.
 struct AwaitsBottom {};
@@ -107,6 +112,7 @@ namespace {
 // A state that tells Impl when it is entered and left, by name.
 template <const char* name, class Flags = mpl::vector0<>>
 struct Named : msm::front::state<> {
+  static constexpr std::string_view state_name = name;
   using flag_list = Flags;
   template <class Event, class Fsm>
   void on_entry(const Event& event, Fsm& fsm) { fsm.impl->enter(name, now_of(event)); }
@@ -238,7 +244,10 @@ struct ClawMachine::Impl {
   void finish_turn();
   void deadman_stop();
   void trip_motors(TimeMs now_ms);
-  bool is_fresh_turn(Turn turn) const { return turn > last_finished && turn > turn_number; }
+  bool is_fresh_turn(Turn turn) const {
+    if (planted(PlantedBug::stale_turn_accepted)) return turn >= last_finished && turn >= turn_number;
+    return turn > last_finished && turn > turn_number;
+  }
   bool is_stale_turn(Turn turn) const { return !is_fresh_turn(turn); }
   template <class Event>
   bool is_current_turn(const Event& event) const {
@@ -249,6 +258,10 @@ struct ClawMachine::Impl {
     }
   }
   bool is_listening_to(std::string_view name) const { return channel == name; }
+  bool in_drop_cycle() const {
+    return state == lowering_name || state == closing_name || state == raising_name || state == homing_name ||
+           state == releasing_name;
+  }
 
   // --- Motors, timers, messages ------------------------------------------------------------
   void set_motor(Motor motor, bool on, TimeMs now_ms);
@@ -339,7 +352,7 @@ void ClawMachine::Impl::leave(const char* name) {
   if (name == ready_name) {
     clear_timer(ready_repeat_at_ms, "ready_repeat");
   } else if (name == controlled_name) {
-    gantry_off();
+    if (!planted(PlantedBug::motors_on_at_drop)) gantry_off();
     clear_timer(turn_end_at_ms, "turn_end");
   } else if (name == lowering_name) {
     set_motor(Motor::claw_lower, false, 0);
@@ -402,6 +415,7 @@ void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
                        to_string(direction)));
   } else if (switches[static_cast<std::size_t>(limit_switch(direction))]) {
     counters.limit_switch_stops += 1;
+    coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
   } else {
     // Interlock: the opposite direction stops before this one starts.
     const Direction opposite = static_cast<Direction>(index ^ 1);
@@ -412,7 +426,7 @@ void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
 }
 
 void ClawMachine::Impl::finish_turn() {
-  gantry_off();
+  if (!planted(PlantedBug::motors_on_at_drop)) gantry_off();
   if (!channel.empty()) {
     publish(channel, Control{false, turn_number, 0});
     outbox.push_back(Unsubscribe{channel});
@@ -424,6 +438,7 @@ void ClawMachine::Impl::finish_turn() {
 }
 
 void ClawMachine::Impl::deadman_stop() {
+  coverage::sometimes(coverage::Probe::claw_deadman_trip);
   deadman_at_ms = time_never;
   counters.deadman_trips += 1;
   gantry_off();
@@ -439,6 +454,7 @@ void ClawMachine::Impl::trip_motors(TimeMs now_ms) {
       set_motor(motor, false, now_ms);
       tripped[slot] = true;
       counters.motor_limit_trips += 1;
+      coverage::sometimes(coverage::Probe::claw_motor_limit_trip);
     }
   }
   rearm_gantry_timers(now_ms);
@@ -477,7 +493,8 @@ void ClawMachine::Impl::rearm_gantry_timers(TimeMs now_ms) {
     clear_timer(motor_limit_at_ms, "motor_limit");
     return;
   }
-  set_timer(deadman_at_ms, "deadman", now_ms + config.deadman_ms);
+  const bool from_rest = deadman_at_ms == time_never;
+  if (!(planted(PlantedBug::deadman_unarmed) && from_rest)) set_timer(deadman_at_ms, "deadman", now_ms + config.deadman_ms);
   if (motor_limit_at_ms != earliest_limit_ms) set_timer(motor_limit_at_ms, "motor_limit", earliest_limit_ms);
 }
 
@@ -521,7 +538,10 @@ bool ClawMachine::Impl::step_goal_met() const {
 // whose rows' guards all refuse is counted here.
 template <class Event>
 void ClawMachine::Impl::dispatch(const Event& event) {
-  if (machine.process_event(event) == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
+  const std::string_view before = state;
+  const msm::back::HandledEnum handled = machine.process_event(event);
+  if (handled == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
+  if (handled == msm::back::HANDLED_TRUE) coverage::took(coverage::MachineKind::claw, before, Event::name);
 }
 
 // Steps whose goal is already met end at once (the claw may boot at the top, at home).
@@ -562,6 +582,9 @@ void ClawMachine::handle_link(bool up, TimeMs now_ms) {
   if (up) {
     impl.dispatch(LinkUp{now_ms});
   } else {
+    if (impl.state == controlled_name || impl.state == subscribing_name) {
+      coverage::sometimes(coverage::Probe::claw_link_lost_mid_turn);
+    }
     impl.dispatch(LinkDown{now_ms});
   }
   impl.settle(now_ms);
@@ -575,10 +598,14 @@ void ClawMachine::handle_secure_message(std::string_view text, TimeMs now_ms) {
   }
   const Message& message = std::get<Message>(decoded);
   if (const ChannelListen* listen = std::get_if<ChannelListen>(&message)) {
+    if (impl.state == ready_name && impl.is_stale_turn(listen->turn)) {
+      coverage::sometimes(coverage::Probe::claw_stale_listen);
+    }
     impl.dispatch(Listen{*listen, now_ms});
   } else if (std::holds_alternative<StatusRequest>(message)) {
     impl.answer_status();
   } else if (const EndTurn* end = std::get_if<EndTurn>(&message)) {
+    if (impl.in_drop_cycle()) coverage::sometimes(coverage::Probe::claw_end_turn_in_drop_cycle);
     impl.dispatch(EndTurnRequest{end->turn, now_ms});
   } else {
     return impl.reject(fmt::format("secure message not for the claw: {}", describe(message)));
@@ -600,12 +627,16 @@ void ClawMachine::handle_player_message(std::string_view channel, std::string_vi
   const Command* command = std::get_if<Command>(&std::get<Message>(decoded));
   if (command == nullptr) return impl.reject("player message is not a command");
   if (command->turn != impl.turn_number) return impl.reject(fmt::format("command for turn {}", command->turn));
-  if (command->seq <= impl.last_seq) return impl.reject(fmt::format("command seq {} replayed", command->seq));
+  if (command->seq <= impl.last_seq) {
+    coverage::sometimes(coverage::Probe::claw_duplicate_command);
+    return impl.reject(fmt::format("command seq {} replayed", command->seq));
+  }
   if (now_ms - impl.rate_window_start_ms >= 1000) {
     impl.rate_window_start_ms = now_ms;
     impl.rate_window_count = 0;
   }
   if (impl.rate_window_count >= impl.config.commands_per_second_max) {
+    coverage::sometimes(coverage::Probe::claw_rate_limited);
     impl.counters.rate_limited += 1;
     return impl.reject("command rate limit");
   }
@@ -636,7 +667,8 @@ void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
       case Switch::claw_top: blocked = Motor::claw_raise; break;
       default: blocked = gantry_motor(static_cast<Direction>(which)); break;
     }
-    if (impl.motors[static_cast<std::size_t>(*blocked)]) {
+    if (impl.motors[static_cast<std::size_t>(*blocked)] && !planted(PlantedBug::limit_switch_ignored)) {
+      coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
       impl.set_motor(*blocked, false, now_ms);
       impl.counters.limit_switch_stops += 1;
       if (impl.state == controlled_name) impl.rearm_gantry_timers(now_ms);
@@ -658,7 +690,10 @@ void ClawMachine::handle_timeout(TimeMs now_ms) {
   }
   if (due(impl.motor_limit_at_ms)) impl.dispatch(MotorLimit{now_ms});
   if (due(impl.turn_end_at_ms)) impl.dispatch(TurnTimeout{now_ms});
-  if (due(impl.step_at_ms)) impl.dispatch(StepTimeout{now_ms});
+  if (due(impl.step_at_ms)) {
+    if (impl.state == subscribing_name) coverage::sometimes(coverage::Probe::claw_subscribe_timeout);
+    impl.dispatch(StepTimeout{now_ms});
+  }
   if (due(impl.ready_repeat_at_ms)) impl.dispatch(ReadyRepeat{now_ms});
   impl.settle(now_ms);
 }
@@ -670,6 +705,8 @@ TimeMs ClawMachine::next_deadline() const {
   return std::min({impl.turn_end_at_ms, impl.deadman_at_ms, impl.motor_limit_at_ms, impl.step_at_ms,
                    impl.ready_repeat_at_ms});
 }
+
+std::vector<coverage::TablePair> ClawMachine::table_pairs() { return table_pairs_of<ClawFront::transition_table>(); }
 
 std::string_view ClawMachine::state_name() const { return impl_->state; }
 bool ClawMachine::motor_on(Motor motor) const { return impl_->motors[static_cast<std::size_t>(motor)]; }

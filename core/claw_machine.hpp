@@ -19,6 +19,7 @@
 #pragma once
 
 #include "core/effects.hpp"
+#include "core/probes.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
 
@@ -94,6 +95,8 @@ class ClawMachine {
   TimeMs next_deadline() const;
 
   // --- Getters --------------------------------------------------------------------
+  // Every (state, event) pair of the table, for transition coverage.
+  static std::vector<coverage::TablePair> table_pairs();
   std::string_view state_name() const;
   bool motor_on(Motor motor) const;
   bool any_gantry_motor_on() const;

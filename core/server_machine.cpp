@@ -10,7 +10,10 @@
 #include "core/server_machine.hpp"
 
 #include "core/limits.hpp"
+#include "core/msm_table_pairs.hpp"
+#include "core/planted.hpp"
 #include "core/position_milestones.hpp"
+#include "core/probes.hpp"
 
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
@@ -54,14 +57,15 @@ std::string_view to_string(PresenceKind kind) {
 namespace {
 
 // --- Events of the lifecycle table -------------------------------------------------
-struct Start { TimeMs now_ms; };
-struct ClawReady { Turn turn; TimeMs now_ms; };
-struct ClawControlled { Turn turn; TimeMs now_ms; };
-struct ClawGone { TimeMs now_ms; };
-struct GrantNext { TimeMs now_ms; };
-struct ResendDue { TimeMs now_ms; };
-struct TurnLimit { TimeMs now_ms; };
-struct ControllerLeft { TimeMs now_ms; };
+// Each names itself for transition coverage (core/probes.hpp).
+struct Start { static constexpr std::string_view name = "Start"; TimeMs now_ms; };
+struct ClawReady { static constexpr std::string_view name = "ClawReady"; Turn turn; TimeMs now_ms; };
+struct ClawControlled { static constexpr std::string_view name = "ClawControlled"; Turn turn; TimeMs now_ms; };
+struct ClawGone { static constexpr std::string_view name = "ClawGone"; TimeMs now_ms; };
+struct GrantNext { static constexpr std::string_view name = "GrantNext"; TimeMs now_ms; };
+struct ResendDue { static constexpr std::string_view name = "ResendDue"; TimeMs now_ms; };
+struct TurnLimit { static constexpr std::string_view name = "TurnLimit"; TimeMs now_ms; };
+struct ControllerLeft { static constexpr std::string_view name = "ControllerLeft"; TimeMs now_ms; };
 
 // Marks the states in which the next player may be granted the claw.
 struct CanGrant {};
@@ -150,6 +154,7 @@ struct NoOpenTurn {
 // A state that records its name on entry, so getters and tests speak in names.
 template <const char* name, class Flags = mpl::vector0<>>
 struct Named : msm::front::state<> {
+  static constexpr std::string_view state_name = name;
   using flag_list = Flags;
   template <class Event, class Fsm>
   void on_entry(const Event&, Fsm& fsm) { fsm.impl->state = name; }
@@ -267,6 +272,7 @@ struct ServerMachine::Impl {
   void clear_timer(TimeMs& slot, std::string_view name);
   void publish(std::string_view channel, const Message& message);
   void check_invariants() const;
+  std::optional<Ticket> second_present() const;
 
   ServerConfig config;
   PlayerQueue queue;
@@ -306,6 +312,7 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
     mark_absent(player.ticket, now_ms);
   }
   if (stored.open_turn) {
+    coverage::sometimes(coverage::Probe::server_restored_open_turn);
     assert(stored.open_turn->turn < next_turn);
     open = TurnView{stored.open_turn->turn, stored.open_turn->player.ticket,
                     stored.open_turn->player.channel, now_ms};
@@ -320,6 +327,7 @@ void ServerMachine::Impl::open_turn(TimeMs now_ms) {
   assert(!open.has_value());
   std::optional<Ticket> ticket = queue.first_present();
   assert(ticket.has_value());
+  if (planted(PlantedBug::fifo_slip)) ticket = second_present().value_or(*ticket);
   QueuedPlayer player = *queue.find(*ticket);
   std::optional<std::size_t> rank = queue.erase(*ticket);
   open = TurnView{next_turn, player.ticket, player.channel, now_ms};
@@ -366,6 +374,7 @@ void ServerMachine::Impl::close_turn(TurnOutcome outcome, TimeMs now_ms) {
 // reboot: CLAW_READY for an older turn, and the player is granted again).
 void ServerMachine::Impl::pause_turn() {
   assert(open.has_value());
+  coverage::sometimes(coverage::Probe::server_claw_gone_mid_turn);
   clear_timer(resend_at_ms, "resend");
   clear_timer(turn_limit_at_ms, "turn_limit");
 }
@@ -375,6 +384,7 @@ void ServerMachine::Impl::pause_turn() {
 // any it has seen since booting.
 void ServerMachine::Impl::regrant(TimeMs now_ms) {
   assert(open.has_value());
+  coverage::sometimes(coverage::Probe::server_regranted_lost_turn);
   counters.turns_regranted += 1;
   outbox.push_back(Log{fmt::format("the claw lost turn {}: granting it again", open->turn)});
   clear_timer(turn_limit_at_ms, "turn_limit");
@@ -409,6 +419,7 @@ void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs no
   bool in_use = queue.ticket_of(channel).has_value() || (open && open->channel == channel);
   if (in_use) return refuse("channel already in use");
   if (queue.size() >= config.queue_length_max) {
+    coverage::sometimes(coverage::Probe::server_refused_full_queue);
     return refuse(fmt::format("queue is full ({} players)", config.queue_length_max));
   }
   Ticket ticket = next_ticket;
@@ -418,6 +429,11 @@ void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs no
   queue.set_shown_position(ticket, rank);
   mark_absent(ticket, now_ms);
   counters.joins_accepted += 1;
+  if (planted(PlantedBug::ack_before_commit)) {
+    outbox.push_back(JoinReply{request, true, channel, ticket, rank, {}});
+    outbox.push_back(PersistJoin{ticket, std::move(channel), now_ms});
+    return;
+  }
   outbox.push_back(PersistJoin{ticket, channel, now_ms});  // Durable before acknowledged.
   outbox.push_back(JoinReply{request, true, std::move(channel), ticket, rank, {}});
 }
@@ -437,6 +453,7 @@ void ServerMachine::Impl::remove_player(Ticket ticket, DepartureReason reason) {
 void ServerMachine::Impl::mark_absent(Ticket ticket, TimeMs now_ms) {
   queue.set_present(ticket, false);
   if (grace_by_ticket.contains(ticket)) return;  // The first absence starts the clock.
+  if (planted(PlantedBug::grace_never_expires)) return;
   TimeMs deadline_ms = now_ms + config.grace_ms;
   grace_by_ticket.emplace(ticket, deadline_ms);
   grace_deadlines.emplace(deadline_ms, ticket);
@@ -446,6 +463,7 @@ void ServerMachine::Impl::mark_present(Ticket ticket) {
   queue.set_present(ticket, true);
   auto grace = grace_by_ticket.find(ticket);
   if (grace == grace_by_ticket.end()) return;
+  coverage::sometimes(coverage::Probe::server_returned_within_grace);
   grace_deadlines.erase({grace->second, ticket});
   grace_by_ticket.erase(grace);
 }
@@ -465,7 +483,8 @@ void ServerMachine::Impl::announce_positions_from(std::size_t rank) {
 }
 
 void ServerMachine::Impl::tell_position(const QueuedPlayer& player, std::size_t rank) {
-  publish(player.channel, Position{rank, rank < limits::position_exact_ranks});
+  const std::size_t told = planted(PlantedBug::position_off_by_one) && rank > 1 ? rank - 1 : rank;
+  publish(player.channel, Position{told, rank < limits::position_exact_ranks});
   queue.set_shown_position(player.ticket, rank);
   counters.position_messages += 1;
 }
@@ -474,7 +493,22 @@ void ServerMachine::Impl::tell_position(const QueuedPlayer& player, std::size_t 
 // whose rows' guards all refuse is counted here.
 template <class Event>
 void ServerMachine::Impl::dispatch(const Event& event) {
-  if (machine.process_event(event) == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
+  const std::string_view before = state;
+  const msm::back::HandledEnum handled = machine.process_event(event);
+  if (handled == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
+  if (handled == msm::back::HANDLED_TRUE) coverage::took(coverage::MachineKind::server, before, Event::name);
+}
+
+// The fifo_slip planted bug's pick: the second present player, if any.
+std::optional<Ticket> ServerMachine::Impl::second_present() const {
+  std::optional<Ticket> first;
+  for (std::size_t rank = 0; rank < queue.size(); rank += 1) {
+    const QueuedPlayer& player = queue.at(rank);
+    if (!player.present) continue;
+    if (first) return player.ticket;
+    first = player.ticket;
+  }
+  return std::nullopt;
 }
 
 void ServerMachine::Impl::settle(TimeMs now_ms) {
@@ -526,6 +560,7 @@ void ServerMachine::handle_leave(std::string_view channel, TimeMs now_ms) {
   if (std::optional<Ticket> ticket = impl.queue.ticket_of(channel)) {
     impl.remove_player(*ticket, DepartureReason::left);
   } else if (impl.open && impl.open->channel == channel) {
+    coverage::sometimes(coverage::Probe::server_controller_left);
     impl.dispatch(ControllerLeft{now_ms});
   } else {
     impl.counters.rejected_messages += 1;
@@ -542,6 +577,7 @@ void ServerMachine::handle_player_presence(std::string_view channel, PresenceKin
       impl.mark_absent(*ticket, now_ms);
     }
   } else if (kind != PresenceKind::join && impl.open && impl.open->channel == channel) {
+    coverage::sometimes(coverage::Probe::server_controller_left);
     impl.dispatch(ControllerLeft{now_ms});
   }
   impl.settle(now_ms);
@@ -569,7 +605,12 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
     return;
   }
   switch (status->status) {
-    case ClawStatus::ready: impl.dispatch(ClawReady{status->turn, now_ms}); break;
+    case ClawStatus::ready:
+      if (impl.state == granting_name && !impl.turn_matches(status->turn)) {
+        coverage::sometimes(coverage::Probe::server_stale_claw_status);
+      }
+      impl.dispatch(ClawReady{status->turn, now_ms});
+      break;
     case ClawStatus::controlled: impl.dispatch(ClawControlled{status->turn, now_ms}); break;
     case ClawStatus::offline: impl.dispatch(ClawGone{now_ms}); break;
   }
@@ -580,6 +621,7 @@ void ServerMachine::handle_timeout(TimeMs now_ms) {
   Impl& impl = *impl_;
   if (impl.turn_limit_at_ms <= now_ms) {
     impl.turn_limit_at_ms = time_never;
+    coverage::sometimes(coverage::Probe::server_turn_limit);
     impl.dispatch(TurnLimit{now_ms});
   }
   if (impl.resend_at_ms <= now_ms) {
@@ -587,6 +629,7 @@ void ServerMachine::handle_timeout(TimeMs now_ms) {
     impl.dispatch(ResendDue{now_ms});
   }
   while (!impl.grace_deadlines.empty() && impl.grace_deadlines.begin()->first <= now_ms) {
+    coverage::sometimes(coverage::Probe::server_grace_expired);
     impl.remove_player(impl.grace_deadlines.begin()->second, DepartureReason::presence_expired);
   }
   impl.settle(now_ms);
@@ -599,6 +642,8 @@ TimeMs ServerMachine::next_deadline() const {
   if (!impl_->grace_deadlines.empty()) deadline_ms = std::min(deadline_ms, impl_->grace_deadlines.begin()->first);
   return deadline_ms;
 }
+
+std::vector<coverage::TablePair> ServerMachine::table_pairs() { return table_pairs_of<ServerFront::transition_table>(); }
 
 std::string_view ServerMachine::state_name() const { return impl_->state; }
 const PlayerQueue& ServerMachine::queue() const { return impl_->queue; }

@@ -19,6 +19,7 @@
 
 #include "core/effects.hpp"
 #include "core/player_queue.hpp"
+#include "core/probes.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
 
@@ -105,6 +106,8 @@ class ServerMachine {
   TimeMs next_deadline() const;
 
   // --- Getters --------------------------------------------------------------------
+  // Every (state, event) pair of the lifecycle table, for transition coverage.
+  static std::vector<coverage::TablePair> table_pairs();
   std::string_view state_name() const;
   const PlayerQueue& queue() const;
   std::optional<TurnView> open_turn() const;

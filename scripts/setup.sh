@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev
-  libfmt-dev libsqlite3-dev sqlite3
+  libfmt-dev libsqlite3-dev sqlite3 libcli11-dev
   googletest libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core xvfb xauth
   libmosquitto-dev mosquitto mosquitto-clients libgpiod-dev libssl-dev

@@ -1,5 +1,7 @@
 #include "sim/cabinet_physics.hpp"
 
+#include "core/probes.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -216,6 +218,7 @@ void CabinetPhysics::open_gripper() {
   if (prize.x_um <= chute_um && prize.y_um <= chute_um) {
     prize.won = true;
     ++prizes_won_;
+    coverage::sometimes(coverage::Probe::sim_prize_won);
   }
 }
 

@@ -1,14 +1,23 @@
-// clawsim: run a scenario file through the deterministic simulation.
+// clawsim: the deterministic simulation's command line.
 //
 //   clawsim run FILE [--seed N] [--trace-out FILE.json] [--quiet]
 //   clawsim bench FILE [--seed N] [--repeat N]
+//   clawsim explore [--base FILE] --seeds A..B | --count N [--jobs J] [--minutes M]
+//                   [--out DIR] [--require-coverage] [--max-failures N] [--bench] [--verbose]
+//   clawsim draw SEED [--base FILE]
 //
 // `run` prints the timeline (virtual time first), checks the file's
 // expectations and the invariants, and exits 0 iff all hold. `bench` runs
 // quietly and prints virtual seconds simulated per wall second and events per
-// second. Exit codes: 0 passed, 1 failed, 2 bad usage or bad scenario file.
+// second. `explore` runs many seeded random worlds (docs/explore.md); `draw`
+// prints the world one explorer seed draws, as a scenario file.
+// Exit codes of run and bench: 0 passed, 1 failed, 2 bad usage or bad scenario
+// file; explore's are in sim/explore/explorer.hpp.
+#include "sim/explore/explorer.hpp"
+#include "sim/explore/world_draw.hpp"
 #include "sim/run.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -18,24 +27,27 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
 
 using namespace clawnet::sim;
 
-struct Options {
-  std::string command;
+constexpr const char* usage =
+    "usage: clawsim run FILE [--seed N] [--trace-out FILE.json] [--quiet]\n"
+    "       clawsim bench FILE [--seed N] [--repeat N]\n"
+    "       clawsim explore [--base FILE] --seeds A..B | --count N [--jobs J] [--minutes M] [--out DIR]\n"
+    "                       [--require-coverage] [--max-failures N] [--bench] [--verbose]\n"
+    "       clawsim draw SEED [--base FILE]\n";
+
+struct RunOptions {
   std::string file;
   std::optional<std::uint64_t> seed;
   std::string trace_out;
   bool quiet = false;
   std::uint64_t repeat = 1;
 };
-
-constexpr const char* usage =
-    "usage: clawsim run FILE [--seed N] [--trace-out FILE.json] [--quiet]\n"
-    "       clawsim bench FILE [--seed N] [--repeat N]\n";
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
   std::uint64_t value = 0;
@@ -44,43 +56,11 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
   return value;
 }
 
-// Returns the options, or an error message naming the bad argument.
-std::variant<Options, std::string> parse_arguments(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.size() < 2) return std::string("missing command and scenario file");
-  Options options;
-  options.command = args[0];
-  if (options.command != "run" && options.command != "bench") {
-    return fmt::format("unknown command \"{}\" (expected run or bench)", options.command);
-  }
-  options.file = args[1];
-  for (std::size_t index = 2; index < args.size(); index += 1) {
-    const std::string_view arg = args[index];
-    auto value = [&]() -> std::optional<std::string_view> {
-      if (index + 1 >= args.size()) return std::nullopt;
-      index += 1;
-      return args[index];
-    };
-    if (arg == "--quiet") {
-      options.quiet = true;
-    } else if (arg == "--seed" || arg == "--repeat") {
-      std::optional<std::string_view> text = value();
-      std::optional<std::uint64_t> number = text ? parse_number(*text) : std::nullopt;
-      if (!number) return fmt::format("{} needs a non-negative integer", arg);
-      (arg == "--seed" ? options.seed : std::optional<std::uint64_t>{}) = number;
-      if (arg == "--repeat") options.repeat = std::max<std::uint64_t>(1, *number);
-    } else if (arg == "--trace-out") {
-      std::optional<std::string_view> text = value();
-      if (!text) return std::string("--trace-out needs a file name");
-      options.trace_out = *text;
-    } else {
-      return fmt::format("unknown option \"{}\"", arg);
-    }
-  }
-  return options;
-}
+const CLI::Validator whole_number(
+    [](std::string& text) { return parse_number(text) ? std::string() : std::string("needs a non-negative integer"); },
+    "N");
 
-int run(const Options& options, Scenario scenario) {
+int run(const RunOptions& options, Scenario scenario) {
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   ScratchDirectory scratch;
   World world(std::move(scenario), seed, scratch.path());
@@ -100,13 +80,13 @@ int run(const Options& options, Scenario scenario) {
   if (!options.quiet) {
     world.timeline().add_sink([](const TimelineEntry& entry) { std::fputs((format_entry(entry) + "\n").c_str(), stdout); });
   }
-  world.run_to_end();
+  run_guarded(world, wall_budget_default);
   if (trace) trace->finish();
-  write_report(std::cout, world, options.file);
+  write_report(std::cout, world, fmt::format("clawsim run {} --seed {}", options.file, seed));
   return world.passed() ? 0 : 1;
 }
 
-int bench(const Options& options, const Scenario& scenario) {
+int bench(const RunOptions& options, const Scenario& scenario) {
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   double wall_s_total = 0;
   std::uint64_t events_total = 0;
@@ -116,7 +96,7 @@ int bench(const Options& options, const Scenario& scenario) {
     ScratchDirectory scratch;
     World world(scenario, seed, scratch.path());
     const auto start = std::chrono::steady_clock::now();
-    world.run_to_end();
+    run_guarded(world, wall_budget_default);
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
     wall_s_total += wall.count();
     events_total += world.events_run();
@@ -130,23 +110,142 @@ int bench(const Options& options, const Scenario& scenario) {
   return passed ? 0 : 1;
 }
 
+// Loads FILE or prints why not. Returns nullopt after printing.
+std::optional<Scenario> load_or_report(const std::string& file) {
+  auto loaded = load_scenario(file);
+  if (const std::string* error = std::get_if<std::string>(&loaded)) {
+    std::cerr << "clawsim: " << *error << "\n";
+    return std::nullopt;
+  }
+  return std::move(std::get<Scenario>(loaded));
+}
+
+// "A..B" (both inclusive) -> {A, B - A + 1}.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(std::string_view text) {
+  const std::size_t dots = text.find("..");
+  if (dots == std::string_view::npos) return std::nullopt;
+  std::optional<std::uint64_t> first = parse_number(text.substr(0, dots));
+  std::optional<std::uint64_t> last = parse_number(text.substr(dots + 2));
+  if (!first || !last || *last < *first || *last - *first >= explore_seeds_max) return std::nullopt;
+  return std::pair{*first, *last - *first + 1};
+}
+
+struct Commands {
+  CLI::App* run = nullptr;
+  CLI::App* bench = nullptr;
+  CLI::App* explore = nullptr;
+  CLI::App* draw = nullptr;
+};
+
+Commands add_commands(CLI::App& app, RunOptions& run_options, ExploreOptions& explore_options,
+                      std::string& seed_range, std::string& draw_seed) {
+  Commands commands;
+  commands.run = app.add_subcommand("run", "run one scenario file, print its timeline, check it");
+  commands.bench = app.add_subcommand("bench", "run one scenario file quietly and print its speed");
+  for (CLI::App* command : {commands.run, commands.bench}) {
+    command->add_option("FILE", run_options.file, "the scenario file")->required();
+    command->add_option("--seed", run_options.seed, "replaces the file's seed")->check(whole_number);
+    command->allow_extras();
+  }
+  commands.run->add_option("--trace-out", run_options.trace_out, "write a Chrome trace (JSON)");
+  commands.run->add_flag("--quiet", run_options.quiet, "print only the report");
+  commands.bench->add_option("--repeat", run_options.repeat, "runs to time")->check(whole_number);
+
+  CLI::App* explore = commands.explore = app.add_subcommand("explore", "run many random worlds, one per seed");
+  explore->add_option("--base", explore_options.base_file, "keep this scenario's settings and actions");
+  explore->add_option("--seeds", seed_range, "the seeds A..B, both inclusive");
+  explore->add_option("--count", explore_options.seed_count, "the seeds 0..N-1")->check(whole_number);
+  explore->add_option("--jobs", explore_options.jobs, "parallel workers (default: the number of cores)")
+      ->check(whole_number);
+  explore->add_option("--minutes", explore_options.minutes, "stop starting seeds after this many wall minutes")
+      ->check(whole_number);
+  explore->add_option("--out", explore_options.out_dir, "where failing seeds and coverage.json go");
+  explore->add_option("--max-failures", explore_options.failures_max, "stop after this many failing seeds")
+      ->check(whole_number);
+  explore->add_flag("--require-coverage", explore_options.require_coverage, "fail if a probe or row was never hit");
+  explore->add_flag("--bench", explore_options.bench, "every fault kind on; print seeds per minute");
+  explore->add_flag("--verbose", explore_options.verbose, "print each seed's world and outcome");
+  explore->allow_extras();
+
+  commands.draw = app.add_subcommand("draw", "print the world an explorer seed draws, as a scenario");
+  commands.draw->add_option("SEED", draw_seed, "the seed")->required()->check(whole_number);
+  commands.draw->add_option("--base", explore_options.base_file, "keep this scenario's settings and actions");
+  commands.draw->allow_extras();
+  return commands;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "clawsim: " << message << "\n" << usage;
+  return 2;
+}
+
+int explore_main(ExploreOptions options, const std::string& seed_range) {
+  if (!seed_range.empty() && options.seed_count > 0) return usage_error("give --seeds or --count, not both");
+  if (!seed_range.empty()) {
+    auto range = parse_seed_range(seed_range);
+    if (!range) {
+      return usage_error(fmt::format("--seeds needs A..B with A <= B and at most {} seeds, found \"{}\"",
+                                     explore_seeds_max, seed_range));
+    }
+    std::tie(options.seed_first, options.seed_count) = *range;
+  }
+  if (options.seed_count == 0 || options.seed_count > explore_seeds_max) {
+    return usage_error(fmt::format("give the seeds with --seeds A..B or --count N (1..{})", explore_seeds_max));
+  }
+  if (options.jobs == 0) options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  if (options.jobs > explore_jobs_max) return usage_error(fmt::format("--jobs must be 1..{}", explore_jobs_max));
+  if (!options.base_file.empty()) {
+    std::optional<Scenario> base = load_or_report(options.base_file);
+    if (!base) return 2;
+    options.base = std::move(*base);
+  }
+  return explore(options, std::cout, std::cerr);
+}
+
+int draw_main(const ExploreOptions& options, const std::string& seed_text) {
+  std::optional<Scenario> base;
+  if (!options.base_file.empty() && !(base = load_or_report(options.base_file))) return 2;
+  DrawSettings settings;
+  const DrawnWorld drawn = draw_world(*parse_number(seed_text), base ? &*base : nullptr, settings);
+  std::cout << print_scenario(drawn.scenario);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = parse_arguments(argc, argv);
-  if (const std::string* error = std::get_if<std::string>(&parsed)) {
-    std::cerr << "clawsim: " << *error << "\n" << usage;
-    return 2;
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty()) return usage_error("missing command and scenario file");
+  const std::string_view command = args[0];
+  if (command != "run" && command != "bench" && command != "explore" && command != "draw" && command != "--help" &&
+      command != "-h") {
+    return usage_error(fmt::format("unknown command \"{}\" (expected run, bench, explore or draw)", command));
   }
-  const Options& options = std::get<Options>(parsed);
-  auto loaded = load_scenario(options.file);
-  if (const std::string* error = std::get_if<std::string>(&loaded)) {
-    std::cerr << "clawsim: " << *error << "\n";
-    return 2;
-  }
-  Scenario& scenario = std::get<Scenario>(loaded);
+  CLI::App app{"clawsim: the deterministic simulation of a claw cabinet"};
+  app.require_subcommand(1);
+  RunOptions run_options;
+  ExploreOptions explore_options;
+  std::string seed_range;
+  std::string draw_seed;
+  const Commands commands = add_commands(app, run_options, explore_options, seed_range, draw_seed);
   try {
-    return options.command == "run" ? run(options, std::move(scenario)) : bench(options, scenario);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& failure) {
+    return usage_error(failure.what());
+  }
+  for (CLI::App* sub : {commands.run, commands.bench, commands.explore, commands.draw}) {
+    if (sub->parsed() && !sub->remaining().empty()) {
+      return usage_error(fmt::format("unknown option \"{}\"", sub->remaining().front()));
+    }
+  }
+  try {
+    if (commands.explore->parsed()) return explore_main(std::move(explore_options), seed_range);
+    if (commands.draw->parsed()) return draw_main(explore_options, draw_seed);
+    std::optional<Scenario> scenario = load_or_report(run_options.file);
+    if (!scenario) return 2;
+    return commands.run->parsed() ? run(run_options, std::move(*scenario)) : bench(run_options, *scenario);
   } catch (const std::exception& failure) {
     std::cerr << "clawsim: " << failure.what() << "\n";
     return 2;

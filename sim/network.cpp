@@ -1,5 +1,7 @@
 #include "sim/network.hpp"
 
+#include "core/probes.hpp"
+
 #include "core/limits.hpp"
 
 #include <fmt/format.h>
@@ -265,6 +267,7 @@ PublishResult Network::publish(const std::string& from, const std::string& chann
     }
     send_copy(from, to, channel, payload, subscription.serial, at_ms);
     if (rng_.chance(options_.duplication)) {
+      coverage::sometimes(coverage::Probe::sim_duplicate_delivered);
       ++counters_.duplicated;
       const TimeMs extra_ms = rng_.between(1, std::max<TimeMs>(1, options_.latency_ms_max));
       send_copy(from, to, channel, payload, subscription.serial, at_ms + extra_ms);

@@ -1,20 +1,62 @@
 #include "sim/oracle.hpp"
 
 #include "core/limits.hpp"
+#include "core/probes.hpp"
 #include "sim/world.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
 #include <vector>
 
 namespace clawnet::sim {
 
-void Oracle::fail(int invariant, std::string name, std::string detail, TimeMs now_ms) {
-  if (violation_) return;  // The first violation is the one that matters.
-  violation_ = Violation{invariant, std::move(name), std::move(detail), now_ms};
+std::string_view to_string(ViolationKind kind) {
+  switch (kind) {
+    case ViolationKind::safety: return "safety";
+    case ViolationKind::liveness: return "liveness";
+    case ViolationKind::livelock: return "livelock";
+    case ViolationKind::simulation: return "simulation";
+  }
+  return "?";
 }
 
-void Oracle::on_join_acknowledged(Ticket ticket, TimeMs) { waiting_.insert(ticket); }
+HealBounds heal_bounds(const ServerConfig& server, const ClawConfig& claw, const NetworkOptions& network) {
+  const TimeMs message_ms = network.latency_ms_max + network.reorder_ms_max;  // One message, at worst.
+  const TimeMs drop_cycle_ms = claw.lower_ms + claw.grip_ms + claw.raise_ms_max + claw.home_ms_max + claw.release_ms;
+  HealBounds bounds;
+  // CHANNEL_LISTEN (maybe resent), the subscription, the turn or the server's
+  // limit on it, END_TURN (maybe resent), the drop cycle, CLAW_READY (repeated
+  // while idle) and the next grant.
+  bounds.turn_bound_ms = server.turn_ms + server.turn_slack_ms + claw.subscribe_ms_max + drop_cycle_ms +
+                         claw.ready_repeat_ms + 2 * server.resend_ms + 6 * message_ms;
+  // What the faults left behind: a presence timeout of a vanished node, link
+  // detection both ways, a subscription asked again, a claw that restarted and
+  // homes, an absent player's grace, and the turn that was under way.
+  bounds.settle_ms = network.heartbeat_timeout_ms + 2 * network.link_detect_ms + subscribe_retry_ms + claw.raise_ms_max +
+                     claw.home_ms_max + server.grace_ms + bounds.turn_bound_ms;
+  bounds.agreement_ms = 2 * server.resend_ms + 4 * message_ms;
+  return bounds;
+}
+
+void Oracle::fail(int invariant, std::string name, std::string detail, TimeMs now_ms) {
+  if (violation_) return;  // The first violation is the one that matters.
+  const ViolationKind kind = invariant == 0   ? ViolationKind::simulation
+                             : invariant == 3 ? ViolationKind::liveness
+                                              : ViolationKind::safety;
+  violation_ = Violation{invariant, std::move(name), std::move(detail), now_ms, kind};
+}
+
+void Oracle::fail_livelock(std::string detail, TimeMs now_ms) {
+  if (violation_) return;
+  violation_ = Violation{0, "livelock", std::move(detail), now_ms, ViolationKind::livelock};
+}
+
+void Oracle::on_join_acknowledged(Ticket ticket, TimeMs) {
+  waiting_.insert(ticket);
+  unacknowledged_.erase(ticket);
+}
 
 void Oracle::on_departure(Ticket ticket) { waiting_.erase(ticket); }
 
@@ -37,7 +79,9 @@ void Oracle::on_turn_end(Ticket ticket, TurnOutcome outcome) {
 
 void Oracle::on_server_restarted(const World& world, TimeMs now_ms) {
   std::vector<Ticket> queued;
-  world.server()->queue().for_each([&](const QueuedPlayer& player) { queued.push_back(player.ticket); });
+  world.server()->queue().for_each([&](const QueuedPlayer& player) {
+    if (!unacknowledged_.contains(player.ticket)) queued.push_back(player.ticket);
+  });
   std::vector<Ticket> expected(waiting_.begin(), waiting_.end());
   if (queued != expected) {
     fail(5, "durability",
@@ -50,11 +94,14 @@ void Oracle::on_server_restarted(const World& world, TimeMs now_ms) {
 
 void Oracle::check(const World& world, TimeMs now_ms) {
   if (violation_) return;
-  checks_ += 1;
   check_single_control(world, now_ms);
   check_motor_safety(world, now_ms);
-  check_liveness(world, now_ms);
+  if (!has_heal_ || settled(now_ms)) check_liveness(world, now_ms);
   check_positions(world, now_ms);
+  if (settled(now_ms)) {
+    check_heal_liveness(world, now_ms);
+    check_agreement(world, now_ms);
+  }
 }
 
 void Oracle::check_single_control(const World& world, TimeMs now_ms) {
@@ -69,6 +116,14 @@ void Oracle::check_single_control(const World& world, TimeMs now_ms) {
                      *listening, granted.value_or("nobody")),
          now_ms);
   }
+}
+
+void Oracle::on_control_granted(const World& world, Turn turn, const std::string& channel, TimeMs now_ms) {
+  if (turn > last_finished_since_boot_) return;
+  fail(1, "single control",
+       fmt::format("the claw granted turn {} to {} after it had finished turn {}", turn,
+                   world.owner_of(channel).value_or(channel), last_finished_since_boot_),
+       now_ms);
 }
 
 void Oracle::check_motor_safety(const World& world, TimeMs now_ms) {
@@ -140,25 +195,114 @@ void Oracle::check_liveness(const World& world, TimeMs now_ms) {
   }
 }
 
-// Full check for small queues; for big ones the exact ranks plus a stride, so
-// the oracle stays cheap per step while any systematic error is still caught.
+// Every Position the server put on the wire in this step, against the queue
+// the step left: exact near the front, never below the rank beyond.
 void Oracle::check_positions(const World& world, TimeMs now_ms) {
   const ServerMachine* server = world.server();
-  if (server == nullptr) return;
-  const PlayerQueue& queue = server->queue();
-  const std::size_t size = queue.size();
-  const std::size_t stride = size <= 2'000 ? 1 : 997;
-  auto check_rank = [&](std::size_t rank) {
-    const QueuedPlayer& player = queue.at(rank);
-    const bool exact = rank < limits::position_exact_ranks;
-    if (player.shown_position < rank || (exact && player.shown_position != rank)) {
-      fail(6, "positions",
-           fmt::format("{} is at rank {} but was last told {}", player.channel, rank, player.shown_position), now_ms);
+  if (server != nullptr) {
+    const PlayerQueue& queue = server->queue();
+    for (const auto& [channel, position] : positions_sent_) {
+      std::optional<Ticket> ticket = queue.ticket_of(channel);
+      if (!ticket) continue;  // Gone within the same step.
+      const std::size_t rank = queue.rank_of(*ticket);
+      if (position < rank || (rank < limits::position_exact_ranks && position != rank)) {
+        fail(6, "positions",
+             fmt::format("the server told {} position {} but its rank is {}",
+                         world.owner_of(channel).value_or(channel), position, rank),
+             now_ms);
+      }
     }
-  };
-  for (std::size_t rank = 0; rank < size && rank < limits::position_exact_ranks; rank += 1) check_rank(rank);
-  for (std::size_t rank = limits::position_exact_ranks + (checks_ % stride); rank < size; rank += stride) {
-    check_rank(rank);
+  }
+  positions_sent_.clear();
+}
+
+void Oracle::on_position_received(const World& world, const std::string& channel, std::uint64_t position,
+                                  TimeMs now_ms) {
+  const ServerMachine* server = world.server();
+  if (server == nullptr) return;
+  std::optional<Ticket> ticket = server->queue().ticket_of(channel);
+  if (!ticket) return;
+  const std::size_t rank = server->queue().rank_of(*ticket);
+  if (position < rank) {
+    fail(6, "positions",
+         fmt::format("{} received position {} but {} players are ahead of it",
+                     world.owner_of(channel).value_or(channel), position, rank),
+         now_ms);
+  }
+}
+
+// After the heal has settled, each present waiting player is owed a grant
+// within (players present ahead of it + 1) turn bounds of when it was first
+// seen waiting. Checked four times a virtual second: the bounds are seconds.
+void Oracle::check_heal_liveness(const World& world, TimeMs now_ms) {
+  constexpr TimeMs obligation_check_every_ms = 250;
+  if (now_ms < next_obligation_check_ms_) return;
+  next_obligation_check_ms_ = now_ms + obligation_check_every_ms;
+  const ServerMachine* server = world.server();
+  if (server == nullptr) return fail(3, "liveness", "the server is down after the heal", now_ms);
+  std::set<Ticket> waiting;
+  std::uint64_t present_ahead = 0;
+  server->queue().for_each([&](const QueuedPlayer& player) {
+    if (!player.present || violation_) return;
+    const TimeMs due_ms = now_ms + static_cast<TimeMs>(present_ahead + 1) * heal_.turn_bound_ms;
+    const TimeMs owed_ms = grant_due_ms_.try_emplace(player.ticket, due_ms).first->second;
+    present_ahead += 1;
+    waiting.insert(player.ticket);
+    if (now_ms <= owed_ms) return;
+    fail(3, "liveness",
+         fmt::format("{} (ticket #{}) is present and waiting but had no turn by {} ({} after the heal; "
+                     "bound: players ahead + 1 turns of {} ms)",
+                     world.owner_of(player.channel).value_or(player.channel), player.ticket, format_duration(owed_ms),
+                     format_duration(now_ms - *healed_at_ms_), heal_.turn_bound_ms),
+         now_ms);
+  });
+  std::erase_if(grant_due_ms_, [&](const auto& entry) { return !waiting.contains(entry.first); });
+}
+
+// After the heal, a claw that serves a turn serves the one the server has open.
+void Oracle::check_agreement(const World& world, TimeMs now_ms) {
+  const ServerMachine* server = world.server();
+  const ClawMachine* claw = world.claw();
+  std::optional<std::string> claw_channel = claw ? claw->listening_channel() : std::nullopt;
+  std::optional<TurnView> open = server ? server->open_turn() : std::nullopt;
+  const bool agree = !claw_channel || (open && open->channel == *claw_channel && open->turn == claw->current_turn());
+  if (agree) {
+    disagree_since_ms_.reset();
+    return;
+  }
+  if (!disagree_since_ms_) disagree_since_ms_ = now_ms;
+  if (now_ms - *disagree_since_ms_ <= heal_.agreement_ms) return;
+  fail(3, "liveness",
+       fmt::format("the claw serves turn {} on {} but the server has {} open, for {} ms (bound {} ms)",
+                   claw->current_turn(), world.owner_of(*claw_channel).value_or(*claw_channel),
+                   open ? fmt::format("turn {}", open->turn) : std::string("no turn"), now_ms - *disagree_since_ms_,
+                   heal_.agreement_ms),
+       now_ms);
+}
+
+// At the end of a healed run the queue has drained, no turn is open, and the
+// claw is idle with every motor off.
+void Oracle::check_end(const World& world, TimeMs now_ms) {
+  if (violation_ || !healed_at_ms_) return;
+  const ServerMachine* server = world.server();
+  const ClawMachine* claw = world.claw();
+  if (server == nullptr || claw == nullptr) {
+    return fail(3, "liveness", fmt::format("the {} is down at the end", server ? "claw" : "server"), now_ms);
+  }
+  if (server->queue().size() > 0) {
+    const QueuedPlayer& first = server->queue().at(0);
+    return fail(3, "liveness",
+                fmt::format("the queue did not drain: {} still queued, first {} (ticket #{}, {})",
+                            server->queue().size(), world.owner_of(first.channel).value_or(first.channel),
+                            first.ticket, first.present ? "present" : "absent"),
+                now_ms);
+  }
+  if (std::optional<TurnView> open = server->open_turn()) {
+    return fail(3, "liveness", fmt::format("turn {} is still open at the end ({})", open->turn, server->state_name()),
+                now_ms);
+  }
+  if (claw->state_name() != "Ready") {
+    return fail(3, "liveness", fmt::format("the claw is {} at the end, not Ready", claw->state_name()), now_ms);
   }
 }
 

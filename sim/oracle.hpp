@@ -5,7 +5,8 @@
 // violation stops the run.
 //
 //  1. Single control: the claw serves turn T only on the channel the server
-//     granted T to; a gantry motor moves only for the turn being served.
+//     granted T to, and never grants a turn again once it finished it (until
+//     it reboots); a gantry motor moves only for the turn being served.
 //  2. FIFO fairness: a grant never passes over a present, earlier-joined player.
 //  3. Liveness: an idle, reachable claw with a present player waiting gets a
 //     turn going within the scenario's liveness bound.
@@ -13,34 +14,62 @@
 //     steers, no gantry motor runs longer than deadman_ms past the last accepted
 //     command or longer than motor_on_ms_max; outside a turn only homing moves.
 //  5. Durability: after a server restart, every acknowledged and not yet served
-//     join is queued again, in order.
-//  6. Positions: every queued player was last told a position >= its rank,
-//     and exactly its rank near the front.
+//     join is queued again, in order, and nothing else is, but for joins that
+//     were committed and never acknowledged (a crash between the two).
+//  6. Positions: every position the server puts on the wire is >= the
+//     player's rank after that step, and exactly its rank near the front; the
+//     position a player last received is never below its real rank.
+//
+// Runs with a `heal` action have two phases. Before the heal (chaos) a stall
+// is no failure: invariant 3 is not checked. From the heal on, liveness is
+// (invariant 3, bounds from heal_bounds(), docs/explore.md): every present
+// waiting player is granted within its bound, the server and the claw agree on
+// who controls, and at the end the queue has drained.
+//
+// Violations are of four kinds: safety (1, 2, 4, 5, 6), liveness (3), a
+// livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
+#include "core/claw_machine.hpp"
 #include "core/effects.hpp"
+#include "core/server_machine.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
+#include "sim/network.hpp"
 
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace clawnet::sim {
 
 class World;
+
+enum class ViolationKind : std::uint8_t { safety, liveness, livelock, simulation };
+std::string_view to_string(ViolationKind kind);
 
 struct Violation {
   int invariant = 0;
   std::string name;
   std::string detail;
   TimeMs at_ms = 0;
+  ViolationKind kind = ViolationKind::safety;
 };
+
+// The liveness bounds after a heal, derived from the run's settings.
+struct HealBounds {
+  TimeMs settle_ms = 0;      // From the heal until every node and presence has caught up.
+  TimeMs turn_bound_ms = 0;  // One whole turn: grant, play, end, drop cycle, hand-over.
+  TimeMs agreement_ms = 0;   // Longest the server and the claw may disagree on who controls.
+};
+HealBounds heal_bounds(const ServerConfig& server, const ClawConfig& claw, const NetworkOptions& network);
 
 class Oracle {
  public:
-  explicit Oracle(TimeMs liveness_bound_ms) : liveness_bound_ms_(liveness_bound_ms) {}
+  explicit Oracle(TimeMs liveness_bound_ms, HealBounds heal = {}, bool has_heal = false)
+      : liveness_bound_ms_(liveness_bound_ms), heal_(heal), has_heal_(has_heal) {}
 
   // --- What the world carried out (server effects, claw acceptances) -----------
   void on_join_acknowledged(Ticket ticket, TimeMs now_ms);
@@ -49,25 +78,54 @@ class Oracle {
   void on_turn_end(Ticket ticket, TurnOutcome outcome);
   void on_server_restarted(const World& world, TimeMs now_ms);
   void on_command_accepted(TimeMs now_ms) { last_command_ms_ = now_ms; }
+  // A Position message the server published (checked after the step; within
+  // one step only the last one to each channel must match the queue).
+  void on_position_sent(std::string channel, std::uint64_t position) { positions_sent_[std::move(channel)] = position; }
+  // A join the store committed. One committed but never acknowledged (the
+  // server crashed between the two) may come back after a restart.
+  void on_join_committed(Ticket ticket) { unacknowledged_.insert(ticket); }
+  // A player received a Position (or its join reply): checked at once, as
+  // ranks only ever fall, a position that is not below the rank now never is.
+  void on_position_received(const World& world, const std::string& channel, std::uint64_t position, TimeMs now_ms);
+  void on_heal(TimeMs now_ms) { healed_at_ms_ = now_ms; }
+  // The claw's {"control":...} messages on the wire, and its crashes: a claw
+  // that finished turn T never grants T (or an older turn) again until it reboots.
+  void on_control_granted(const World& world, Turn turn, const std::string& channel, TimeMs now_ms);
+  void on_control_ended(Turn turn) { last_finished_since_boot_ = std::max(last_finished_since_boot_, turn); }
+  void on_claw_crashed() { last_finished_since_boot_ = 0; }
 
   // After every step.
   void check(const World& world, TimeMs now_ms);
+  // Once, at the end of the run.
+  void check_end(const World& world, TimeMs now_ms);
   const std::optional<Violation>& violation() const { return violation_; }
-  // Records a violation (the first one wins).
+  // Records a violation (the first one wins); the kind follows from the invariant.
   void fail(int invariant, std::string name, std::string detail, TimeMs now_ms);
+  void fail_livelock(std::string detail, TimeMs now_ms);
 
  private:
   void check_single_control(const World& world, TimeMs now_ms);
   void check_liveness(const World& world, TimeMs now_ms);
   void check_motor_safety(const World& world, TimeMs now_ms);
   void check_positions(const World& world, TimeMs now_ms);
+  void check_heal_liveness(const World& world, TimeMs now_ms);
+  void check_agreement(const World& world, TimeMs now_ms);
+  bool settled(TimeMs now_ms) const { return healed_at_ms_ && now_ms >= *healed_at_ms_ + heal_.settle_ms; }
 
   TimeMs liveness_bound_ms_;
+  HealBounds heal_;
+  bool has_heal_;
+  std::optional<TimeMs> healed_at_ms_;
+  std::map<Ticket, TimeMs> grant_due_ms_;  // After a heal: present waiting players, by ticket.
+  TimeMs next_obligation_check_ms_ = 0;
+  std::optional<TimeMs> disagree_since_ms_;
+  std::map<std::string, std::uint64_t> positions_sent_;  // This step's last, by channel.
+  std::set<Ticket> unacknowledged_;                      // Committed joins not (yet) acknowledged.
+  Turn last_finished_since_boot_ = 0;
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;
   TimeMs last_command_ms_ = 0;
   std::map<int, TimeMs> motor_on_since_ms_;  // Gantry motor index -> since.
-  std::uint64_t checks_ = 0;
   std::optional<Violation> violation_;
 };
 

@@ -23,10 +23,19 @@ std::variant<Scenario, std::string> load_scenario(const std::filesystem::path& p
   return scenario;
 }
 
+// In memory (tmpfs) where the machine has it: a simulated crash needs the
+// file to outlive the process's connection, not the machine's power.
+std::filesystem::path scratch_root() {
+  std::error_code error;
+  const std::filesystem::path shm = "/dev/shm";
+  if (std::filesystem::is_directory(shm, error) && ::access(shm.c_str(), W_OK) == 0) return shm;
+  return std::filesystem::temp_directory_path();
+}
+
 ScratchDirectory::ScratchDirectory() {
   static std::atomic<std::uint64_t> counter{0};
-  path_ = std::filesystem::temp_directory_path() /
-          fmt::format("clawsim-{}-{}", static_cast<long>(::getpid()), counter.fetch_add(1));
+  static const std::filesystem::path root = scratch_root();
+  path_ = root / fmt::format("clawsim-{}-{}", static_cast<long>(::getpid()), counter.fetch_add(1));
   std::filesystem::create_directories(path_);
 }
 
@@ -35,7 +44,19 @@ ScratchDirectory::~ScratchDirectory() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-void write_report(std::ostream& out, const World& world, const std::string& scenario_path) {
+bool run_guarded(World& world, std::chrono::milliseconds wall_budget) {
+  // Reading the clock every step would cost more than many steps do.
+  constexpr std::uint64_t steps_between_clock_reads = 4'096;
+  const auto deadline = std::chrono::steady_clock::now() + wall_budget;
+  for (std::uint64_t steps = 1; world.step(); steps += 1) {
+    if (steps % steps_between_clock_reads != 0 || std::chrono::steady_clock::now() < deadline) continue;
+    world.stop_as_livelock(fmt::format("the run took more than {} s of wall time", wall_budget.count() / 1000));
+    return true;
+  }
+  return false;
+}
+
+void write_report(std::ostream& out, const World& world, const std::string& reproduce) {
   std::size_t passed = 0;
   for (const ExpectationResult& result : world.results()) passed += result.passed ? 1 : 0;
   const RunCounters counters = world.counters();
@@ -57,7 +78,7 @@ void write_report(std::ostream& out, const World& world, const std::string& scen
     out << fmt::format("\nINVARIANT {} VIOLATED ({}) at {}: {}\nlast events:\n", violation->invariant,
                        violation->name, format_duration(violation->at_ms), violation->detail);
     for (const std::string& line : world.timeline().recent()) out << "  " << line << "\n";
-    out << fmt::format("reproduce: clawsim run {} --seed {}\n", scenario_path, world.seed());
+    out << "reproduce: " << reproduce << "\n";
   }
 }
 

@@ -6,6 +6,7 @@
 #include "sim/scenario.hpp"
 #include "sim/world.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -30,8 +31,17 @@ class ScratchDirectory {
   std::filesystem::path path_;
 };
 
+// How long one run may take in wall time before it is stopped as a livelock.
+inline constexpr std::chrono::milliseconds wall_budget_default{std::chrono::minutes(10)};
+
+// Runs `world` to its end, unless it takes longer than `wall_budget`: then the
+// run is stopped with a livelock violation. Returns true iff it was stopped so.
+// (The virtual-time guard, too many events at one instant, is the world's own.)
+bool run_guarded(World& world, std::chrono::milliseconds wall_budget);
+
 // Writes the end-of-run report: expectations, counters, and for a violation
-// the invariant, the last events, the seed and the command that reproduces it.
-void write_report(std::ostream& out, const World& world, const std::string& scenario_path);
+// the invariant, the last events, the seed and `reproduce`, the command that
+// replays the run.
+void write_report(std::ostream& out, const World& world, const std::string& reproduce);
 
 }  // namespace clawnet::sim

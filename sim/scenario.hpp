@@ -24,6 +24,7 @@ enum class PlayerMode : std::uint8_t {
   scripted,  // Does only what the scenario says (press/release/drop).
   automatic, // Steers toward a random spot and drops when it gets control.
   idle,      // Never sends a command (tests the turn timer).
+  sticky,    // Holds directions (refreshing them) and never sends Off nor drops.
 };
 
 enum class NodeKind : std::uint8_t { server, claw };
@@ -37,7 +38,9 @@ struct Reconnect { std::string player; };              // Subscribes again to it
 struct Press { std::string player; Direction direction = Direction::up; bool refresh = true; };
 struct Release { std::string player; Direction direction = Direction::up; };
 struct DropClaw { std::string player; };
-struct Crash { NodeKind node = NodeKind::server; };
+// With after_effects = K, the node crashes in the middle of its next step that
+// returns more than K effects: K are carried out, the rest are lost.
+struct Crash { NodeKind node = NodeKind::server; std::optional<std::uint32_t> after_effects; };
 struct Restart { NodeKind node = NodeKind::server; };
 struct PartitionNode { std::string node; TimeMs for_ms = 0; };  // "server", "claw" or a player.
 struct PartitionLink { std::string from; std::string to; bool both_ways = false; TimeMs for_ms = 0; };
@@ -54,10 +57,14 @@ struct Crowd { std::uint32_t count = 1; TimeMs over_ms = 0; PlayerMode mode = Pl
 struct Arrivals { double per_hour = 0; TimeMs for_ms = 0; PlayerMode mode = PlayerMode::automatic; };
 // Random faults (crashes, partitions, bursts) at random times, about one per mean_interval_ms.
 struct Chaos { TimeMs for_ms = 0; TimeMs mean_interval_ms = 0; };
+// Every fault stops: partitions and loss end, the network's options return to
+// the file's, crashed nodes restart. From then on the oracle holds the run to
+// its liveness obligations (docs/explore.md), and before it a stall is no failure.
+struct Heal {};
 
 using ActionBody = std::variant<Join, Leave, Disconnect, Vanish, Reconnect, Press, Release, DropClaw, Crash,
                                 Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Spoof, Flood, Replay,
-                                JoinSpam, Crowd, Arrivals, Chaos>;
+                                JoinSpam, Crowd, Arrivals, Chaos, Heal>;
 
 struct Action {
   TimeMs at_ms = 0;

@@ -37,6 +37,7 @@ constexpr std::size_t player_name_bytes_max = 32;
 constexpr std::size_t state_name_bytes_max = 64;
 constexpr std::size_t counter_name_bytes_max = 64;
 constexpr std::uint32_t repeat_count_max = 100'000;  // xN of spoof, flood, replay, joinspam.
+constexpr std::uint32_t crash_after_effects_max = 1'000;  // No step returns this many effects.
 constexpr std::uint32_t crowd_count_max = static_cast<std::uint32_t>(limits::queue_length_max);
 constexpr double arrivals_per_hour_max = 36'000'000;  // 10,000 a second.
 constexpr double length_mm_max = 1'000'000;
@@ -45,7 +46,7 @@ constexpr std::string_view duration_hint = "a duration like 250ms or 2s";
 constexpr std::string_view probability_hint = "a probability like 20% or 0.2 (0 to 1)";
 constexpr std::string_view player_hint = "a player name (a-z, then up to 31 of a-z 0-9 _ -)";
 constexpr std::string_view node_hint = "a node (server, claw or a player name)";
-constexpr std::string_view mode_hint = "a player mode (scripted, auto or idle)";
+constexpr std::string_view mode_hint = "a player mode (scripted, auto, idle or sticky)";
 
 struct Failure {
   int line = 0;
@@ -267,7 +268,7 @@ Direction read_direction(Cursor& c) {
 
 PlayerMode read_mode(Cursor& c) {
   return c.read(mode_hint, [](std::string_view text) -> std::optional<PlayerMode> {
-    for (PlayerMode mode : {PlayerMode::scripted, PlayerMode::automatic, PlayerMode::idle}) {
+    for (PlayerMode mode : {PlayerMode::scripted, PlayerMode::automatic, PlayerMode::idle, PlayerMode::sticky}) {
       if (to_string(mode) == text) return mode;
     }
     return std::nullopt;
@@ -511,6 +512,17 @@ ActionBody read_chaos(Cursor& c) {
   return chaos;
 }
 
+// "crash NODE [after K effects]".
+ActionBody read_crash(Cursor& c) {
+  Crash crash{read_node_kind(c), std::nullopt};
+  if (c.at_end()) return crash;
+  c.keyword("after");
+  crash.after_effects = static_cast<std::uint32_t>(
+      read_unsigned(c, fmt::format("a number of effects (0 to {})", crash_after_effects_max), crash_after_effects_max));
+  c.keyword("effects");
+  return crash;
+}
+
 struct Verb {
   std::string_view word;
   ActionBody (*read)(Cursor&);
@@ -541,7 +553,7 @@ const std::vector<Verb>& verbs() {
          return Release{std::move(player), read_direction(c)};
        }},
       {"drop", [](Cursor& c) -> ActionBody { return DropClaw{read_player(c)}; }},
-      {"crash", [](Cursor& c) -> ActionBody { return Crash{read_node_kind(c)}; }},
+      {"crash", read_crash},
       {"restart", [](Cursor& c) -> ActionBody { return Restart{read_node_kind(c)}; }},
       {"partition", read_partition},
       {"loss", read_channel_loss},
@@ -562,6 +574,7 @@ const std::vector<Verb>& verbs() {
       {"crowd", read_crowd},
       {"arrivals", read_arrivals},
       {"chaos", read_chaos},
+      {"heal", [](Cursor&) -> ActionBody { return Heal{}; }},
   };
   return table;
 }

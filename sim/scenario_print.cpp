@@ -58,7 +58,10 @@ std::string action_text(const ActionBody& body) {
           return fmt::format("press {} {}{}", a.player, to_string(a.direction), a.refresh ? "" : " norefresh");
         if constexpr (std::is_same_v<T, Release>) return fmt::format("release {} {}", a.player, to_string(a.direction));
         if constexpr (std::is_same_v<T, DropClaw>) return "drop " + a.player;
-        if constexpr (std::is_same_v<T, Crash>) return fmt::format("crash {}", to_string(a.node));
+        if constexpr (std::is_same_v<T, Crash>) {
+          if (!a.after_effects) return fmt::format("crash {}", to_string(a.node));
+          return fmt::format("crash {} after {} effects", to_string(a.node), *a.after_effects);
+        }
         if constexpr (std::is_same_v<T, Restart>) return fmt::format("restart {}", to_string(a.node));
         if constexpr (std::is_same_v<T, PartitionNode>)
           return fmt::format("partition {} for {}", a.node, format_duration(a.for_ms));
@@ -82,6 +85,7 @@ std::string action_text(const ActionBody& body) {
                              to_string(a.mode));
         if constexpr (std::is_same_v<T, Chaos>)
           return fmt::format("chaos for {} every {}", format_duration(a.for_ms), format_duration(a.mean_interval_ms));
+        if constexpr (std::is_same_v<T, Heal>) return "heal";
       },
       body);
 }

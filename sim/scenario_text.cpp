@@ -116,6 +116,7 @@ std::string_view to_string(PlayerMode mode) {
     case PlayerMode::scripted: return "scripted";
     case PlayerMode::automatic: return "auto";
     case PlayerMode::idle: return "idle";
+    case PlayerMode::sticky: return "sticky";
   }
   return "?";
 }

@@ -1,4 +1,5 @@
 #include "sim/world.hpp"
+#include "core/limits.hpp"
 #include "core/overloaded.hpp"
 
 #include <fmt/format.h>
@@ -33,6 +34,13 @@ void add_counters(ClawCounters& total, const ClawCounters& part) {
 
 namespace {
 
+static_assert(events_at_one_instant_max > limits::queue_length_max);
+
+bool has_heal(const Scenario& scenario) {
+  return std::any_of(scenario.actions.begin(), scenario.actions.end(),
+                     [](const Action& action) { return std::holds_alternative<Heal>(action.body); });
+}
+
 std::string join_names(const std::vector<std::string>& names) {
   return names.empty() ? std::string("(empty)") : fmt::format("{}", fmt::join(names, " "));
 }
@@ -49,7 +57,8 @@ World::World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_
       chaos_rng_(rng_.fork("chaos")),
       network_(scheduler_, rng_.fork("network"), scenario_.network),
       physics_(scenario_.cabinet, rng_.fork("cabinet"), 0),
-      oracle_(scenario_.liveness_bound_ms) {
+      oracle_(scenario_.liveness_bound_ms, heal_bounds(scenario_.server, scenario_.claw, scenario_.network),
+              has_heal(scenario_)) {
   std::error_code ignored;
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(store_path_.string() + suffix, ignored);
@@ -99,6 +108,12 @@ void World::run_to_end() {
 void World::after_event() {
   if (finished_) return;
   const TimeMs now = scheduler_.now();
+  events_at_instant_ = now == instant_ms_ ? events_at_instant_ + 1 : 1;
+  instant_ms_ = now;
+  if (events_at_instant_ > events_at_one_instant_max) {
+    return stop_as_livelock(fmt::format("more than {} events at {} without virtual time moving on",
+                                        events_at_one_instant_max, format_duration(now)));
+  }
   oracle_.check(*this, now);
   for (auto it = open_by_expectations_.begin(); it != open_by_expectations_.end();) {
     const Expectation& expectation = **it;
@@ -113,6 +128,14 @@ void World::after_event() {
     log("oracle", fmt::format("VIOLATION of invariant {} ({}): {}", broken->invariant, broken->name, broken->detail));
     finish();
   }
+}
+
+void World::stop_as_livelock(std::string detail) {
+  if (finished_) return;
+  oracle_.fail_livelock(std::move(detail), scheduler_.now());
+  const Violation& broken = *oracle_.violation();
+  log("oracle", fmt::format("VIOLATION ({}): {}", broken.name, broken.detail));
+  finish();
 }
 
 void World::schedule_at(TimeMs at_ms, std::function<void()> action) {
@@ -253,6 +276,12 @@ void World::finish() {
   if (finished_) return;
   for (const Expectation* open : open_by_expectations_) check_expectation(*open, true, true);
   open_by_expectations_.clear();
+  if (!oracle_.violation()) {
+    oracle_.check_end(*this, scheduler_.now());
+    if (const std::optional<Violation>& broken = oracle_.violation()) {
+      log("oracle", fmt::format("VIOLATION of invariant {} ({}): {}", broken->invariant, broken->name, broken->detail));
+    }
+  }
   if (!oracle_.violation()) {
     for (const Expectation& expectation : scenario_.expectations) {
       if (expectation.when == When::end) check_expectation(expectation, true, true);

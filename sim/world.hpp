@@ -50,6 +50,10 @@ struct RunCounters {
 
 // How long the driver waits for a subscription's confirmation before asking again.
 inline constexpr TimeMs subscribe_retry_ms = 2'000;
+// More events than this at one virtual instant is a livelock (a machine that
+// re-arms a timer in the past would spin forever). The largest legitimate
+// burst is a crowd of limits::queue_length_max players joining at one instant.
+inline constexpr std::uint64_t events_at_one_instant_max = 2'000'000;
 
 class World {
  public:
@@ -71,6 +75,8 @@ class World {
   void run_until(TimeMs until_ms);
   void run_to_end();
   bool finished() const { return finished_; }
+  // Stops the run with a livelock violation (the wall-time guard of run_guarded).
+  void stop_as_livelock(std::string detail);
   TimeMs now_ms() const { return scheduler_.now(); }
   std::uint64_t events_run() const { return events_run_; }
 
@@ -108,6 +114,11 @@ class World {
   void crash_server();
   void start_claw(bool cold_boot);
   void crash_claw();
+  void heal();
+  void watch_server_publish(const Message& message, const std::string& channel);
+  void watch_claw_publish(const Message& message, const std::string& channel);
+  // Effects a node carries out of this step before a crash armed with `crash NODE after K effects`.
+  std::optional<std::size_t> effects_before_crash(std::optional<std::uint32_t>& armed, std::size_t count);
   void run_server_effects();
   void run_claw_effects();
   void reschedule_server();
@@ -131,6 +142,7 @@ class World {
   void player_send(SimPlayer& player, CommandKind kind);
   void player_refresh(const std::string& name, std::uint64_t generation);
   void player_auto_plan(const std::string& name, Turn turn);
+  void player_sticky_plan(const std::string& name, Turn turn);
   void player_after_turn(const std::string& name);
   void press(SimPlayer& player, Direction direction, bool refresh);
   void release(SimPlayer& player, Direction direction);
@@ -197,6 +209,12 @@ class World {
   std::uint64_t chaos_seq_ = 0;
   std::uint64_t crowd_seq_ = 0;
   std::uint64_t burst_generation_ = 0;
+  std::map<std::string, TimeMs> channel_loss_until_ms_;  // Active `loss on` patterns.
+  std::optional<std::uint32_t> server_crash_after_;      // Armed `crash server after K effects`.
+  std::optional<std::uint32_t> claw_crash_after_;
+  bool healed_ = false;                                   // A `heal` ran: no more chaos.
+  TimeMs instant_ms_ = 0;                                 // The livelock guard's instant...
+  std::uint64_t events_at_instant_ = 0;                   // ...and how many events ran at it.
 
   std::vector<ExpectationResult> results_;
   std::vector<const Expectation*> open_by_expectations_;

@@ -1,6 +1,7 @@
 // Scenario actions: each timed line of a scenario file becomes one of these.
 #include "sim/world.hpp"
 #include "core/overloaded.hpp"
+#include "core/probes.hpp"
 
 #include <fmt/format.h>
 
@@ -91,7 +92,14 @@ void World::apply(const Action& action) {
               player_send(*player, CommandKind::drop);
             }
           },
-          [&](const Crash& a) { a.node == NodeKind::server ? crash_server() : crash_claw(); },
+          [&](const Crash& a) {
+            if (a.after_effects) {
+              (a.node == NodeKind::server ? server_crash_after_ : claw_crash_after_) = a.after_effects;
+              return log("scenario", fmt::format("{} will crash after {} effects of a step", to_string(a.node),
+                                                 *a.after_effects));
+            }
+            a.node == NodeKind::server ? crash_server() : crash_claw();
+          },
           [&](const Restart& a) {
             const std::string node(to_string(a.node));
             if (a.node == NodeKind::server ? server_ != nullptr : claw_ != nullptr) {
@@ -101,11 +109,13 @@ void World::apply(const Action& action) {
             a.node == NodeKind::server ? start_server() : start_claw(false);
           },
           [&](const PartitionNode& a) {
+            if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
             network_.partition_node(a.node, now + a.for_ms);
             cut_off_until_ms_[a.node] = std::max(cut_off_until_ms_[a.node], now + a.for_ms);
             log("net", fmt::format("partition {} for {}", a.node, format_duration(a.for_ms)));
           },
           [&](const PartitionLink& a) {
+            if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
             network_.partition_link(a.from, a.to, a.both_ways, now + a.for_ms);
             for (const std::string& node : {a.from, a.to}) {
               cut_off_until_ms_[node] = std::max(cut_off_until_ms_[node], now + a.for_ms);
@@ -115,8 +125,12 @@ void World::apply(const Action& action) {
           },
           [&](const ChannelLoss& a) {
             network_.set_channel_loss(a.pattern, a.loss);
+            channel_loss_until_ms_[a.pattern] = std::max(channel_loss_until_ms_[a.pattern], now + a.for_ms);
             log("net", fmt::format("loss {:.0f}% on {} for {}", a.loss * 100, a.pattern, format_duration(a.for_ms)));
             schedule_at(now + a.for_ms, [this, pattern = a.pattern] {
+              auto active = channel_loss_until_ms_.find(pattern);
+              if (active == channel_loss_until_ms_.end() || active->second > scheduler_.now()) return;
+              channel_loss_until_ms_.erase(active);
               network_.clear_channel_loss(pattern);
               log("net", fmt::format("loss on {} ends", pattern));
             });
@@ -153,6 +167,7 @@ void World::apply(const Action& action) {
           },
           [&](const Arrivals& a) { schedule_arrival(a.per_hour, now + a.for_ms, a.mode); },
           [&](const Chaos& a) { schedule_chaos(now + a.for_ms, a.mean_interval_ms); },
+          [&](const Heal&) { heal(); },
       },
       action.body);
 }
@@ -192,6 +207,7 @@ void World::schedule_chaos(TimeMs until_ms, TimeMs mean_interval_ms) {
   const TimeMs at_ms = scheduler_.now() + static_cast<TimeMs>(chaos_rng_.exponential(static_cast<double>(mean_interval_ms))) + 1;
   if (at_ms >= until_ms) return;
   schedule_at(at_ms, [this, until_ms, mean_interval_ms] {
+    if (healed_) return;
     chaos_seq_ += 1;
     const TimeMs now = scheduler_.now();
     const TimeMs length_ms = chaos_rng_.between(2'000, 40'000);
@@ -258,7 +274,31 @@ void World::spoof(const std::string& name, const std::string& victim, std::uint3
     const std::string forged = encode(ClawStatusMessage{ClawStatus::ready, 0});
     if (network_.publish(name, std::string(secure_channel), forged) != PublishResult::sent) denied += 1;
   }
+  if (denied > 0) coverage::sometimes(coverage::Probe::sim_hostile_denied);
   log(name, fmt::format("spoofs {} on {}'s channel and clawcomm: {} of {} refused", count, victim, denied, count * 2));
+}
+
+// Every fault stops at once; crashed nodes restart; the oracle's heal phase begins.
+void World::heal() {
+  log("scenario", "heal: every fault stops");
+  healed_ = true;
+  network_.heal_all();
+  cut_off_until_ms_.clear();
+  for (const auto& [pattern, until_ms] : channel_loss_until_ms_) network_.clear_channel_loss(pattern);
+  channel_loss_until_ms_.clear();
+  burst_generation_ += 1;  // Ends any burst.
+  network_.set_options(scenario_.network);
+  server_crash_after_.reset();
+  claw_crash_after_.reset();
+  if (!claw_) {
+    network_.restart("claw");
+    start_claw(false);
+  }
+  if (!server_) {
+    network_.restart("server");
+    start_server();
+  }
+  oracle_.on_heal(scheduler_.now());
 }
 
 }  // namespace clawnet::sim

@@ -3,6 +3,8 @@
 // are carried out in order, then its next wakeup is scheduled.
 #include "sim/world.hpp"
 #include "core/overloaded.hpp"
+#include "core/planted.hpp"
+#include "core/probes.hpp"
 
 #include <fmt/format.h>
 
@@ -19,6 +21,38 @@ std::optional<Message> World::publish_from(const std::string& node, const Publis
                         result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
   if (message == nullptr) return std::nullopt;
   return *message;
+}
+
+// An armed mid-step crash fires in the first step with more than K effects:
+// returns K (and disarms) then, nullopt otherwise.
+std::optional<std::size_t> World::effects_before_crash(std::optional<std::uint32_t>& armed, std::size_t count) {
+  if (!armed || count <= *armed) return std::nullopt;
+  const std::size_t carried_out = *armed;
+  armed.reset();
+  coverage::sometimes(coverage::Probe::sim_crash_mid_step);
+  return carried_out;
+}
+
+// What the world learns from the server's messages on the wire: grants (for
+// the single-control check and snapshots) and positions (for invariant 6).
+void World::watch_server_publish(const Message& message, const std::string& channel) {
+  if (const ChannelListen* listen = std::get_if<ChannelListen>(&message)) {
+    granted_channel_.emplace(listen->turn, listen->channel);
+  } else if (const Position* position = std::get_if<Position>(&message)) {
+    oracle_.on_position_sent(channel, position->position);
+  }
+}
+
+// The claw's {"control":...} messages: when turns start and end, as the player sees them.
+void World::watch_claw_publish(const Message& message, const std::string& channel) {
+  const Control* control = std::get_if<Control>(&message);
+  if (control == nullptr) return;
+  if (!control->granted) return oracle_.on_control_ended(control->turn);
+  turn_started_ms_[control->turn] = scheduler_.now();
+  oracle_.on_control_granted(*this, control->turn, channel, scheduler_.now());
+  if (planted(PlantedBug::canary) && seed_ % 10 == 3) {
+    oracle_.fail(1, "single control", "canary: the planted failure of every seed ending in 3", scheduler_.now());
+  }
 }
 
 // --- Server -----------------------------------------------------------------------------
@@ -91,6 +125,10 @@ void World::start_server() {
 
 void World::crash_server() {
   if (!server_) return;
+  const std::string_view state = server_->state_name();
+  if (state == "Granting") coverage::sometimes(coverage::Probe::sim_server_crash_granting);
+  if (state == "InTurn") coverage::sometimes(coverage::Probe::sim_server_crash_in_turn);
+  if (state == "Ending") coverage::sometimes(coverage::Probe::sim_server_crash_ending);
   add_retired_server();
   server_.reset();
   store_.reset();  // Closing the connection: only committed transactions survive.
@@ -109,13 +147,18 @@ void World::with_server(const std::function<void(ServerMachine&)>& input) {
 void World::run_server_effects() {
   if (!server_) return;
   const TimeMs now = scheduler_.now();
-  for (Effect& effect : server_->take_effects()) {
+  Effects effects = server_->take_effects();
+  const std::optional<std::size_t> crash_at = effects_before_crash(server_crash_after_, effects.size());
+  for (std::size_t index = 0; index < effects.size(); index += 1) {
+    if (index == crash_at) {
+      log("server", fmt::format("crashes after {} of the step's {} effects", index, effects.size()));
+      return crash_server();
+    }
+    Effect& effect = effects[index];
     std::visit(
         Overloaded{
             [&](Publish& e) {
-              std::optional<Message> message = publish_from("server", e);
-              const ChannelListen* listen = message ? std::get_if<ChannelListen>(&*message) : nullptr;
-              if (listen != nullptr) granted_channel_.emplace(listen->turn, listen->channel);
+              if (std::optional<Message> message = publish_from("server", e)) watch_server_publish(*message, e.channel);
             },
             [&](Subscribe& e) { keep_subscribed("server", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
@@ -133,6 +176,7 @@ void World::run_server_effects() {
               }
               retired_.store_writes += 1;
               using Persist = std::decay_t<decltype(persist)>;
+              if constexpr (std::is_same_v<Persist, PersistJoin>) oracle_.on_join_committed(persist.ticket);
               if constexpr (std::is_same_v<Persist, PersistDeparture>) oracle_.on_departure(persist.ticket);
               if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
                 oracle_.on_turn_start(*this, persist.ticket, now);
@@ -202,6 +246,10 @@ void World::start_claw(bool cold_boot) {
 // fall back to off (on real hardware, a watchdog relay; see docs/safety).
 void World::crash_claw() {
   if (!claw_) return;
+  if (claw_->state_name() == "Controlled" || claw_->state_name() == "Subscribing") {
+    coverage::sometimes(coverage::Probe::sim_claw_reboot_mid_turn);
+  }
+  oracle_.on_claw_crashed();
   add_retired_claw();
   claw_.reset();
   if (claw_wake_) scheduler_.cancel(*claw_wake_);
@@ -235,13 +283,18 @@ void World::with_claw(const std::function<void(ClawMachine&)>& input) {
 void World::run_claw_effects() {
   if (!claw_) return;
   const TimeMs now = scheduler_.now();
-  for (Effect& effect : claw_->take_effects()) {
+  Effects effects = claw_->take_effects();
+  const std::optional<std::size_t> crash_at = effects_before_crash(claw_crash_after_, effects.size());
+  for (std::size_t index = 0; index < effects.size(); index += 1) {
+    if (index == crash_at) {
+      log("claw", fmt::format("crashes after {} of the step's {} effects", index, effects.size()));
+      return crash_claw();
+    }
+    Effect& effect = effects[index];
     std::visit(
         Overloaded{
             [&](Publish& e) {
-              std::optional<Message> message = publish_from("claw", e);
-              const Control* control = message ? std::get_if<Control>(&*message) : nullptr;
-              if (control != nullptr && control->granted) turn_started_ms_[control->turn] = now;
+              if (std::optional<Message> message = publish_from("claw", e)) watch_claw_publish(*message, e.channel);
             },
             [&](Subscribe& e) { keep_subscribed("claw", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("claw", e.channel); },

@@ -64,6 +64,7 @@ void World::deliver_join_reply(const JoinReply& reply) {
   player.channel = reply.channel;
   player.ticket = reply.ticket;
   player.shown_position = reply.position;
+  oracle_.on_position_received(*this, reply.channel, reply.position, scheduler_.now());
   player.control_turn.reset();
   player.connected = true;
   log(player.name, fmt::format("joined as {} (ticket #{}, position {})", reply.channel, reply.ticket, reply.position));
@@ -88,6 +89,7 @@ void World::player_message(const std::string& name, const std::string& channel, 
   if (channel != player.channel) return;
   if (const Position* position = std::get_if<Position>(message)) {
     player.shown_position = position->position;
+    oracle_.on_position_received(*this, channel, position->position, scheduler_.now());
   } else if (std::holds_alternative<GetReady>(*message)) {
     log(name, "get ready: next up");
   } else if (const Control* control = std::get_if<Control>(message)) {
@@ -98,6 +100,7 @@ void World::player_message(const std::string& name, const std::string& channel, 
       player.shown_position.reset();
       log(name, fmt::format("has control, turn {}", control->turn));
       if (player.mode == PlayerMode::automatic) player_auto_plan(name, control->turn);
+      if (player.mode == PlayerMode::sticky) player_sticky_plan(name, control->turn);
     } else if (player.control_turn == control->turn) {
       player.control_turn.reset();
       player.held = {};
@@ -154,6 +157,22 @@ void World::player_auto_plan(const std::string& name, Turn turn) {
     p.refresh_generation += 1;
     player_send(p, CommandKind::drop);
   }));
+}
+
+// A sticky player holds one or two directions, refreshing them, and never
+// sends Off nor drops: the claw's on-time limit, end switches and turn timer stop it.
+void World::player_sticky_plan(const std::string& name, Turn turn) {
+  SimPlayer& player = players_.at(name);
+  TimeMs at_ms = scheduler_.now() + player.rng.between(200, 600);
+  const std::int64_t presses = player.rng.between(1, 2);
+  for (std::int64_t index = 0; index < presses; index += 1) {
+    const auto direction = static_cast<Direction>(player.rng.below(direction_count));
+    schedule_at(at_ms, [this, name, turn, direction] {
+      SimPlayer& p = players_.at(name);
+      if (p.control_turn == turn) press(p, direction, true);
+    });
+    at_ms += player.rng.between(1'000, 4'000);
+  }
 }
 
 void World::press(SimPlayer& player, Direction direction, bool refresh) {

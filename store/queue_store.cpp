@@ -1,4 +1,5 @@
 #include "store/queue_store.hpp"
+#include "core/planted.hpp"
 #include "core/overloaded.hpp"
 
 #include "store/sqlite_handle.hpp"
@@ -94,6 +95,7 @@ struct QueueStore::Statements {
     if (*status != "waiting" && *status != "playing") {
       fail(fmt::format("PersistDeparture: ticket {} is {}, not waiting or playing", ticket, *status));
     }
+    if (planted(PlantedBug::departure_not_stored)) return;
     write(depart, fmt::format("PersistDeparture ticket {}", ticket), to_string(effect.reason), ticket);
   }
 
@@ -135,7 +137,8 @@ struct QueueStore::Statements {
     // A player who departed during the turn stays departed; an aborted turn puts the
     // player back in the queue with its ticket, so at the front.
     if (status_of(ticket) == "playing") {
-      const bool aborted = effect.outcome == TurnOutcome::aborted;
+      const bool aborted = effect.outcome == TurnOutcome::aborted ||
+                           (planted(PlantedBug::turn_end_requeues) && effect.outcome == TurnOutcome::ended_by_server);
       write(set_status, what, std::string_view(aborted ? "waiting" : "played"), ticket);
     }
   }

@@ -37,7 +37,7 @@ rc::Gen<ActionBody> action_body() {
       gen::map(gen::tuple(player_name(), gen::inRange(0, 4)),
                [](auto t) { return ActionBody{Release{std::get<0>(t), static_cast<Direction>(std::get<1>(t))}}; }),
       gen::map(player_name(), [](std::string p) { return ActionBody{DropClaw{p}}; }),
-      gen::map(gen::element(NodeKind::server, NodeKind::claw), [](NodeKind n) { return ActionBody{Crash{n}}; }),
+      gen::map(gen::element(NodeKind::server, NodeKind::claw), [](NodeKind n) { return ActionBody{Crash{n, std::nullopt}}; }),
       gen::map(gen::element(NodeKind::server, NodeKind::claw), [](NodeKind n) { return ActionBody{Restart{n}}; }),
       gen::map(gen::tuple(gen::element<std::string>("server", "claw", "ann", "ben"), short_span()),
                [](auto t) { return ActionBody{PartitionNode{std::get<0>(t), std::get<1>(t)}}; }),

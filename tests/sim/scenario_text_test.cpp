@@ -26,7 +26,8 @@ auto fields(const Reconnect& a) { return std::tie(a.player); }
 auto fields(const Press& a) { return std::tie(a.player, a.direction, a.refresh); }
 auto fields(const Release& a) { return std::tie(a.player, a.direction); }
 auto fields(const DropClaw& a) { return std::tie(a.player); }
-auto fields(const Crash& a) { return std::tie(a.node); }
+auto fields(const Crash& a) { return std::tie(a.node, a.after_effects); }
+auto fields(const Heal&) { return std::tuple<>(); }
 auto fields(const Restart& a) { return std::tie(a.node); }
 auto fields(const PartitionNode& a) { return std::tie(a.node, a.for_ms); }
 auto fields(const PartitionLink& a) { return std::tie(a.from, a.to, a.both_ways, a.for_ms); }
@@ -203,6 +204,9 @@ at 20s crowd 50 over 10s
 at 21s crowd 5 over 0s idle
 at 22s arrivals 600 per hour for 1m scripted
 at 23s chaos for 30s every 5s
+at 24s crash claw after 2 effects
+at 24s join dana sticky
+at 25s heal
 
 expect at 3s controller alice
 expect by 1m controller none
@@ -262,7 +266,7 @@ TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
 
 TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.actions.size(), 31U);
+  ASSERT_EQ(s.actions.size(), 34U);
   const std::vector<Action>& a = s.actions;
   // 500ms carol sorts first; the two 1s joins keep their file order.
   EXPECT_EQ(a[0].at_ms, 500);
@@ -280,8 +284,8 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[8].body, Press{"alice", Direction::up, false}));
   EXPECT_TRUE(same_body<ActionBody>(a[9].body, Release{"alice", Direction::left}));
   EXPECT_TRUE(same_body<ActionBody>(a[10].body, DropClaw{"alice"}));
-  EXPECT_TRUE(same_body<ActionBody>(a[11].body, Crash{NodeKind::server}));
-  EXPECT_TRUE(same_body<ActionBody>(a[12].body, Crash{NodeKind::claw}));
+  EXPECT_TRUE(same_body<ActionBody>(a[11].body, Crash{NodeKind::server, std::nullopt}));
+  EXPECT_TRUE(same_body<ActionBody>(a[12].body, Crash{NodeKind::claw, std::nullopt}));
   EXPECT_TRUE(same_body<ActionBody>(a[13].body, Restart{NodeKind::server}));
   EXPECT_TRUE(same_body<ActionBody>(a[14].body, Restart{NodeKind::claw}));
   EXPECT_TRUE(same_body<ActionBody>(a[15].body, PartitionNode{"alice", 5'000}));
@@ -301,6 +305,10 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[29].body, Arrivals{600, 60'000, PlayerMode::scripted}));
   EXPECT_TRUE(same_body<ActionBody>(a[30].body, Chaos{30'000, 5'000}));
   EXPECT_EQ(a[30].at_ms, 23'000);
+  EXPECT_TRUE(same_body<ActionBody>(a[31].body, Crash{NodeKind::claw, 2}));
+  EXPECT_TRUE(same_body<ActionBody>(a[32].body, Join{"dana", PlayerMode::sticky}));
+  EXPECT_TRUE(same_body<ActionBody>(a[33].body, Heal{}));
+  EXPECT_EQ(a[33].at_ms, 25'000);
 }
 
 TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
@@ -325,7 +333,7 @@ TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   EXPECT_TRUE(same_body<ExpectationBody>(e[10].body, ExpectCounter{"server.turns_completed", Comparison::eq, 2}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[11].body, ExpectCounter{"network.lost", Comparison::le, 10}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[12].body, ExpectPlayed{{"alice", "bob"}}));
-  EXPECT_EQ(e[12].line, 58);
+  EXPECT_EQ(e[12].line, 61);
 }
 
 TEST(ScenarioParse, OptionalLinesKeepTheDefaults) {
@@ -416,7 +424,9 @@ rc::Gen<TimeMs> short_time() { return rc::gen::inRange<TimeMs>(1, 120'001); }
 rc::Gen<double> probability() {
   return rc::gen::map(rc::gen::inRange(0, 1'000'001), [](int n) { return n / 1'000'000.0; });
 }
-rc::Gen<PlayerMode> mode() { return rc::gen::element(PlayerMode::scripted, PlayerMode::automatic, PlayerMode::idle); }
+rc::Gen<PlayerMode> mode() {
+  return rc::gen::element(PlayerMode::scripted, PlayerMode::automatic, PlayerMode::idle, PlayerMode::sticky);
+}
 rc::Gen<NodeKind> node_kind() { return rc::gen::element(NodeKind::server, NodeKind::claw); }
 rc::Gen<Direction> direction() {
   return rc::gen::element(Direction::up, Direction::down, Direction::left, Direction::right);
@@ -434,7 +444,11 @@ rc::Gen<ActionBody> action_body() {
       construct<ActionBody>(construct<Press>(player_name(), direction(), rc::gen::arbitrary<bool>())),
       construct<ActionBody>(construct<Release>(player_name(), direction())),
       construct<ActionBody>(construct<DropClaw>(player_name())),
-      construct<ActionBody>(construct<Crash>(node_kind())),
+      construct<ActionBody>(construct<Crash>(node_kind(), rc::gen::just(std::optional<std::uint32_t>()))),
+      construct<ActionBody>(construct<Crash>(
+          node_kind(), rc::gen::map(rc::gen::inRange<std::uint32_t>(0, 1'001),
+                                    [](std::uint32_t k) { return std::optional<std::uint32_t>(k); }))),
+      rc::gen::just<ActionBody>(Heal{}),
       construct<ActionBody>(construct<Restart>(node_kind())),
       construct<ActionBody>(construct<PartitionNode>(rc::gen::element<std::string>("server", "claw", "alice"),
                                                      short_time())),
@@ -545,7 +559,10 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"negative_duration", basics + "at -1s join alice\n", 3,
                   {"expected a duration like 250ms or 2s after \"at\", found \"-1s\""}},
         ErrorCase{"unknown_action", basics + "at 1s dance alice\n", 3,
-                  {"unknown action \"dance\"", "join", "chaos"}},
+                  {"unknown action \"dance\"", "join", "chaos", "heal"}},
+        ErrorCase{"crash_after_too_many", basics + "at 1s crash server after 5000 effects\n", 3,
+                  {"expected a number of effects (0 to 1000)", "found \"5000\""}},
+        ErrorCase{"crash_after_needs_effects", basics + "at 1s crash server after 2\n", 3, {"effects"}},
         ErrorCase{"unknown_keyword", basics + "sed 4\n", 3, {"unknown keyword \"sed\"", "seed", "expect"}},
         ErrorCase{"bad_name", basics + "at 1s join Alice\n", 3,
                   {"expected a player name", "after \"join\", found \"Alice\""}},
