@@ -122,7 +122,9 @@ SeedResult worker_failure(const ExploreOptions& options, const WorkerPool::Finis
   return result;
 }
 
-int exit_code_of(Outcome worst) {
+}  // namespace
+
+int explore_exit_code(Outcome worst) {
   switch (worst) {
     case Outcome::passed: return explore_exit_passed;
     case Outcome::liveness: return explore_exit_liveness;
@@ -132,6 +134,8 @@ int exit_code_of(Outcome worst) {
   }
   return explore_exit_crash;
 }
+
+namespace {
 
 std::string format_wall(double seconds) {
   return seconds < 60 ? fmt::format("{:.0f}s", seconds)
@@ -265,7 +269,7 @@ int explore(const ExploreOptions& options, std::ostream& out, std::ostream& prog
   write_file(std::filesystem::path(options.out_dir) / "coverage.json", coverage.to_json());
   coverage.write_table(out);
   print_summary(out, options, results, seconds);
-  if (worst != Outcome::passed) return exit_code_of(worst);
+  if (worst != Outcome::passed) return explore_exit_code(worst);
   if (options.require_coverage) {
     const auto missing_probes = coverage.missing_probes();
     const auto missing_pairs = coverage.missing_pairs();

@@ -9,6 +9,7 @@
 // jobs; only wall times and progress lines vary.
 #pragma once
 
+#include "sim/explore/seed_run.hpp"
 #include "sim/scenario.hpp"
 
 #include <chrono>
@@ -33,6 +34,9 @@ inline constexpr int explore_exit_usage = 2;
 inline constexpr int explore_exit_liveness = 3;   // A liveness obligation failed after the heal.
 inline constexpr int explore_exit_crash = 4;      // A crash, failed assertion, exception or livelock.
 inline constexpr int explore_exit_coverage = 5;   // --require-coverage, and a probe or pair was never hit.
+
+// The exit status for a run whose worst seed had `worst`.
+int explore_exit_code(Outcome worst);
 
 struct ExploreOptions {
   std::string program = "clawsim";   // How the replay command names this program.
