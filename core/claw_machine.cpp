@@ -267,7 +267,7 @@ struct ClawMachine::Impl {
   void set_motor(Motor motor, bool on, TimeMs now_ms);
   void all_motors_off();
   void gantry_off();
-  void rearm_gantry_timers(TimeMs now_ms);
+  void rearm_gantry_timers(TimeMs now_ms, bool command_accepted);
   void set_timer(TimeMs& slot, std::string_view name, TimeMs deadline_ms);
   void clear_timer(TimeMs& slot, std::string_view name);
   void clear_all_timers();
@@ -422,7 +422,7 @@ void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
     set_motor(gantry_motor(opposite), false, now_ms);
     set_motor(motor, true, now_ms);
   }
-  rearm_gantry_timers(now_ms);
+  rearm_gantry_timers(now_ms, true);
 }
 
 void ClawMachine::Impl::finish_turn() {
@@ -457,7 +457,7 @@ void ClawMachine::Impl::trip_motors(TimeMs now_ms) {
       coverage::sometimes(coverage::Probe::claw_motor_limit_trip);
     }
   }
-  rearm_gantry_timers(now_ms);
+  rearm_gantry_timers(now_ms, false);
 }
 
 void ClawMachine::Impl::set_motor(Motor motor, bool on, TimeMs now_ms) {
@@ -479,9 +479,10 @@ void ClawMachine::Impl::gantry_off() {
   clear_timer(motor_limit_at_ms, "motor_limit");
 }
 
-// The dead-man restarts on every accepted command while anything moves; the
-// on-time limit watches the longest-running motor.
-void ClawMachine::Impl::rearm_gantry_timers(TimeMs now_ms) {
+// The dead-man restarts on every accepted command while anything moves, and
+// only then: an end switch or an on-time trip stopping one motor is no command.
+// The on-time limit watches the longest-running motor.
+void ClawMachine::Impl::rearm_gantry_timers(TimeMs now_ms, bool command_accepted) {
   TimeMs earliest_limit_ms = time_never;
   for (int index = 0; index < direction_count; index += 1) {
     const auto slot = static_cast<std::size_t>(index);
@@ -494,7 +495,9 @@ void ClawMachine::Impl::rearm_gantry_timers(TimeMs now_ms) {
     return;
   }
   const bool from_rest = deadman_at_ms == time_never;
-  if (!(planted(PlantedBug::deadman_unarmed) && from_rest)) set_timer(deadman_at_ms, "deadman", now_ms + config.deadman_ms);
+  if (command_accepted && !(planted(PlantedBug::deadman_unarmed) && from_rest)) {
+    set_timer(deadman_at_ms, "deadman", now_ms + config.deadman_ms);
+  }
   if (motor_limit_at_ms != earliest_limit_ms) set_timer(motor_limit_at_ms, "motor_limit", earliest_limit_ms);
 }
 
@@ -671,7 +674,7 @@ void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
       coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
       impl.set_motor(*blocked, false, now_ms);
       impl.counters.limit_switch_stops += 1;
-      if (impl.state == controlled_name) impl.rearm_gantry_timers(now_ms);
+      if (impl.state == controlled_name) impl.rearm_gantry_timers(now_ms, false);
     }
   }
   impl.settle(now_ms);

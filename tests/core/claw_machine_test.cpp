@@ -491,6 +491,54 @@ TEST(ClawMachine, DeadmanStopsMotorsWithoutARefreshAndTheTurnContinues) {
   EXPECT_TRUE(claw.motor(Motor::gantry_right));
 }
 
+// Found by clawsim explore (seed 115038 of a 30,000-seed run): an end switch
+// that stopped one motor re-armed the dead-man from the switch's instant, so
+// the other motor ran past deadman_ms after the last command.
+TEST(ClawMachine, AnEndSwitchStopDoesNotFeedTheDeadman) {
+  const TimeMs deadman_ms = test_config().deadman_ms;
+  Claw claw;
+  claw.boot_ready();
+  claw.grant(1);
+  const TimeMs start = claw.now;
+  claw.command(CommandKind::up_on);
+  claw.command(CommandKind::right_on);
+  claw.advance_to(start + deadman_ms / 2);
+  claw.press(Switch::limit_up, true);
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_TRUE(claw.motor(Motor::gantry_right));
+  claw.advance_to(start + deadman_ms - 1);
+  EXPECT_TRUE(claw.motor(Motor::gantry_right));
+  claw.advance_to(start + deadman_ms);
+  EXPECT_FALSE(claw.motor(Motor::gantry_right));
+  EXPECT_EQ(claw.machine.counters().deadman_trips, 1U);
+}
+
+// The same for the on-time limit: a trip of one motor is no command.
+TEST(ClawMachine, AnOnTimeTripDoesNotFeedTheDeadman) {
+  ClawConfig config = test_config();
+  Claw claw(config);
+  claw.boot_ready();
+  claw.grant(1);
+  claw.press(Switch::limit_down, false);  // Away from home, so down can run.
+  claw.command(CommandKind::up_on);
+  const TimeMs up_since = claw.now;
+  // Keep up fed until just before its on-time limit, then start right.
+  TimeMs at = up_since;
+  while (at + config.deadman_ms / 2 < up_since + config.motor_on_ms_max) {
+    at += config.deadman_ms / 2;
+    claw.advance_to(at);
+    claw.command(CommandKind::up_on);
+  }
+  claw.command(CommandKind::right_on);
+  const TimeMs last_command = claw.now;
+  claw.advance_to(up_since + config.motor_on_ms_max);
+  EXPECT_FALSE(claw.motor(Motor::gantry_up));
+  EXPECT_EQ(claw.machine.counters().motor_limit_trips, 1U);
+  claw.advance_to(last_command + config.deadman_ms);
+  EXPECT_FALSE(claw.motor(Motor::gantry_right));
+  EXPECT_EQ(claw.machine.counters().deadman_trips, 1U);
+}
+
 TEST(ClawMachine, MotorOnTimeLimitTripsAndNeedsAnOff) {
   const ClawConfig config = test_config();
   Claw claw;
