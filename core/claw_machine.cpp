@@ -377,7 +377,8 @@ void ClawMachine::Impl::start_subscribe(const ChannelListen& request, TimeMs) {
 // the interval doubles up to 4x so an idle cabinet stays quiet.
 void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
   publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished});
-  set_timer(ready_repeat_at_ms, "ready_repeat", now_ms + (config.ready_repeat_ms << ready_repeats));
+  const TimeMs repeat_ms = planted(PlantedBug::timer_in_the_past) ? 0 : config.ready_repeat_ms << ready_repeats;
+  set_timer(ready_repeat_at_ms, "ready_repeat", now_ms + repeat_ms);
   ready_repeats = std::min(ready_repeats + 1, 2);
 }
 

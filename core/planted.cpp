@@ -18,6 +18,7 @@ std::string_view to_string(PlantedBug bug) {
     case PlantedBug::turn_end_requeues: return "turn_end_requeues";
     case PlantedBug::motors_on_at_drop: return "motors_on_at_drop";
     case PlantedBug::limit_switch_ignored: return "limit_switch_ignored";
+    case PlantedBug::timer_in_the_past: return "timer_in_the_past";
     case PlantedBug::canary: return "canary";
     case PlantedBug::count: break;
   }

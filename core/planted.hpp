@@ -30,6 +30,7 @@ enum class PlantedBug : std::uint8_t {
   turn_end_requeues,     // The store puts a player whose turn the server ended back as waiting.
   motors_on_at_drop,     // A drop leaves the gantry motors running.
   limit_switch_ignored,  // A pressed end switch does not stop its motor.
+  timer_in_the_past,     // The claw re-arms its CLAW_READY repeat for the present instant, again and again.
   canary,                // The simulation fails one seed in ten on purpose (the harness's own test).
   count
 };

@@ -39,14 +39,29 @@ struct Press { std::string player; Direction direction = Direction::up; bool ref
 struct Release { std::string player; Direction direction = Direction::up; };
 struct DropClaw { std::string player; };
 // With after_effects = K, the node crashes in the middle of its next step that
-// returns more than K effects: K are carried out, the rest are lost.
-struct Crash { NodeKind node = NodeKind::server; std::optional<std::uint32_t> after_effects; };
+// returns more than K effects: K are carried out, the rest are lost. With
+// in_state, it crashes as soon as its machine is in that state (now or later).
+struct Crash {
+  NodeKind node = NodeKind::server;
+  std::optional<std::uint32_t> after_effects = std::nullopt;
+  std::optional<std::string> in_state = std::nullopt;
+};
 struct Restart { NodeKind node = NodeKind::server; };
-struct PartitionNode { std::string node; TimeMs for_ms = 0; };  // "server", "claw" or a player.
+// "server", "claw" or a player. in_state (server and claw only): the cut starts
+// as soon as that node's machine is in the state (now or later).
+struct PartitionNode { std::string node; TimeMs for_ms = 0; std::optional<std::string> in_state = std::nullopt; };
 struct PartitionLink { std::string from; std::string to; bool both_ways = false; TimeMs for_ms = 0; };
 struct ChannelLoss { std::string pattern; double loss = 0; TimeMs for_ms = 0; };  // pattern may end in '*'.
 // Network trouble for a while: loss, duplication, reordering, and extra delay added to every message.
-struct Burst { double loss = 0; double duplication = 0; double reorder = 0; TimeMs for_ms = 0; TimeMs delay_ms = 0; };
+// reorder_ms_max, if above 0, replaces the network's longest reordering delay meanwhile.
+struct Burst {
+  double loss = 0;
+  double duplication = 0;
+  double reorder = 0;
+  TimeMs for_ms = 0;
+  TimeMs delay_ms = 0;
+  TimeMs reorder_ms_max = 0;
+};
 // Hostile players. Each is a player node of its own, with rights only on its own channel.
 struct Spoof { std::string player; std::string victim; std::uint32_t count = 1; };  // Commands on another's channel and on clawcomm.
 struct Flood { std::string player; std::uint32_t count = 1; };                    // Malformed and oversized messages on its own channel.
@@ -121,9 +136,14 @@ struct ParseError {
 std::variant<Scenario, ParseError> parse_scenario(std::string_view text, std::string_view file);
 // Prints a scenario in the text format (settings, then actions, then expectations).
 std::string print_scenario(const Scenario& scenario);
+// The words after "at T" of one action line.
+std::string action_text(const ActionBody& body);
 // "1500ms", "2s", "1m30s" forms; returns nullopt if malformed.
 std::optional<TimeMs> parse_duration(std::string_view text);
 std::string format_duration(TimeMs ms);
+
+// The states a node's machine can be found in between two steps (for `in STATE`).
+const std::vector<std::string_view>& machine_states(NodeKind node);
 
 std::string_view to_string(PlayerMode mode);
 std::string_view to_string(NodeKind node);

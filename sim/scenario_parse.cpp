@@ -410,6 +410,16 @@ void read_cabinet(Cursor& c, CabinetConfig& k) {
 }
 
 // --- Actions: "at T VERB ..." ---------------------------------------------------------------
+// "in STATE": one of the node's machine states.
+std::string read_in_state(Cursor& c, NodeKind node) {
+  const std::vector<std::string_view>& states = machine_states(node);
+  return std::string(c.read(fmt::format("a {} state ({})", to_string(node), join_words(states)),
+                            [&](std::string_view text) -> std::optional<std::string_view> {
+                              if (std::find(states.begin(), states.end(), text) == states.end()) return std::nullopt;
+                              return text;
+                            }));
+}
+
 ActionBody read_partition(Cursor& c) {
   const std::string_view first = c.take(node_hint);
   std::string_view from = first;
@@ -430,7 +440,14 @@ ActionBody read_partition(Cursor& c) {
   }
   const auto from_node = node_value(from);
   if (!from_node) c.fail(fmt::format("expected {} to partition, found {}", node_hint, quoted(from)));
-  if (arrow.empty()) return PartitionNode{*from_node, read_for(c)};
+  if (arrow.empty()) {
+    PartitionNode cut{*from_node, read_for(c)};
+    if (c.accept("in")) {
+      if (cut.node != "server" && cut.node != "claw") c.fail(fmt::format("only the server and the claw have states, not {}", quoted(cut.node)));
+      cut.in_state = read_in_state(c, cut.node == "server" ? NodeKind::server : NodeKind::claw);
+    }
+    return cut;
+  }
   const auto to_node = node_value(to);
   if (!to_node) c.fail(fmt::format("expected {} after {}, found {}", node_hint, quoted(arrow), quoted(to)));
   if (*from_node == *to_node) c.fail(fmt::format("a link partition needs two different nodes, found {} twice", quoted(to)));
@@ -451,12 +468,12 @@ ActionBody read_channel_loss(Cursor& c) {
 ActionBody read_burst(Cursor& c) {
   Burst burst;
   std::set<std::string_view> seen;
-  constexpr const char* keys = "loss, duplication, reorder, delay or \"for\"";
+  constexpr const char* keys = "loss, duplication, reorder, reorder_max, delay or \"for\"";
   while (!c.accept("for")) {
     const std::string_view key = c.take(keys);
     if (!seen.insert(key).second) c.fail(fmt::format("burst key {} is given twice", quoted(key)));
-    if (key == "delay") {
-      burst.delay_ms = read_positive_duration(c);
+    if (key == "delay" || key == "reorder_max") {
+      (key == "delay" ? burst.delay_ms : burst.reorder_ms_max) = read_positive_duration(c);
       continue;
     }
     double* field = key == "loss" ? &burst.loss
@@ -512,10 +529,14 @@ ActionBody read_chaos(Cursor& c) {
   return chaos;
 }
 
-// "crash NODE [after K effects]".
+// "crash NODE [after K effects | in STATE]".
 ActionBody read_crash(Cursor& c) {
-  Crash crash{read_node_kind(c), std::nullopt};
+  Crash crash{read_node_kind(c)};
   if (c.at_end()) return crash;
+  if (c.accept("in")) {
+    crash.in_state = read_in_state(c, crash.node);
+    return crash;
+  }
   c.keyword("after");
   crash.after_effects = static_cast<std::uint32_t>(
       read_unsigned(c, fmt::format("a number of effects (0 to {})", crash_after_effects_max), crash_after_effects_max));

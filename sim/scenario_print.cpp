@@ -44,52 +44,6 @@ std::string link_text(const PartitionLink& link) {
   return link.from + (link.both_ways ? "<->" : "->") + link.to;
 }
 
-// The words after "at T" for one action.
-std::string action_text(const ActionBody& body) {
-  return std::visit(
-      [](const auto& a) -> std::string {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, Join>) return fmt::format("join {} {}", a.player, to_string(a.mode));
-        if constexpr (std::is_same_v<T, Leave>) return "leave " + a.player;
-        if constexpr (std::is_same_v<T, Disconnect>) return "disconnect " + a.player;
-        if constexpr (std::is_same_v<T, Vanish>) return "vanish " + a.player;
-        if constexpr (std::is_same_v<T, Reconnect>) return "reconnect " + a.player;
-        if constexpr (std::is_same_v<T, Press>)
-          return fmt::format("press {} {}{}", a.player, to_string(a.direction), a.refresh ? "" : " norefresh");
-        if constexpr (std::is_same_v<T, Release>) return fmt::format("release {} {}", a.player, to_string(a.direction));
-        if constexpr (std::is_same_v<T, DropClaw>) return "drop " + a.player;
-        if constexpr (std::is_same_v<T, Crash>) {
-          if (!a.after_effects) return fmt::format("crash {}", to_string(a.node));
-          return fmt::format("crash {} after {} effects", to_string(a.node), *a.after_effects);
-        }
-        if constexpr (std::is_same_v<T, Restart>) return fmt::format("restart {}", to_string(a.node));
-        if constexpr (std::is_same_v<T, PartitionNode>)
-          return fmt::format("partition {} for {}", a.node, format_duration(a.for_ms));
-        if constexpr (std::is_same_v<T, PartitionLink>)
-          return fmt::format("partition {} for {}", link_text(a), format_duration(a.for_ms));
-        if constexpr (std::is_same_v<T, ChannelLoss>)
-          return fmt::format("loss {} on {} for {}", number(a.loss), a.pattern, format_duration(a.for_ms));
-        if constexpr (std::is_same_v<T, Burst>)
-          return fmt::format("burst loss {} duplication {} reorder {}{} for {}", number(a.loss), number(a.duplication),
-                             number(a.reorder), a.delay_ms > 0 ? " delay " + format_duration(a.delay_ms) : "",
-                             format_duration(a.for_ms));
-        if constexpr (std::is_same_v<T, Spoof>) return fmt::format("spoof {} {}{}", a.player, a.victim, repeat(a.count));
-        if constexpr (std::is_same_v<T, Flood>) return fmt::format("flood {}{}", a.player, repeat(a.count));
-        if constexpr (std::is_same_v<T, Replay>) return fmt::format("replay {}{}", a.player, repeat(a.count));
-        // joinspam always says its count: the file format requires it.
-        if constexpr (std::is_same_v<T, JoinSpam>) return fmt::format("joinspam {} x{}", a.player, a.count);
-        if constexpr (std::is_same_v<T, Crowd>)
-          return fmt::format("crowd {} over {} {}", a.count, format_duration(a.over_ms), to_string(a.mode));
-        if constexpr (std::is_same_v<T, Arrivals>)
-          return fmt::format("arrivals {} per hour for {} {}", number(a.per_hour), format_duration(a.for_ms),
-                             to_string(a.mode));
-        if constexpr (std::is_same_v<T, Chaos>)
-          return fmt::format("chaos for {} every {}", format_duration(a.for_ms), format_duration(a.mean_interval_ms));
-        if constexpr (std::is_same_v<T, Heal>) return "heal";
-      },
-      body);
-}
-
 std::string expectation_text(const ExpectationBody& body) {
   return std::visit(
       [](const auto& e) -> std::string {
@@ -163,6 +117,55 @@ void print_settings(const Scenario& s, std::string& out) {
 }
 
 }  // namespace
+
+// The words after "at T" for one action.
+std::string action_text(const ActionBody& body) {
+  return std::visit(
+      [](const auto& a) -> std::string {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, Join>) return fmt::format("join {} {}", a.player, to_string(a.mode));
+        if constexpr (std::is_same_v<T, Leave>) return "leave " + a.player;
+        if constexpr (std::is_same_v<T, Disconnect>) return "disconnect " + a.player;
+        if constexpr (std::is_same_v<T, Vanish>) return "vanish " + a.player;
+        if constexpr (std::is_same_v<T, Reconnect>) return "reconnect " + a.player;
+        if constexpr (std::is_same_v<T, Press>)
+          return fmt::format("press {} {}{}", a.player, to_string(a.direction), a.refresh ? "" : " norefresh");
+        if constexpr (std::is_same_v<T, Release>) return fmt::format("release {} {}", a.player, to_string(a.direction));
+        if constexpr (std::is_same_v<T, DropClaw>) return "drop " + a.player;
+        if constexpr (std::is_same_v<T, Crash>) {
+          if (a.in_state) return fmt::format("crash {} in {}", to_string(a.node), *a.in_state);
+          if (!a.after_effects) return fmt::format("crash {}", to_string(a.node));
+          return fmt::format("crash {} after {} effects", to_string(a.node), *a.after_effects);
+        }
+        if constexpr (std::is_same_v<T, Restart>) return fmt::format("restart {}", to_string(a.node));
+        if constexpr (std::is_same_v<T, PartitionNode>)
+          return fmt::format("partition {} for {}{}", a.node, format_duration(a.for_ms), a.in_state ? " in " + *a.in_state : "");
+        if constexpr (std::is_same_v<T, PartitionLink>)
+          return fmt::format("partition {} for {}", link_text(a), format_duration(a.for_ms));
+        if constexpr (std::is_same_v<T, ChannelLoss>)
+          return fmt::format("loss {} on {} for {}", number(a.loss), a.pattern, format_duration(a.for_ms));
+        if constexpr (std::is_same_v<T, Burst>)
+          return fmt::format("burst loss {} duplication {} reorder {}{}{} for {}", number(a.loss),
+                             number(a.duplication), number(a.reorder),
+                             a.reorder_ms_max > 0 ? " reorder_max " + format_duration(a.reorder_ms_max) : "",
+                             a.delay_ms > 0 ? " delay " + format_duration(a.delay_ms) : "", format_duration(a.for_ms));
+        if constexpr (std::is_same_v<T, Spoof>) return fmt::format("spoof {} {}{}", a.player, a.victim, repeat(a.count));
+        if constexpr (std::is_same_v<T, Flood>) return fmt::format("flood {}{}", a.player, repeat(a.count));
+        if constexpr (std::is_same_v<T, Replay>) return fmt::format("replay {}{}", a.player, repeat(a.count));
+        // joinspam always says its count: the file format requires it.
+        if constexpr (std::is_same_v<T, JoinSpam>) return fmt::format("joinspam {} x{}", a.player, a.count);
+        if constexpr (std::is_same_v<T, Crowd>)
+          return fmt::format("crowd {} over {} {}", a.count, format_duration(a.over_ms), to_string(a.mode));
+        if constexpr (std::is_same_v<T, Arrivals>)
+          return fmt::format("arrivals {} per hour for {} {}", number(a.per_hour), format_duration(a.for_ms),
+                             to_string(a.mode));
+        if constexpr (std::is_same_v<T, Chaos>)
+          return fmt::format("chaos for {} every {}", format_duration(a.for_ms), format_duration(a.mean_interval_ms));
+        if constexpr (std::is_same_v<T, Heal>) return "heal";
+      },
+      body);
+}
+
 
 std::string print_scenario(const Scenario& scenario) {
   std::string out;

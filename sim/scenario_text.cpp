@@ -3,6 +3,7 @@
 // printer scenario_print.cpp; docs/scenarios.md is the spec.
 #include "sim/scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -109,6 +110,27 @@ std::string format_duration(TimeMs ms) {
     out += "s";
   }
   return out;
+}
+
+// Every state a table names, but the boot state a machine leaves within its
+// first call, so it is never seen between steps.
+const std::vector<std::string_view>& machine_states(NodeKind node) {
+  auto collect = [](const std::vector<coverage::TablePair>& pairs) {
+    std::vector<std::string_view> states;
+    auto add = [&](std::string_view state) {
+      if (state != "Booting" && state != "(none)" && std::find(states.begin(), states.end(), state) == states.end()) {
+        states.push_back(state);
+      }
+    };
+    for (const coverage::TablePair& pair : pairs) {
+      add(pair.state);
+      for (std::string_view target : pair.targets) add(target);
+    }
+    return states;
+  };
+  static const std::vector<std::string_view> server = collect(ServerMachine::table_pairs());
+  static const std::vector<std::string_view> claw = collect(ClawMachine::table_pairs());
+  return node == NodeKind::server ? server : claw;
 }
 
 std::string_view to_string(PlayerMode mode) {

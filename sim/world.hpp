@@ -115,6 +115,9 @@ class World {
   void start_claw(bool cold_boot);
   void crash_claw();
   void heal();
+  // Arms `action` to run once `node` is in `state` (at once if it is now).
+  void arm_in_state(NodeKind node, std::string state, Action action);
+  void fire_state_triggers(NodeKind node);
   void watch_server_publish(const Message& message, const std::string& channel);
   void watch_claw_publish(const Message& message, const std::string& channel);
   // Effects a node carries out of this step before a crash armed with `crash NODE after K effects`.
@@ -212,6 +215,12 @@ class World {
   std::map<std::string, TimeMs> channel_loss_until_ms_;  // Active `loss on` patterns.
   std::optional<std::uint32_t> server_crash_after_;      // Armed `crash server after K effects`.
   std::optional<std::uint32_t> claw_crash_after_;
+  struct StateTrigger {                                   // Armed `... in STATE` faults.
+    NodeKind node;
+    std::string state;
+    Action action;  // The fault itself, without its trigger.
+  };
+  std::vector<StateTrigger> state_triggers_;
   bool healed_ = false;                                   // A `heal` ran: no more chaos.
   TimeMs instant_ms_ = 0;                                 // The livelock guard's instant...
   std::uint64_t events_at_instant_ = 0;                   // ...and how many events ran at it.

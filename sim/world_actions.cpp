@@ -93,6 +93,9 @@ void World::apply(const Action& action) {
             }
           },
           [&](const Crash& a) {
+            if (a.in_state) {
+              return arm_in_state(a.node, *a.in_state, Action{now, Crash{a.node, a.after_effects}, action.line});
+            }
             if (a.after_effects) {
               (a.node == NodeKind::server ? server_crash_after_ : claw_crash_after_) = a.after_effects;
               return log("scenario", fmt::format("{} will crash after {} effects of a step", to_string(a.node),
@@ -109,6 +112,10 @@ void World::apply(const Action& action) {
             a.node == NodeKind::server ? start_server() : start_claw(false);
           },
           [&](const PartitionNode& a) {
+            if (a.in_state) {
+              return arm_in_state(a.node == "server" ? NodeKind::server : NodeKind::claw, *a.in_state,
+                                  Action{now, PartitionNode{a.node, a.for_ms}, action.line});
+            }
             if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
             network_.partition_node(a.node, now + a.for_ms);
             cut_off_until_ms_[a.node] = std::max(cut_off_until_ms_[a.node], now + a.for_ms);
@@ -247,6 +254,7 @@ void World::burst(const Burst& trouble) {
   options.reorder = trouble.reorder;
   options.latency_ms_min += trouble.delay_ms;
   options.latency_ms_max += trouble.delay_ms;
+  if (trouble.reorder_ms_max > 0) options.reorder_ms_max = trouble.reorder_ms_max;
   if (options.reorder > 0 && options.reorder_ms_max == 0) options.reorder_ms_max = 500;
   if (std::optional<std::string> invalid = network_.set_options(options)) return fatal("burst: " + *invalid);
   log("net", fmt::format("burst: loss {:.0f}% duplication {:.0f}% reorder {:.0f}% delay +{} for {}", trouble.loss * 100,
@@ -278,6 +286,27 @@ void World::spoof(const std::string& name, const std::string& victim, std::uint3
   log(name, fmt::format("spoofs {} on {}'s channel and clawcomm: {} of {} refused", count, victim, denied, count * 2));
 }
 
+void World::arm_in_state(NodeKind node, std::string state, Action action) {
+  log("scenario", fmt::format("armed for when the {} is {}: {}", to_string(node), state, action_text(action.body)));
+  state_triggers_.push_back(StateTrigger{node, std::move(state), std::move(action)});
+  fire_state_triggers(node);
+}
+
+// Runs, as the next event at this instant, every fault armed for the state
+// `node` is in now (so the step that entered the state completes first).
+void World::fire_state_triggers(NodeKind node) {
+  const std::string_view state = node == NodeKind::server ? (server_ ? server_->state_name() : std::string_view())
+                                                          : (claw_ ? claw_->state_name() : std::string_view());
+  for (auto it = state_triggers_.begin(); it != state_triggers_.end();) {
+    if (it->node != node || it->state != state) {
+      ++it;
+      continue;
+    }
+    schedule_at(scheduler_.now(), [this, action = it->action] { apply(action); });
+    it = state_triggers_.erase(it);
+  }
+}
+
 // Every fault stops at once; crashed nodes restart; the oracle's heal phase begins.
 void World::heal() {
   log("scenario", "heal: every fault stops");
@@ -290,6 +319,7 @@ void World::heal() {
   network_.set_options(scenario_.network);
   server_crash_after_.reset();
   claw_crash_after_.reset();
+  state_triggers_.clear();
   if (!claw_) {
     network_.restart("claw");
     start_claw(false);

@@ -192,6 +192,7 @@ void World::run_server_effects() {
   if (server_->state_name() != last_server_state_) {
     last_server_state_ = std::string(server_->state_name());
     log("server", "state " + last_server_state_);
+    fire_state_triggers(NodeKind::server);
   }
   reschedule_server();
 }
@@ -318,6 +319,7 @@ void World::run_claw_effects() {
   if (claw_->state_name() != last_claw_state_) {
     last_claw_state_ = std::string(claw_->state_name());
     log("claw", "state " + last_claw_state_);
+    fire_state_triggers(NodeKind::claw);
   }
   reschedule_claw();
   reschedule_physics();

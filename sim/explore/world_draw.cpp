@@ -34,6 +34,13 @@ struct Draw {
 
   // Every generated line falls in the chaos phase; one drawn past it (a late
   // restart or reconnect) happens at its last instant.
+  // Half the node faults wait for a state of the node's machine, so every
+  // state gets its crashes and cuts, however short it lasts.
+  std::optional<std::string> maybe_in_state(NodeKind node, double chance) {
+    if (!rng.chance(chance)) return std::nullopt;
+    const std::vector<std::string_view>& states = machine_states(node);
+    return std::string(states[rng.below(states.size())]);
+  }
   void at(TimeMs at_ms, ActionBody body) {
     scenario.actions.push_back(Action{std::min(at_ms, chaos_ms - 1), std::move(body), 0});
   }
@@ -128,7 +135,7 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
     case FaultKind::server_crash:
     case FaultKind::claw_crash: {
       const NodeKind crashed = kind == FaultKind::server_crash ? NodeKind::server : NodeKind::claw;
-      draw.at(at_ms, Crash{crashed, std::nullopt});
+      draw.at(at_ms, Crash{crashed, std::nullopt, draw.maybe_in_state(crashed, 0.5)});
       draw.at(at_ms + span(draw, intensity, 100, 60'000), Restart{crashed});
       break;
     }
@@ -141,7 +148,9 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
     case FaultKind::node_partition: {
       const std::uint64_t pick = rng.below(3);
       const std::string cut = pick == 0 ? "server" : pick == 1 ? "claw" : draw.some_player();
-      draw.at(at_ms, PartitionNode{cut, span(draw, intensity, 200, 3 * turn_ms)});
+      std::optional<std::string> in_state;
+      if (pick < 2) in_state = draw.maybe_in_state(pick == 0 ? NodeKind::server : NodeKind::claw, 0.5);
+      draw.at(at_ms, PartitionNode{cut, span(draw, intensity, 200, 3 * turn_ms), in_state});
       break;
     }
     case FaultKind::link_partition: {
@@ -157,8 +166,10 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
       break;
     }
     case FaultKind::burst:
+      // Extreme bursts reorder and delay messages by more than a turn.
       draw.at(at_ms, Burst{0.6 * intensity * rng.unit(), 0.3 * intensity * rng.unit(), 0.5 * intensity * rng.unit(),
-                           span(draw, intensity, 1'000, 2 * turn_ms), span(draw, intensity, 0, 2 * turn_ms)});
+                           span(draw, intensity, 1'000, 2 * turn_ms), span(draw, intensity, 0, 2 * turn_ms),
+                           span(draw, intensity, 1, 2 * turn_ms)});
       break;
     case FaultKind::player_vanish:
     case FaultKind::player_disconnect: {

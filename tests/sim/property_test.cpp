@@ -52,7 +52,7 @@ rc::Gen<ActionBody> action_body() {
                           gen::inRange<TimeMs>(0, 3'000)),
                [](auto t) {
                  return ActionBody{
-                     Burst{std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t), std::get<4>(t)}};
+                     Burst{std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t), std::get<4>(t), 0}};
                }),
       gen::map(gen::tuple(player_name(), player_name(), gen::inRange<std::uint32_t>(1, 20)),
                [](auto t) { return ActionBody{Spoof{"mallory", std::get<1>(t), std::get<2>(t)}}; }),

@@ -26,13 +26,15 @@ auto fields(const Reconnect& a) { return std::tie(a.player); }
 auto fields(const Press& a) { return std::tie(a.player, a.direction, a.refresh); }
 auto fields(const Release& a) { return std::tie(a.player, a.direction); }
 auto fields(const DropClaw& a) { return std::tie(a.player); }
-auto fields(const Crash& a) { return std::tie(a.node, a.after_effects); }
+auto fields(const Crash& a) { return std::tie(a.node, a.after_effects, a.in_state); }
 auto fields(const Heal&) { return std::tuple<>(); }
 auto fields(const Restart& a) { return std::tie(a.node); }
-auto fields(const PartitionNode& a) { return std::tie(a.node, a.for_ms); }
+auto fields(const PartitionNode& a) { return std::tie(a.node, a.for_ms, a.in_state); }
 auto fields(const PartitionLink& a) { return std::tie(a.from, a.to, a.both_ways, a.for_ms); }
 auto fields(const ChannelLoss& a) { return std::tie(a.pattern, a.loss, a.for_ms); }
-auto fields(const Burst& a) { return std::tie(a.loss, a.duplication, a.reorder, a.for_ms, a.delay_ms); }
+auto fields(const Burst& a) {
+  return std::tie(a.loss, a.duplication, a.reorder, a.for_ms, a.delay_ms, a.reorder_ms_max);
+}
 auto fields(const Spoof& a) { return std::tie(a.player, a.victim, a.count); }
 auto fields(const Flood& a) { return std::tie(a.player, a.count); }
 auto fields(const Replay& a) { return std::tie(a.player, a.count); }
@@ -193,7 +195,7 @@ at 12s partition server->claw for 1s
 at 12s partition bob<->server for 1.5s
 at 12s partition carol -> claw for 2s
 at 13s loss 50% on p-* for 10s
-at 14s burst loss 10% reorder 0.2 for 3s
+at 14s burst loss 10% reorder 0.2 reorder_max 45s for 3s
 at 15s burst for 1s
 at 16s spoof mallory alice x3
 at 16s spoof eve bob
@@ -206,6 +208,8 @@ at 22s arrivals 600 per hour for 1m scripted
 at 23s chaos for 30s every 5s
 at 24s crash claw after 2 effects
 at 24s join dana sticky
+at 25s crash server in Granting
+at 25s partition claw for 2s in Subscribing
 at 25s heal
 
 expect at 3s controller alice
@@ -266,7 +270,7 @@ TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
 
 TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.actions.size(), 34U);
+  ASSERT_EQ(s.actions.size(), 36U);
   const std::vector<Action>& a = s.actions;
   // 500ms carol sorts first; the two 1s joins keep their file order.
   EXPECT_EQ(a[0].at_ms, 500);
@@ -293,7 +297,7 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[17].body, PartitionLink{"bob", "server", true, 1'500}));
   EXPECT_TRUE(same_body<ActionBody>(a[18].body, PartitionLink{"carol", "claw", false, 2'000}));
   EXPECT_TRUE(same_body<ActionBody>(a[19].body, ChannelLoss{"p-*", 0.5, 10'000}));
-  EXPECT_TRUE(same_body<ActionBody>(a[20].body, Burst{0.1, 0, 0.2, 3'000}));
+  EXPECT_TRUE(same_body<ActionBody>(a[20].body, Burst{0.1, 0, 0.2, 3'000, 0, 45'000}));
   EXPECT_TRUE(same_body<ActionBody>(a[21].body, Burst{0, 0, 0, 1'000}));
   EXPECT_TRUE(same_body<ActionBody>(a[22].body, Spoof{"mallory", "alice", 3}));
   EXPECT_TRUE(same_body<ActionBody>(a[23].body, Spoof{"eve", "bob", 1}));
@@ -307,8 +311,10 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_EQ(a[30].at_ms, 23'000);
   EXPECT_TRUE(same_body<ActionBody>(a[31].body, Crash{NodeKind::claw, 2}));
   EXPECT_TRUE(same_body<ActionBody>(a[32].body, Join{"dana", PlayerMode::sticky}));
-  EXPECT_TRUE(same_body<ActionBody>(a[33].body, Heal{}));
-  EXPECT_EQ(a[33].at_ms, 25'000);
+  EXPECT_TRUE(same_body<ActionBody>(a[33].body, Crash{NodeKind::server, std::nullopt, "Granting"}));
+  EXPECT_TRUE(same_body<ActionBody>(a[34].body, PartitionNode{"claw", 2'000, "Subscribing"}));
+  EXPECT_TRUE(same_body<ActionBody>(a[35].body, Heal{}));
+  EXPECT_EQ(a[35].at_ms, 25'000);
 }
 
 TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
@@ -333,7 +339,7 @@ TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   EXPECT_TRUE(same_body<ExpectationBody>(e[10].body, ExpectCounter{"server.turns_completed", Comparison::eq, 2}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[11].body, ExpectCounter{"network.lost", Comparison::le, 10}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[12].body, ExpectPlayed{{"alice", "bob"}}));
-  EXPECT_EQ(e[12].line, 61);
+  EXPECT_EQ(e[12].line, 63);
 }
 
 TEST(ScenarioParse, OptionalLinesKeepTheDefaults) {
@@ -444,20 +450,27 @@ rc::Gen<ActionBody> action_body() {
       construct<ActionBody>(construct<Press>(player_name(), direction(), rc::gen::arbitrary<bool>())),
       construct<ActionBody>(construct<Release>(player_name(), direction())),
       construct<ActionBody>(construct<DropClaw>(player_name())),
-      construct<ActionBody>(construct<Crash>(node_kind(), rc::gen::just(std::optional<std::uint32_t>()))),
+      construct<ActionBody>(construct<Crash>(node_kind(), rc::gen::just(std::optional<std::uint32_t>()),
+                                             rc::gen::just(std::optional<std::string>()))),
+      construct<ActionBody>(construct<Crash>(rc::gen::just(NodeKind::server), rc::gen::just(std::optional<std::uint32_t>()),
+                                             rc::gen::element<std::optional<std::string>>("ClawIdle", "InTurn"))),
       construct<ActionBody>(construct<Crash>(
           node_kind(), rc::gen::map(rc::gen::inRange<std::uint32_t>(0, 1'001),
-                                    [](std::uint32_t k) { return std::optional<std::uint32_t>(k); }))),
+                                    [](std::uint32_t k) { return std::optional<std::uint32_t>(k); }),
+          rc::gen::just(std::optional<std::string>()))),
       rc::gen::just<ActionBody>(Heal{}),
       construct<ActionBody>(construct<Restart>(node_kind())),
       construct<ActionBody>(construct<PartitionNode>(rc::gen::element<std::string>("server", "claw", "alice"),
-                                                     short_time())),
+                                                     short_time(), rc::gen::just(std::optional<std::string>()))),
+      construct<ActionBody>(construct<PartitionNode>(rc::gen::just<std::string>("claw"), short_time(),
+                                                     rc::gen::element<std::optional<std::string>>("Ready", "Homing"))),
       construct<ActionBody>(construct<PartitionLink>(rc::gen::just<std::string>("server"), player_name(),
                                                      rc::gen::arbitrary<bool>(), short_time())),
       construct<ActionBody>(
           construct<ChannelLoss>(rc::gen::element<std::string>("p-*", "clawcomm", "lobby", "*"), probability(),
                                  short_time())),
-      construct<ActionBody>(construct<Burst>(probability(), probability(), probability(), short_time())),
+      construct<ActionBody>(construct<Burst>(probability(), probability(), probability(), short_time(),
+                                             rc::gen::inRange<TimeMs>(0, 10'000), rc::gen::inRange<TimeMs>(0, 90'000))),
       construct<ActionBody>(construct<Spoof>(rc::gen::just<std::string>("mallory"), player_name(), repeat())),
       construct<ActionBody>(construct<Flood>(player_name(), repeat())),
       construct<ActionBody>(construct<Replay>(player_name(), repeat())),
@@ -563,6 +576,10 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"crash_after_too_many", basics + "at 1s crash server after 5000 effects\n", 3,
                   {"expected a number of effects (0 to 1000)", "found \"5000\""}},
         ErrorCase{"crash_after_needs_effects", basics + "at 1s crash server after 2\n", 3, {"effects"}},
+        ErrorCase{"crash_in_unknown_state", basics + "at 1s crash claw in Flying\n", 3,
+                  {"expected a claw state (", "Subscribing", "found \"Flying\""}},
+        ErrorCase{"player_has_no_state", basics + "at 1s partition alice for 2s in Ready\n", 3,
+                  {"only the server and the claw have states, not \"alice\""}},
         ErrorCase{"unknown_keyword", basics + "sed 4\n", 3, {"unknown keyword \"sed\"", "seed", "expect"}},
         ErrorCase{"bad_name", basics + "at 1s join Alice\n", 3,
                   {"expected a player name", "after \"join\", found \"Alice\""}},
@@ -614,7 +631,7 @@ TEST(ScenarioErrors, GarbageNeverCrashes) {
     auto result = parse_scenario(sample.substr(0, length), "prefix");
     if (const auto* error = std::get_if<ParseError>(&result)) {
       EXPECT_GE(error->line, 0);
-      EXPECT_LE(error->line, 61);
+      EXPECT_LE(error->line, 66);
       EXPECT_FALSE(error->message.empty());
     }
   }
