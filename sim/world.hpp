@@ -159,6 +159,7 @@ class World {
   void burst(const Burst& trouble);
   void spoof(const std::string& name, const std::string& victim, std::uint32_t count);
   void apply(const Action& action);
+  bool apply_fault(const Action& action);
   void schedule_expectations();
   void check_expectation(const Expectation& expectation, bool final_check, bool record_failure);
   void finish();

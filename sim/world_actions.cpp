@@ -1,4 +1,4 @@
-// Scenario actions: each timed line of a scenario file becomes one of these.
+// Scenario actions of players and hostile clients; faults are in world_faults.cpp.
 #include "sim/world.hpp"
 #include "core/overloaded.hpp"
 #include "core/probes.hpp"
@@ -30,6 +30,7 @@ void World::schedule_actions() {
 }
 
 void World::apply(const Action& action) {
+  if (apply_fault(action)) return;
   const TimeMs now = scheduler_.now();
   auto needs_channel = [&](const std::string& name) -> SimPlayer* {
     auto found = players_.find(name);
@@ -92,57 +93,6 @@ void World::apply(const Action& action) {
               player_send(*player, CommandKind::drop);
             }
           },
-          [&](const Crash& a) {
-            if (a.in_state) {
-              return arm_in_state(a.node, *a.in_state, Action{now, Crash{a.node, a.after_effects}, action.line});
-            }
-            if (a.after_effects) {
-              (a.node == NodeKind::server ? server_crash_after_ : claw_crash_after_) = a.after_effects;
-              return log("scenario", fmt::format("{} will crash after {} effects of a step", to_string(a.node),
-                                                 *a.after_effects));
-            }
-            a.node == NodeKind::server ? crash_server() : crash_claw();
-          },
-          [&](const Restart& a) {
-            const std::string node(to_string(a.node));
-            if (a.node == NodeKind::server ? server_ != nullptr : claw_ != nullptr) {
-              return log("scenario", fmt::format("line {}: {} is running; restart skipped", action.line, node));
-            }
-            network_.restart(node);
-            a.node == NodeKind::server ? start_server() : start_claw(false);
-          },
-          [&](const PartitionNode& a) {
-            if (a.in_state) {
-              return arm_in_state(a.node == "server" ? NodeKind::server : NodeKind::claw, *a.in_state,
-                                  Action{now, PartitionNode{a.node, a.for_ms}, action.line});
-            }
-            if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
-            network_.partition_node(a.node, now + a.for_ms);
-            cut_off_until_ms_[a.node] = std::max(cut_off_until_ms_[a.node], now + a.for_ms);
-            log("net", fmt::format("partition {} for {}", a.node, format_duration(a.for_ms)));
-          },
-          [&](const PartitionLink& a) {
-            if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
-            network_.partition_link(a.from, a.to, a.both_ways, now + a.for_ms);
-            for (const std::string& node : {a.from, a.to}) {
-              cut_off_until_ms_[node] = std::max(cut_off_until_ms_[node], now + a.for_ms);
-            }
-            log("net", fmt::format("partition {}{}{} for {}", a.from, a.both_ways ? "<->" : "->", a.to,
-                                   format_duration(a.for_ms)));
-          },
-          [&](const ChannelLoss& a) {
-            network_.set_channel_loss(a.pattern, a.loss);
-            channel_loss_until_ms_[a.pattern] = std::max(channel_loss_until_ms_[a.pattern], now + a.for_ms);
-            log("net", fmt::format("loss {:.0f}% on {} for {}", a.loss * 100, a.pattern, format_duration(a.for_ms)));
-            schedule_at(now + a.for_ms, [this, pattern = a.pattern] {
-              auto active = channel_loss_until_ms_.find(pattern);
-              if (active == channel_loss_until_ms_.end() || active->second > scheduler_.now()) return;
-              channel_loss_until_ms_.erase(active);
-              network_.clear_channel_loss(pattern);
-              log("net", fmt::format("loss on {} ends", pattern));
-            });
-          },
-          [&](const Burst& a) { burst(a); },
           [&](const Spoof& a) { spoof(a.player, a.victim, a.count); },
           [&](const Flood& a) {
             SimPlayer* player = needs_channel(a.player);
@@ -173,8 +123,7 @@ void World::apply(const Action& action) {
             }
           },
           [&](const Arrivals& a) { schedule_arrival(a.per_hour, now + a.for_ms, a.mode); },
-          [&](const Chaos& a) { schedule_chaos(now + a.for_ms, a.mean_interval_ms); },
-          [&](const Heal&) { heal(); },
+          [](const auto&) {},  // Faults: apply_fault (world_faults.cpp).
       },
       action.body);
 }
@@ -208,66 +157,6 @@ void World::schedule_arrival(double per_hour, TimeMs until_ms, PlayerMode mode) 
   });
 }
 
-// Random faults, about one per mean interval: crashes with restarts,
-// partitions and loss bursts, each over within a minute.
-void World::schedule_chaos(TimeMs until_ms, TimeMs mean_interval_ms) {
-  const TimeMs at_ms = scheduler_.now() + static_cast<TimeMs>(chaos_rng_.exponential(static_cast<double>(mean_interval_ms))) + 1;
-  if (at_ms >= until_ms) return;
-  schedule_at(at_ms, [this, until_ms, mean_interval_ms] {
-    if (healed_) return;
-    chaos_seq_ += 1;
-    const TimeMs now = scheduler_.now();
-    const TimeMs length_ms = chaos_rng_.between(2'000, 40'000);
-    const std::uint64_t fault = chaos_rng_.below(5);
-    log("chaos", fmt::format("fault {} for {}", fault, format_duration(length_ms)));
-    if (fault == 0 && server_) {
-      crash_server();
-      schedule_at(now + length_ms, [this] {
-        if (server_) return;
-        network_.restart("server");
-        start_server();
-      });
-    } else if (fault == 1 && claw_) {
-      crash_claw();
-      schedule_at(now + length_ms, [this] {
-        if (claw_) return;
-        network_.restart("claw");
-        start_claw(false);
-      });
-    } else if (fault == 2 || fault == 3) {
-      const std::string node = fault == 2 ? "claw" : "server";
-      network_.partition_node(node, now + length_ms);
-      cut_off_until_ms_[node] = std::max(cut_off_until_ms_[node], now + length_ms);
-      log("net", fmt::format("partition {} for {}", node, format_duration(length_ms)));
-    } else {
-      burst(Burst{chaos_rng_.unit() * 0.4, chaos_rng_.unit() * 0.1, chaos_rng_.unit() * 0.2, length_ms,
-                  chaos_rng_.between(0, 2'000)});
-    }
-    schedule_chaos(until_ms, mean_interval_ms);
-  });
-}
-
-void World::burst(const Burst& trouble) {
-  NetworkOptions options = scenario_.network;
-  options.loss = trouble.loss;
-  options.duplication = trouble.duplication;
-  options.reorder = trouble.reorder;
-  options.latency_ms_min += trouble.delay_ms;
-  options.latency_ms_max += trouble.delay_ms;
-  if (trouble.reorder_ms_max > 0) options.reorder_ms_max = trouble.reorder_ms_max;
-  if (options.reorder > 0 && options.reorder_ms_max == 0) options.reorder_ms_max = 500;
-  if (std::optional<std::string> invalid = network_.set_options(options)) return fatal("burst: " + *invalid);
-  log("net", fmt::format("burst: loss {:.0f}% duplication {:.0f}% reorder {:.0f}% delay +{} for {}", trouble.loss * 100,
-                         trouble.duplication * 100, trouble.reorder * 100, format_duration(trouble.delay_ms),
-                         format_duration(trouble.for_ms)));
-  burst_generation_ += 1;
-  schedule_at(scheduler_.now() + trouble.for_ms, [this, generation = burst_generation_] {
-    if (generation != burst_generation_) return;  // A later burst owns the options now.
-    network_.set_options(scenario_.network);
-    log("net", "burst ends");
-  });
-}
-
 // A hostile client tries to command another player's claw turn and to speak on
 // the secure channel. Access rights (PubNub Access Manager) refuse both.
 void World::spoof(const std::string& name, const std::string& victim, std::uint32_t count) {
@@ -284,51 +173,6 @@ void World::spoof(const std::string& name, const std::string& victim, std::uint3
   }
   if (denied > 0) coverage::sometimes(coverage::Probe::sim_hostile_denied);
   log(name, fmt::format("spoofs {} on {}'s channel and clawcomm: {} of {} refused", count, victim, denied, count * 2));
-}
-
-void World::arm_in_state(NodeKind node, std::string state, Action action) {
-  log("scenario", fmt::format("armed for when the {} is {}: {}", to_string(node), state, action_text(action.body)));
-  state_triggers_.push_back(StateTrigger{node, std::move(state), std::move(action)});
-  fire_state_triggers(node);
-}
-
-// Runs, as the next event at this instant, every fault armed for the state
-// `node` is in now (so the step that entered the state completes first).
-void World::fire_state_triggers(NodeKind node) {
-  const std::string_view state = node == NodeKind::server ? (server_ ? server_->state_name() : std::string_view())
-                                                          : (claw_ ? claw_->state_name() : std::string_view());
-  for (auto it = state_triggers_.begin(); it != state_triggers_.end();) {
-    if (it->node != node || it->state != state) {
-      ++it;
-      continue;
-    }
-    schedule_at(scheduler_.now(), [this, action = it->action] { apply(action); });
-    it = state_triggers_.erase(it);
-  }
-}
-
-// Every fault stops at once; crashed nodes restart; the oracle's heal phase begins.
-void World::heal() {
-  log("scenario", "heal: every fault stops");
-  healed_ = true;
-  network_.heal_all();
-  cut_off_until_ms_.clear();
-  for (const auto& [pattern, until_ms] : channel_loss_until_ms_) network_.clear_channel_loss(pattern);
-  channel_loss_until_ms_.clear();
-  burst_generation_ += 1;  // Ends any burst.
-  network_.set_options(scenario_.network);
-  server_crash_after_.reset();
-  claw_crash_after_.reset();
-  state_triggers_.clear();
-  if (!claw_) {
-    network_.restart("claw");
-    start_claw(false);
-  }
-  if (!server_) {
-    network_.restart("server");
-    start_server();
-  }
-  oracle_.on_heal(scheduler_.now());
 }
 
 }  // namespace clawnet::sim

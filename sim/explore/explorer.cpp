@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 
 namespace clawnet::sim {
@@ -144,7 +145,8 @@ std::string format_wall(double seconds) {
 
 class Progress {
  public:
-  Progress(std::ostream& out, std::uint64_t total) : out_(out), total_(total), terminal_(::isatty(STDERR_FILENO)) {}
+  Progress(std::ostream& out, std::uint64_t total)
+      : out_(out), total_(total), terminal_(&out == &std::cerr && ::isatty(STDERR_FILENO)) {}
 
   void maybe_print(std::uint64_t done, std::uint64_t failed, bool last = false) {
     const auto now = Clock::now();

@@ -128,6 +128,30 @@ TimeMs span(Draw& draw, double intensity, TimeMs least_ms, TimeMs extreme_ms) {
   return least_ms + fraction_of(extreme_ms - least_ms, intensity * (0.25 + 0.75 * draw.rng.unit()));
 }
 
+// A player's tab closes (or it unsubscribes); most come back, some inside
+// their grace period and some after it.
+void draw_player_away(Draw& draw, bool vanish, TimeMs at_ms) {
+  const std::string& player = draw.some_player();
+  if (vanish) {
+    draw.at(at_ms, Vanish{player});
+  } else {
+    draw.at(at_ms, Disconnect{player});
+  }
+  if (draw.rng.chance(0.7)) draw.at(at_ms + draw.rng.between(200, 2 * draw.scenario.server.grace_ms), Reconnect{player});
+}
+
+void draw_hostile(Draw& draw, double intensity, TimeMs at_ms) {
+  const auto times = [&](std::uint32_t most) {
+    return static_cast<std::uint32_t>(1 + fraction_of(most - 1, intensity * draw.rng.unit()));
+  };
+  switch (draw.rng.below(4)) {
+    case 0: draw.at(at_ms, Spoof{"mallory", draw.some_player(), times(20)}); break;
+    case 1: draw.at(at_ms, Flood{draw.some_player(), times(50)}); break;
+    case 2: draw.at(at_ms, Replay{draw.some_player(), times(10)}); break;
+    default: draw.at(at_ms, JoinSpam{"spammer", times(30)}); break;
+  }
+}
+
 void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
   Rng& rng = draw.rng;
   const TimeMs turn_ms = draw.scenario.server.turn_ms;
@@ -172,30 +196,9 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
                            span(draw, intensity, 1, 2 * turn_ms)});
       break;
     case FaultKind::player_vanish:
-    case FaultKind::player_disconnect: {
-      const std::string& player = draw.some_player();
-      if (kind == FaultKind::player_vanish) {
-        draw.at(at_ms, Vanish{player});
-      } else {
-        draw.at(at_ms, Disconnect{player});
-      }
-      // Most come back, some inside their grace period and some after it.
-      if (rng.chance(0.7)) draw.at(at_ms + rng.between(200, 2 * draw.scenario.server.grace_ms), Reconnect{player});
-      break;
-    }
+    case FaultKind::player_disconnect: draw_player_away(draw, kind == FaultKind::player_vanish, at_ms); break;
     case FaultKind::player_leave: draw.at(at_ms, Leave{draw.some_player()}); break;
-    case FaultKind::hostile: {
-      const auto times = [&](std::uint32_t most) {
-        return static_cast<std::uint32_t>(1 + fraction_of(most - 1, intensity * rng.unit()));
-      };
-      switch (rng.below(4)) {
-        case 0: draw.at(at_ms, Spoof{"mallory", draw.some_player(), times(20)}); break;
-        case 1: draw.at(at_ms, Flood{draw.some_player(), times(50)}); break;
-        case 2: draw.at(at_ms, Replay{draw.some_player(), times(10)}); break;
-        default: draw.at(at_ms, JoinSpam{"spammer", times(30)}); break;
-      }
-      break;
-    }
+    case FaultKind::hostile: draw_hostile(draw, intensity, at_ms); break;
     case FaultKind::count: break;
   }
 }
