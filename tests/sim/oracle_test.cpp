@@ -50,6 +50,56 @@ TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
   EXPECT_EQ(starved.violation()->invariant, 4);
 }
 
+TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(2'000);
+  Oracle oracle(30'000);
+  oracle.on_control_ended(3);
+  oracle.on_control_granted(world, 4, "p-fresh", world.now_ms());
+  EXPECT_FALSE(oracle.violation().has_value());
+  oracle.on_control_granted(world, 3, "p-again", world.now_ms());
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 1);
+  Oracle rebooted(30'000);  // A claw that rebooted may serve a lost turn again.
+  rebooted.on_control_ended(3);
+  rebooted.on_claw_crashed();
+  rebooted.on_control_granted(world, 3, "p-again", world.now_ms());
+  EXPECT_FALSE(rebooted.violation().has_value());
+}
+
+TEST(Oracle, PositionsCatchAWrongNumberOnTheWireAndAReceivedOneBelowTheRank) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(2'000);  // bob and carol wait at ranks 0 and 1.
+  const std::string carol = world.players().at("carol").channel;
+  Oracle right(30'000);
+  right.on_position_sent(carol, 1);
+  right.on_position_received(world, carol, 3, world.now_ms());  // Stale and high: allowed.
+  right.check(world, world.now_ms());
+  EXPECT_FALSE(right.violation().has_value()) << right.violation()->detail;
+  Oracle sent(30'000);
+  sent.on_position_sent(carol, 2);
+  sent.check(world, world.now_ms());
+  ASSERT_TRUE(sent.violation().has_value());
+  EXPECT_EQ(sent.violation()->invariant, 6);
+  Oracle received(30'000);
+  received.on_position_received(world, carol, 0, world.now_ms());
+  ASSERT_TRUE(received.violation().has_value());
+  EXPECT_EQ(received.violation()->invariant, 6);
+}
+
+TEST(Oracle, DurabilityAllowsAJoinCommittedButNeverAcknowledged) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(2'000);  // Tickets 2 and 3 wait.
+  Oracle oracle(30'000);
+  oracle.on_join_acknowledged(2, 0);
+  oracle.on_join_committed(3);  // The server crashed before its reply went out.
+  oracle.on_server_restarted(world, world.now_ms());
+  EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
+}
+
 TEST(Oracle, LivenessCatchesAClawThatNeverHearsFromTheServer) {
   // Every secure message is lost: the idle claw never gets a CHANNEL_LISTEN.
   Scenario scenario = load_or_fail("three_players.scenario");
