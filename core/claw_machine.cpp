@@ -542,10 +542,12 @@ bool ClawMachine::Impl::step_goal_met() const {
 // whose rows' guards all refuse is counted here.
 template <class Event>
 void ClawMachine::Impl::dispatch(const Event& event) {
-  const std::string_view before = state;
+  const char* before = state;
   const msm::back::HandledEnum handled = machine.process_event(event);
   if (handled == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
-  if (handled == msm::back::HANDLED_TRUE) coverage::took(coverage::MachineKind::claw, before, Event::name);
+  if (handled == msm::back::HANDLED_TRUE && coverage::recording()) {
+    coverage::took(coverage::MachineKind::claw, before, Event::name);
+  }
 }
 
 // Steps whose goal is already met end at once (the claw may boot at the top, at home).

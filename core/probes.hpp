@@ -88,6 +88,8 @@ class Recording {
   Recorder* previous_;
 };
 
+inline bool recording() { return recorder != nullptr; }
+
 inline void sometimes(Probe probe) {
   if (recorder != nullptr) recorder->probes[static_cast<std::size_t>(probe)] += 1;
 }

@@ -496,7 +496,9 @@ void ServerMachine::Impl::dispatch(const Event& event) {
   const std::string_view before = state;
   const msm::back::HandledEnum handled = machine.process_event(event);
   if (handled == msm::back::HANDLED_GUARD_REJECT) counters.rejected_events += 1;
-  if (handled == msm::back::HANDLED_TRUE) coverage::took(coverage::MachineKind::server, before, Event::name);
+  if (handled == msm::back::HANDLED_TRUE && coverage::recording()) {
+    coverage::took(coverage::MachineKind::server, before, Event::name);
+  }
 }
 
 // The fifo_slip planted bug's pick: the second present player, if any.
