@@ -120,8 +120,8 @@ class World {
   void fire_state_triggers(NodeKind node);
   void watch_server_publish(const Message& message, const std::string& channel);
   void watch_claw_publish(const Message& message, const std::string& channel);
-  // Effects a node carries out of this step before a crash armed with `crash NODE after K effects`.
-  std::optional<std::size_t> effects_before_crash(std::optional<std::uint32_t>& armed, std::size_t count);
+  // `crash NODE after K effects`: cuts an armed step's effects to its first K.
+  std::optional<std::size_t> cut_for_crash(std::optional<std::uint32_t>& armed, Effects& effects);
   void run_server_effects();
   void run_claw_effects();
   void reschedule_server();

@@ -24,13 +24,15 @@ std::optional<Message> World::publish_from(const std::string& node, const Publis
 }
 
 // An armed mid-step crash fires in the first step with more than K effects:
-// returns K (and disarms) then, nullopt otherwise.
-std::optional<std::size_t> World::effects_before_crash(std::optional<std::uint32_t>& armed, std::size_t count) {
-  if (!armed || count <= *armed) return std::nullopt;
-  const std::size_t carried_out = *armed;
+// the step keeps its first K effects (the rest are lost), and the caller
+// crashes the node once they are carried out. Returns the effects the step had.
+std::optional<std::size_t> World::cut_for_crash(std::optional<std::uint32_t>& armed, Effects& effects) {
+  if (!armed || effects.size() <= *armed) return std::nullopt;
+  const std::size_t returned = effects.size();
+  effects.resize(*armed);
   armed.reset();
   coverage::sometimes(coverage::Probe::sim_crash_mid_step);
-  return carried_out;
+  return returned;
 }
 
 // What the world learns from the server's messages on the wire: grants (for
@@ -148,13 +150,8 @@ void World::run_server_effects() {
   if (!server_) return;
   const TimeMs now = scheduler_.now();
   Effects effects = server_->take_effects();
-  const std::optional<std::size_t> crash_at = effects_before_crash(server_crash_after_, effects.size());
-  for (std::size_t index = 0; index < effects.size(); index += 1) {
-    if (index == crash_at) {
-      log("server", fmt::format("crashes after {} of the step's {} effects", index, effects.size()));
-      return crash_server();
-    }
-    Effect& effect = effects[index];
+  const std::optional<std::size_t> crashes_after = cut_for_crash(server_crash_after_, effects);
+  for (Effect& effect : effects) {
     std::visit(
         Overloaded{
             [&](Publish& e) {
@@ -188,6 +185,10 @@ void World::run_server_effects() {
         },
         effect);
     if (!server_) return;
+  }
+  if (crashes_after) {
+    log("server", fmt::format("crashes after {} of the step's {} effects", effects.size(), *crashes_after));
+    return crash_server();
   }
   if (server_->state_name() != last_server_state_) {
     last_server_state_ = std::string(server_->state_name());
@@ -285,13 +286,8 @@ void World::run_claw_effects() {
   if (!claw_) return;
   const TimeMs now = scheduler_.now();
   Effects effects = claw_->take_effects();
-  const std::optional<std::size_t> crash_at = effects_before_crash(claw_crash_after_, effects.size());
-  for (std::size_t index = 0; index < effects.size(); index += 1) {
-    if (index == crash_at) {
-      log("claw", fmt::format("crashes after {} of the step's {} effects", index, effects.size()));
-      return crash_claw();
-    }
-    Effect& effect = effects[index];
+  const std::optional<std::size_t> crashes_after = cut_for_crash(claw_crash_after_, effects);
+  for (Effect& effect : effects) {
     std::visit(
         Overloaded{
             [&](Publish& e) {
@@ -307,6 +303,10 @@ void World::run_claw_effects() {
             [&](auto&) {},
         },
         effect);
+  }
+  if (crashes_after) {
+    log("claw", fmt::format("crashes after {} of the step's {} effects", effects.size(), *crashes_after));
+    return crash_claw();
   }
   if (claw_->counters().commands_accepted != claw_accepted_seen_) {
     claw_accepted_seen_ = claw_->counters().commands_accepted;
