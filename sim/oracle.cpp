@@ -5,6 +5,7 @@
 #include "sim/world.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
@@ -53,15 +54,61 @@ void Oracle::fail_livelock(std::string detail, TimeMs now_ms) {
   violation_ = Violation{0, "livelock", std::move(detail), now_ms, ViolationKind::livelock};
 }
 
-void Oracle::on_join_acknowledged(Ticket ticket, TimeMs) {
+void Oracle::on_join_acknowledged(Ticket ticket, const std::string& channel, TimeMs) {
   waiting_.insert(ticket);
   unacknowledged_.erase(ticket);
+  acknowledged_.emplace(ticket, channel);
 }
 
-void Oracle::on_departure(Ticket ticket) { waiting_.erase(ticket); }
-
-void Oracle::on_turn_start(const World& world, Ticket ticket, TimeMs now_ms) {
+void Oracle::on_departure(Ticket ticket) {
   waiting_.erase(ticket);
+  departed_.insert(ticket);
+}
+
+HistoryCounts Oracle::history(const World& world) const {
+  HistoryCounts counts;
+  auto note = [&](std::string problem) {
+    if (counts.first_problem.empty()) counts.first_problem = std::move(problem);
+  };
+  const ServerMachine* server = world.server();
+  for (const auto& [ticket, channel] : acknowledged_) {
+    counts.acknowledged += 1;
+    std::set<Turn> served;
+    if (auto grants = grants_by_channel_.find(channel); grants != grants_by_channel_.end()) served = grants->second;
+    if (auto started = turns_started_.find(ticket); started != turns_started_.end()) {
+      served.insert(started->second.begin(), started->second.end());
+    }
+    if (!served.empty()) {
+      counts.served += 1;
+      if (served.size() > 1) {
+        counts.duplicated += 1;
+        note(fmt::format("ticket #{} ({}) was served in turns {}", ticket, world.owner_of(channel).value_or(channel),
+                         fmt::join(served, " and ")));
+      }
+      continue;
+    }
+    // Not granted: departed, or still owed a place (the server down can hold it too).
+    const bool still_owed = server == nullptr || server->queue().find(ticket) != nullptr ||
+                            (server->open_turn() && server->open_turn()->ticket == ticket);
+    if (departed_.contains(ticket) || still_owed) continue;
+    counts.lost += 1;
+    note(fmt::format("ticket #{} ({}) was acknowledged, never served, never departed, and is not queued", ticket,
+                     world.owner_of(channel).value_or(channel)));
+  }
+  for (const auto& [channel, turns] : grants_by_channel_) {
+    const bool known = committed_channels_.contains(channel) ||
+                       std::any_of(acknowledged_.begin(), acknowledged_.end(),
+                                   [&](const auto& join) { return join.second == channel; });
+    if (known) continue;
+    counts.unexpected += 1;
+    note(fmt::format("turn {} was granted to {}, which no join was committed for", *turns.begin(), channel));
+  }
+  return counts;
+}
+
+void Oracle::on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs now_ms) {
+  waiting_.erase(ticket);
+  turns_started_[ticket].insert(turn);
   if (world.server() == nullptr) return;
   std::optional<Ticket> earliest_present = world.server()->queue().first_present();
   if (earliest_present && *earliest_present < ticket) {
@@ -280,10 +327,18 @@ void Oracle::check_agreement(const World& world, TimeMs now_ms) {
        now_ms);
 }
 
-// At the end of a healed run the queue has drained, no turn is open, and the
-// claw is idle with every motor off.
+// At the end: the history check, and for a healed run, the queue has drained,
+// no turn is open, and the claw is idle with every motor off.
 void Oracle::check_end(const World& world, TimeMs now_ms) {
-  if (violation_ || !healed_at_ms_) return;
+  if (violation_) return;
+  const HistoryCounts counts = history(world);
+  if (counts.lost + counts.duplicated + counts.unexpected > 0) {
+    return fail(7, "history",
+                fmt::format("{} lost, {} duplicated, {} unexpected; {}", counts.lost, counts.duplicated,
+                            counts.unexpected, counts.first_problem),
+                now_ms);
+  }
+  if (!healed_at_ms_) return;
   const ServerMachine* server = world.server();
   const ClawMachine* claw = world.claw();
   if (server == nullptr || claw == nullptr) {

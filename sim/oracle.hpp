@@ -20,6 +20,13 @@
 //     player's rank after that step, and exactly its rank near the front; the
 //     position a player last received is never below its real rank.
 //
+//  7. History (Jepsen-style, at the end of the run, from the wire and the
+//     store's writes): no acknowledged join is lost (never served, never
+//     departed, no longer queued), none is served in two different turns
+//     (duplicated), and no grant goes to a channel no join was committed for
+//     (unexpected). Served: a turn started for it in the store, or a
+//     CHANNEL_LISTEN for its channel on the wire.
+//
 // Runs with a `heal` action have two phases. Before the heal (chaos) a stall
 // is no failure: invariant 3 is not checked. From the heal on, liveness is
 // (invariant 3, bounds from heal_bounds(), docs/explore.md): every present
@@ -58,6 +65,16 @@ struct Violation {
   ViolationKind kind = ViolationKind::safety;
 };
 
+// The history check's counts (invariant 7), for the report.
+struct HistoryCounts {
+  std::uint64_t acknowledged = 0;
+  std::uint64_t served = 0;  // Acknowledged joins that were served a turn.
+  std::uint64_t lost = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t unexpected = 0;
+  std::string first_problem;  // One example, if any count above is not zero.
+};
+
 // The liveness bounds after a heal, derived from the run's settings.
 struct HealBounds {
   TimeMs settle_ms = 0;      // From the heal until every node and presence has caught up.
@@ -72,9 +89,9 @@ class Oracle {
       : liveness_bound_ms_(liveness_bound_ms), heal_(heal), has_heal_(has_heal) {}
 
   // --- What the world carried out (server effects, claw acceptances) -----------
-  void on_join_acknowledged(Ticket ticket, TimeMs now_ms);
+  void on_join_acknowledged(Ticket ticket, const std::string& channel, TimeMs now_ms);
   void on_departure(Ticket ticket);
-  void on_turn_start(const World& world, Ticket ticket, TimeMs now_ms);
+  void on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs now_ms);
   void on_turn_end(Ticket ticket, TurnOutcome outcome);
   void on_server_restarted(const World& world, TimeMs now_ms);
   void on_command_accepted(TimeMs now_ms) { last_command_ms_ = now_ms; }
@@ -83,7 +100,14 @@ class Oracle {
   void on_position_sent(std::string channel, std::uint64_t position) { positions_sent_[std::move(channel)] = position; }
   // A join the store committed. One committed but never acknowledged (the
   // server crashed between the two) may come back after a restart.
-  void on_join_committed(Ticket ticket) { unacknowledged_.insert(ticket); }
+  void on_join_committed(Ticket ticket, const std::string& channel) {
+    unacknowledged_.insert(ticket);
+    committed_channels_.insert(channel);
+  }
+  // A CHANNEL_LISTEN the server put on the wire (repeats included).
+  void on_listen_sent(Turn turn, const std::string& channel) { grants_by_channel_[channel].insert(turn); }
+  // What the history check counts at this moment (`world` tells who is still queued).
+  HistoryCounts history(const World& world) const;
   // A player received a Position (or its join reply): checked at once, as
   // ranks only ever fall, a position that is not below the rank now never is.
   void on_position_received(const World& world, const std::string& channel, std::uint64_t position, TimeMs now_ms);
@@ -121,6 +145,11 @@ class Oracle {
   std::optional<TimeMs> disagree_since_ms_;
   std::map<std::string, std::uint64_t> positions_sent_;  // This step's last, by channel.
   std::set<Ticket> unacknowledged_;                      // Committed joins not (yet) acknowledged.
+  std::set<std::string> committed_channels_;
+  std::map<Ticket, std::string> acknowledged_;           // Every acknowledged join, by ticket.
+  std::set<Ticket> departed_;
+  std::map<std::string, std::set<Turn>> grants_by_channel_;  // CHANNEL_LISTEN on the wire.
+  std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.
   Turn last_finished_since_boot_ = 0;
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;

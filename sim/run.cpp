@@ -73,6 +73,9 @@ void write_report(std::ostream& out, const World& world, const std::string& repr
   for (const ExpectationResult& result : world.results()) {
     if (!result.passed) out << "   " << result.text << "\n";
   }
+  const HistoryCounts history = world.oracle().history(world);
+  out << fmt::format("   history: {} joins acknowledged, {} served; {} lost, {} duplicated, {} unexpected\n",
+                     history.acknowledged, history.served, history.lost, history.duplicated, history.unexpected);
   out << fmt::format("   expectations: {} passed, {} failed\n", passed, world.results().size() - passed);
   if (const std::optional<Violation>& violation = world.violation()) {
     out << fmt::format("\nINVARIANT {} VIOLATED ({}) at {}: {}\nlast events:\n", violation->invariant,

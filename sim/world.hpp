@@ -86,6 +86,7 @@ class World {
 
   Snapshot snapshot() const;
   const std::optional<Violation>& violation() const { return oracle_.violation(); }
+  const Oracle& oracle() const { return oracle_; }
   // Expectations checked so far (all of them once finished()).
   const std::vector<ExpectationResult>& results() const { return results_; }
   bool passed() const;

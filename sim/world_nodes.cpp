@@ -40,6 +40,7 @@ std::optional<std::size_t> World::cut_for_crash(std::optional<std::uint32_t>& ar
 void World::watch_server_publish(const Message& message, const std::string& channel) {
   if (const ChannelListen* listen = std::get_if<ChannelListen>(&message)) {
     granted_channel_.emplace(listen->turn, listen->channel);
+    oracle_.on_listen_sent(listen->turn, listen->channel);
   } else if (const Position* position = std::get_if<Position>(&message)) {
     oracle_.on_position_sent(channel, position->position);
   }
@@ -160,7 +161,7 @@ void World::run_server_effects() {
             [&](Subscribe& e) { keep_subscribed("server", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
             [&](JoinReply& e) {
-              if (e.accepted) oracle_.on_join_acknowledged(e.ticket, now);
+              if (e.accepted) oracle_.on_join_acknowledged(e.ticket, e.channel, now);
               schedule_at(now + latency_sample(), [this, reply = std::move(e)] { deliver_join_reply(reply); });
             },
             [&](Log& e) { log("server", e.text); },
@@ -173,10 +174,12 @@ void World::run_server_effects() {
               }
               retired_.store_writes += 1;
               using Persist = std::decay_t<decltype(persist)>;
-              if constexpr (std::is_same_v<Persist, PersistJoin>) oracle_.on_join_committed(persist.ticket);
+              if constexpr (std::is_same_v<Persist, PersistJoin>) {
+                oracle_.on_join_committed(persist.ticket, persist.channel);
+              }
               if constexpr (std::is_same_v<Persist, PersistDeparture>) oracle_.on_departure(persist.ticket);
               if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
-                oracle_.on_turn_start(*this, persist.ticket, now);
+                oracle_.on_turn_start(*this, persist.ticket, persist.turn, now);
               }
               if constexpr (std::is_same_v<Persist, PersistTurnEnd>) {
                 oracle_.on_turn_end(persist.ticket, persist.outcome);

@@ -15,11 +15,11 @@ TEST(Oracle, DurabilityCatchesAnAcknowledgedJoinMissingAfterRestart) {
   World world(load_or_fail("three_players.scenario"), 7, scratch.path());
   world.run_until(2'000);
   Oracle oracle(30'000);
-  oracle.on_join_acknowledged(2, 0);
-  oracle.on_join_acknowledged(3, 0);
+  oracle.on_join_acknowledged(2, "p-2", 0);
+  oracle.on_join_acknowledged(3, "p-3", 0);
   oracle.on_server_restarted(world, world.now_ms());
   EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
-  oracle.on_join_acknowledged(77, 0);  // Acknowledged, yet the server does not have it.
+  oracle.on_join_acknowledged(77, "p-77", 0);  // Acknowledged, yet the server does not have it.
   oracle.on_server_restarted(world, world.now_ms());
   ASSERT_TRUE(oracle.violation().has_value());
   EXPECT_EQ(oracle.violation()->invariant, 5);
@@ -30,7 +30,7 @@ TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
   World world(load_or_fail("three_players.scenario"), 7, scratch.path());
   world.run_until(2'000);  // bob (#2) and carol (#3) wait, present.
   Oracle oracle(30'000);
-  oracle.on_turn_start(world, 9, world.now_ms());
+  oracle.on_turn_start(world, 9, 4, world.now_ms());
   ASSERT_TRUE(oracle.violation().has_value());
   EXPECT_EQ(oracle.violation()->invariant, 2);
 }
@@ -94,10 +94,42 @@ TEST(Oracle, DurabilityAllowsAJoinCommittedButNeverAcknowledged) {
   World world(load_or_fail("three_players.scenario"), 7, scratch.path());
   world.run_until(2'000);  // Tickets 2 and 3 wait.
   Oracle oracle(30'000);
-  oracle.on_join_acknowledged(2, 0);
-  oracle.on_join_committed(3);  // The server crashed before its reply went out.
+  oracle.on_join_acknowledged(2, "p-2", 0);
+  oracle.on_join_committed(3, "p-3");  // The server crashed before its reply went out.
   oracle.on_server_restarted(world, world.now_ms());
   EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
+}
+
+TEST(Oracle, HistoryCountsLostDuplicatedAndUnexpectedGrants) {
+  ScratchDirectory scratch;
+  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  world.run_until(2'000);
+  Oracle clean(30'000);
+  clean.on_join_acknowledged(70, "p-played", 0);
+  clean.on_listen_sent(1, "p-played");
+  clean.on_listen_sent(1, "p-played");  // A repeat, or a lost turn granted again: the same turn.
+  clean.check_end(world, world.now_ms());
+  EXPECT_FALSE(clean.violation().has_value()) << clean.violation()->detail;
+  EXPECT_EQ(clean.history(world).served, 1U);
+
+  Oracle lost(30'000);
+  lost.on_join_acknowledged(71, "p-gone", 0);  // Never granted, never departed, not queued.
+  EXPECT_EQ(lost.history(world).lost, 1U);
+  lost.check_end(world, world.now_ms());
+  ASSERT_TRUE(lost.violation().has_value());
+  EXPECT_EQ(lost.violation()->invariant, 7);
+
+  Oracle twice(30'000);
+  twice.on_join_acknowledged(72, "p-twice", 0);
+  twice.on_listen_sent(4, "p-twice");
+  twice.on_listen_sent(5, "p-twice");
+  EXPECT_EQ(twice.history(world).duplicated, 1U);
+
+  Oracle stranger(30'000);
+  stranger.on_listen_sent(6, "p-stranger");
+  EXPECT_EQ(stranger.history(world).unexpected, 1U);
+  stranger.on_join_committed(9, "p-stranger");  // Committed, the reply lost in a crash: expected.
+  EXPECT_EQ(stranger.history(world).unexpected, 0U);
 }
 
 TEST(Oracle, LivenessCatchesAClawThatNeverHearsFromTheServer) {
