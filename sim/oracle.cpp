@@ -165,7 +165,18 @@ void Oracle::check_single_control(const World& world, TimeMs now_ms) {
   }
 }
 
+// Checked on the wire: the claw tells a player it has control of turn T only
+// if the server's CHANNEL_LISTEN gave T to that channel, and never for a turn
+// it has finished since it booted.
 void Oracle::on_control_granted(const World& world, Turn turn, const std::string& channel, TimeMs now_ms) {
+  auto granted = granted_turns_.find(turn);
+  if (granted == granted_turns_.end() || granted->second != channel) {
+    return fail(1, "single control",
+                fmt::format("the claw gave {} control of turn {}, which the server granted to {}",
+                            world.owner_of(channel).value_or(channel), turn,
+                            granted == granted_turns_.end() ? "nobody" : granted->second),
+                now_ms);
+  }
   if (turn > last_finished_since_boot_) return;
   fail(1, "single control",
        fmt::format("the claw granted turn {} to {} after it had finished turn {}", turn,

@@ -105,7 +105,10 @@ class Oracle {
     committed_channels_.insert(channel);
   }
   // A CHANNEL_LISTEN the server put on the wire (repeats included).
-  void on_listen_sent(Turn turn, const std::string& channel) { grants_by_channel_[channel].insert(turn); }
+  void on_listen_sent(Turn turn, const std::string& channel) {
+    grants_by_channel_[channel].insert(turn);
+    granted_turns_.emplace(turn, channel);
+  }
   // What the history check counts at this moment (`world` tells who is still queued).
   HistoryCounts history(const World& world) const;
   // A player received a Position (or its join reply): checked at once, as
@@ -150,6 +153,7 @@ class Oracle {
   std::set<Ticket> departed_;
   std::map<std::string, std::set<Turn>> grants_by_channel_;  // CHANNEL_LISTEN on the wire.
   std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.
+  std::map<Turn, std::string> granted_turns_;                 // The first CHANNEL_LISTEN of each turn.
   Turn last_finished_since_boot_ = 0;
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;

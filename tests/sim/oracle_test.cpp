@@ -55,6 +55,8 @@ TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
   World world(load_or_fail("three_players.scenario"), 7, scratch.path());
   world.run_until(2'000);
   Oracle oracle(30'000);
+  oracle.on_listen_sent(3, "p-again");
+  oracle.on_listen_sent(4, "p-fresh");
   oracle.on_control_ended(3);
   oracle.on_control_granted(world, 4, "p-fresh", world.now_ms());
   EXPECT_FALSE(oracle.violation().has_value());
@@ -62,10 +64,16 @@ TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
   ASSERT_TRUE(oracle.violation().has_value());
   EXPECT_EQ(oracle.violation()->invariant, 1);
   Oracle rebooted(30'000);  // A claw that rebooted may serve a lost turn again.
+  rebooted.on_listen_sent(3, "p-again");
   rebooted.on_control_ended(3);
   rebooted.on_claw_crashed();
   rebooted.on_control_granted(world, 3, "p-again", world.now_ms());
   EXPECT_FALSE(rebooted.violation().has_value());
+  Oracle ungranted(30'000);  // Control of a turn the server gave to someone else.
+  ungranted.on_listen_sent(5, "p-owner");
+  ungranted.on_control_granted(world, 5, "p-intruder", world.now_ms());
+  ASSERT_TRUE(ungranted.violation().has_value());
+  EXPECT_EQ(ungranted.violation()->invariant, 1);
 }
 
 TEST(Oracle, PositionsCatchAWrongNumberOnTheWireAndAReceivedOneBelowTheRank) {
