@@ -520,15 +520,47 @@ void Network::notify_presence(const std::string& channel, const std::string& mem
   for (const std::string& target : targets) {
     Node* node = find(target);
     if (node == nullptr || !node->up) continue;
-    const TimeMs at_ms = std::max(scheduler_.now() + sample_latency(), node->presence_floor_ms);
-    node->presence_floor_ms = at_ms;
-    const std::uint64_t incarnation = node->incarnation;
-    schedule(at_ms, [this, target, incarnation, channel, member, kind] {
-      Node* watcher = find(target);
-      if (watcher == nullptr || !watcher->up || watcher->incarnation != incarnation || partitioned(target)) return;
-      call(watcher->callbacks.on_presence, channel, member, kind);
-    });
+    // Draws only while a fault is set, so runs without one keep their streams.
+    if (presence_faults_.loss > 0 && rng_.chance(presence_faults_.loss)) {
+      ++counters_.presence_lost;
+      continue;
+    }
+    const int copies = presence_faults_.duplication > 0 && rng_.chance(presence_faults_.duplication) ? 2 : 1;
+    counters_.presence_duplicated += static_cast<std::uint64_t>(copies - 1);
+    for (int copy = 0; copy < copies; copy += 1) {
+      const TimeMs at_ms =
+          std::max(scheduler_.now() + sample_latency() + presence_faults_.delay_ms, node->presence_floor_ms);
+      node->presence_floor_ms = at_ms;
+      const std::uint64_t incarnation = node->incarnation;
+      schedule(at_ms, [this, target, incarnation, channel, member, kind] {
+        Node* watcher = find(target);
+        if (watcher == nullptr || !watcher->up || watcher->incarnation != incarnation || partitioned(target)) return;
+        call(watcher->callbacks.on_presence, channel, member, kind);
+      });
+    }
   }
+}
+
+std::optional<std::string> Network::set_presence_faults(const PresenceFaults& faults) {
+  if (!is_probability(faults.loss)) return "presence loss must be in [0, 1]";
+  if (!is_probability(faults.duplication)) return "presence duplication must be in [0, 1]";
+  if (faults.delay_ms < 0 || faults.delay_ms > option_ms_max) {
+    return fmt::format("presence delay must be in [0, {}]", option_ms_max);
+  }
+  presence_faults_ = faults;
+  return std::nullopt;
+}
+
+bool Network::spurious_timeout(const std::string& channel, const std::string& member) {
+  auto present = present_.find(channel);
+  if (present == present_.end() || !present->second.contains(member)) return false;
+  ++counters_.presence_spurious;
+  notify_presence(channel, member, PresenceKind::timeout);
+  schedule(scheduler_.now() + options_.heartbeat_timeout_ms / 2, [this, channel, member] {
+    auto still = present_.find(channel);
+    if (still != present_.end() && still->second.contains(member)) notify_presence(channel, member, PresenceKind::join);
+  });
+  return true;
 }
 
 void Network::remove_subscription(Node& node, const std::string& name, const std::string& channel) {

@@ -92,6 +92,16 @@ struct NetworkCounters {
   std::uint64_t denied = 0;      // Publishes, subscribes and watches without the right.
   std::uint64_t too_large = 0;
   std::uint64_t scheduler_full = 0;  // Deliveries dropped because the scheduler was full.
+  std::uint64_t presence_lost = 0;        // Presence events a watcher never got (presence faults).
+  std::uint64_t presence_duplicated = 0;  // Presence events a watcher got twice.
+  std::uint64_t presence_spurious = 0;    // Timeouts sent for members that were still there.
+};
+
+// Trouble with presence events alone, for a while (the messages are untouched).
+struct PresenceFaults {
+  double loss = 0;         // A watcher never gets the event.
+  double duplication = 0;  // A watcher gets it twice.
+  TimeMs delay_ms = 0;     // Added to every event's latency.
 };
 
 using PartitionId = std::uint64_t;
@@ -111,6 +121,9 @@ class Network {
   // Returns an error if p is not in [0, 1].
   std::optional<std::string> set_channel_loss(std::string_view pattern, double p);
   void clear_channel_loss(std::string_view pattern);
+  // Presence faults from now on (PresenceFaults{} ends them). Returns an error
+  // if a probability is not in [0, 1] or the delay is negative.
+  std::optional<std::string> set_presence_faults(const PresenceFaults& faults);
 
   // --- Nodes ----------------------------------------------------------------
   // Returns false iff the name is taken or empty. A new node is up and linked.
@@ -141,6 +154,11 @@ class Network {
   bool is_subscribed(const std::string& node, const std::string& channel) const;
   // Who the service counts as present on `channel` (like here_now), in name order.
   std::vector<std::string> present(const std::string& channel) const;
+  // The service wrongly times `member` out on `channel` while it is still
+  // subscribed: watchers get `timeout`, then `join` when the member's next
+  // heartbeat arrives (half the heartbeat timeout later). Returns false iff
+  // `member` is not present there.
+  bool spurious_timeout(const std::string& channel, const std::string& member);
 
   // --- Partitions -----------------------------------------------------------
   // Cut all traffic to and from `node` until `until_ms` (time_never: until healed).
@@ -217,6 +235,7 @@ class Network {
   Rng rng_;
   NetworkOptions options_;
   std::map<std::string, double, std::less<>> channel_loss_;
+  PresenceFaults presence_faults_;
   std::map<std::string, Node, std::less<>> nodes_;
   std::map<std::string, std::map<std::string, Grant, std::less<>>, std::less<>> grants_;
   std::map<std::string, std::set<std::string>, std::less<>> subscribers_;  // Active only.

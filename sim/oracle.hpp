@@ -5,8 +5,10 @@
 // violation stops the run.
 //
 //  1. Single control: the claw serves turn T only on the channel the server
-//     granted T to, and never grants a turn again once it finished it (until
-//     it reboots); a gantry motor moves only for the turn being served.
+//     granted T to; on the wire, its {"control":true} for T goes to the
+//     channel the server's CHANNEL_LISTEN gave T to, and never for a turn it
+//     has finished since it booted; a gantry motor moves only for the turn
+//     being served.
 //  2. FIFO fairness: a grant never passes over a present, earlier-joined player.
 //  3. Liveness: an idle, reachable claw with a present player waiting gets a
 //     turn going within the scenario's liveness bound.
@@ -19,7 +21,6 @@
 //  6. Positions: every position the server puts on the wire is >= the
 //     player's rank after that step, and exactly its rank near the front; the
 //     position a player last received is never below its real rank.
-//
 //  7. History (Jepsen-style, at the end of the run, from the wire and the
 //     store's writes): no acknowledged join is lost (never served, never
 //     departed, no longer queued), none is served in two different turns
@@ -33,7 +34,7 @@
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 

@@ -72,6 +72,10 @@ struct Crowd { std::uint32_t count = 1; TimeMs over_ms = 0; PlayerMode mode = Pl
 struct Arrivals { double per_hour = 0; TimeMs for_ms = 0; PlayerMode mode = PlayerMode::automatic; };
 // Random faults (crashes, partitions, bursts) at random times, about one per mean_interval_ms.
 struct Chaos { TimeMs for_ms = 0; TimeMs mean_interval_ms = 0; };
+// Presence events alone go wrong for a while: lost, duplicated, delayed.
+struct PresenceTrouble { double loss = 0; double duplication = 0; TimeMs delay_ms = 0; TimeMs for_ms = 0; };
+// The service times a player out while it is still there (its next heartbeat brings it back).
+struct SpuriousTimeout { std::string player; };
 // Every fault stops: partitions and loss end, the network's options return to
 // the file's, crashed nodes restart. From then on the oracle holds the run to
 // its liveness obligations (docs/explore.md), and before it a stall is no failure.
@@ -79,7 +83,7 @@ struct Heal {};
 
 using ActionBody = std::variant<Join, Leave, Disconnect, Vanish, Reconnect, Press, Release, DropClaw, Crash,
                                 Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Spoof, Flood, Replay,
-                                JoinSpam, Crowd, Arrivals, Chaos, Heal>;
+                                JoinSpam, Crowd, Arrivals, Chaos, PresenceTrouble, SpuriousTimeout, Heal>;
 
 struct Action {
   TimeMs at_ms = 0;

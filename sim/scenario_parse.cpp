@@ -544,6 +544,27 @@ ActionBody read_crash(Cursor& c) {
   return crash;
 }
 
+// "presence loss P duplication P delay T for T" or "presence timeout PLAYER".
+ActionBody read_presence(Cursor& c) {
+  if (c.accept("timeout")) return SpuriousTimeout{read_player(c)};
+  PresenceTrouble trouble;
+  std::set<std::string_view> seen;
+  constexpr const char* keys = "timeout PLAYER, or loss, duplication, delay and \"for\"";
+  while (!c.accept("for")) {
+    const std::string_view key = c.take(keys);
+    if (!seen.insert(key).second) c.fail(fmt::format("presence key {} is given twice", quoted(key)));
+    if (key == "delay") {
+      trouble.delay_ms = read_positive_duration(c);
+    } else if (key == "loss" || key == "duplication") {
+      (key == "loss" ? trouble.loss : trouble.duplication) = read_probability(c);
+    } else {
+      c.fail(fmt::format("unknown presence key {}; expected {}", quoted(key), keys));
+    }
+  }
+  trouble.for_ms = read_positive_duration(c);
+  return trouble;
+}
+
 struct Verb {
   std::string_view word;
   ActionBody (*read)(Cursor&);
@@ -595,6 +616,7 @@ const std::vector<Verb>& verbs() {
       {"crowd", read_crowd},
       {"arrivals", read_arrivals},
       {"chaos", read_chaos},
+      {"presence", read_presence},
       {"heal", [](Cursor&) -> ActionBody { return Heal{}; }},
   };
   return table;

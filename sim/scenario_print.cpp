@@ -161,6 +161,10 @@ std::string action_text(const ActionBody& body) {
                              to_string(a.mode));
         if constexpr (std::is_same_v<T, Chaos>)
           return fmt::format("chaos for {} every {}", format_duration(a.for_ms), format_duration(a.mean_interval_ms));
+        if constexpr (std::is_same_v<T, PresenceTrouble>)
+          return fmt::format("presence loss {} duplication {}{} for {}", number(a.loss), number(a.duplication),
+                             a.delay_ms > 0 ? " delay " + format_duration(a.delay_ms) : "", format_duration(a.for_ms));
+        if constexpr (std::is_same_v<T, SpuriousTimeout>) return "presence timeout " + a.player;
         if constexpr (std::is_same_v<T, Heal>) return "heal";
       },
       body);

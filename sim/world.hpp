@@ -158,6 +158,7 @@ class World {
   void schedule_arrival(double per_hour, TimeMs until_ms, PlayerMode mode);
   void schedule_chaos(TimeMs until_ms, TimeMs mean_interval_ms);
   void burst(const Burst& trouble);
+  void presence_trouble(const PresenceTrouble& trouble);
   void spoof(const std::string& name, const std::string& victim, std::uint32_t count);
   void apply(const Action& action);
   bool apply_fault(const Action& action);
@@ -214,6 +215,7 @@ class World {
   std::uint64_t chaos_seq_ = 0;
   std::uint64_t crowd_seq_ = 0;
   std::uint64_t burst_generation_ = 0;
+  std::uint64_t presence_generation_ = 0;
   std::map<std::string, TimeMs> channel_loss_until_ms_;  // Active `loss on` patterns.
   std::optional<std::uint32_t> server_crash_after_;      // Armed `crash server after K effects`.
   std::optional<std::uint32_t> claw_crash_after_;

@@ -12,7 +12,8 @@ namespace {
 template <class T, class... Faults>
 constexpr bool one_of = (std::is_same_v<T, Faults> || ...);
 template <class T>
-constexpr bool is_fault = one_of<T, Crash, Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Chaos, Heal>;
+constexpr bool is_fault = one_of<T, Crash, Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Chaos,
+                                 PresenceTrouble, SpuriousTimeout, Heal>;
 
 }  // namespace
 
@@ -75,6 +76,14 @@ bool World::apply_fault(const Action& action) {
           },
           [&](const Burst& a) { burst(a); },
           [&](const Chaos& a) { schedule_chaos(now + a.for_ms, a.mean_interval_ms); },
+          [&](const PresenceTrouble& a) { presence_trouble(a); },
+          [&](const SpuriousTimeout& a) {
+            auto player = players_.find(a.player);
+            const bool sent = player != players_.end() && !player->second.channel.empty() &&
+                              network_.spurious_timeout(player->second.channel, a.player);
+            log("net", sent ? fmt::format("presence: a spurious timeout for {}", a.player)
+                            : fmt::format("line {}: {} is not present; spurious timeout skipped", action.line, a.player));
+          },
           [&](const Heal&) { heal(); },
           [](const auto&) {},
       },
@@ -142,6 +151,19 @@ void World::burst(const Burst& trouble) {
   });
 }
 
+void World::presence_trouble(const PresenceTrouble& trouble) {
+  const PresenceFaults faults{trouble.loss, trouble.duplication, trouble.delay_ms};
+  if (std::optional<std::string> invalid = network_.set_presence_faults(faults)) return fatal("presence: " + *invalid);
+  log("net", fmt::format("presence trouble: loss {:.0f}% duplication {:.0f}% delay +{} for {}", trouble.loss * 100,
+                         trouble.duplication * 100, format_duration(trouble.delay_ms), format_duration(trouble.for_ms)));
+  presence_generation_ += 1;
+  schedule_at(scheduler_.now() + trouble.for_ms, [this, generation = presence_generation_] {
+    if (generation != presence_generation_) return;  // A later one owns the faults now.
+    network_.set_presence_faults(PresenceFaults{});
+    log("net", "presence trouble ends");
+  });
+}
+
 void World::arm_in_state(NodeKind node, std::string state, Action action) {
   log("scenario", fmt::format("armed for when the {} is {}: {}", to_string(node), state, action_text(action.body)));
   state_triggers_.push_back(StateTrigger{node, std::move(state), std::move(action)});
@@ -171,7 +193,9 @@ void World::heal() {
   cut_off_until_ms_.clear();
   for (const auto& [pattern, until_ms] : channel_loss_until_ms_) network_.clear_channel_loss(pattern);
   channel_loss_until_ms_.clear();
-  burst_generation_ += 1;  // Ends any burst.
+  burst_generation_ += 1;  // Ends any burst...
+  presence_generation_ += 1;  // ...and any presence trouble.
+  network_.set_presence_faults(PresenceFaults{});
   network_.set_options(scenario_.network);
   server_crash_after_.reset();
   claw_crash_after_.reset();

@@ -199,6 +199,12 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
     case FaultKind::player_disconnect: draw_player_away(draw, kind == FaultKind::player_vanish, at_ms); break;
     case FaultKind::player_leave: draw.at(at_ms, Leave{draw.some_player()}); break;
     case FaultKind::hostile: draw_hostile(draw, intensity, at_ms); break;
+    case FaultKind::presence_trouble:
+      draw.at(at_ms, PresenceTrouble{0.8 * intensity * rng.unit(), 0.5 * intensity * rng.unit(),
+                                     span(draw, intensity, 0, draw.scenario.server.grace_ms),
+                                     span(draw, intensity, 1'000, 3 * turn_ms)});
+      break;
+    case FaultKind::presence_timeout: draw.at(at_ms, SpuriousTimeout{draw.some_player()}); break;
     case FaultKind::count: break;
   }
 }
@@ -240,6 +246,8 @@ std::string_view to_string(FaultKind kind) {
     case FaultKind::player_disconnect: return "player_disconnect";
     case FaultKind::player_leave: return "player_leave";
     case FaultKind::hostile: return "hostile";
+    case FaultKind::presence_trouble: return "presence_trouble";
+    case FaultKind::presence_timeout: return "presence_timeout";
     case FaultKind::count: break;
   }
   return "?";

@@ -31,6 +31,8 @@ enum class FaultKind : std::uint8_t {
   player_disconnect,  // A player unsubscribes cleanly; it may come back.
   player_leave,       // A player asks to leave the queue.
   hostile,            // Spoofing, flooding, replaying and join spam.
+  presence_trouble,   // Presence events lost, duplicated and delayed for a while.
+  presence_timeout,   // The service times a present player out.
   count
 };
 inline constexpr std::size_t fault_kind_count = static_cast<std::size_t>(FaultKind::count);

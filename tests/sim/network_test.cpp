@@ -283,6 +283,46 @@ TEST(Network, PresenceReportsJoinAndLeave) {
   EXPECT_EQ(h.presence["server"].size(), 2U);
 }
 
+TEST(Network, PresenceFaultsLoseDuplicateAndDelayEventsNotMessages) {
+  Harness h;
+  h.add("server");
+  h.add("alice");
+  h.network.grant("server", "p-*", true, true);
+  h.network.watch_presence("server", "p-*");
+  EXPECT_TRUE(h.network.set_presence_faults(PresenceFaults{1.0, 0, 0}) == std::nullopt);
+  h.join("alice", "p-a");
+  h.run_for(1000);
+  EXPECT_TRUE(h.presence["server"].empty());  // Lost.
+  EXPECT_EQ(h.network.present("p-a"), (std::vector<std::string>{"alice"}));  // The service still knows.
+  EXPECT_EQ(h.network.counters().presence_lost, 1U);
+  h.network.set_presence_faults(PresenceFaults{0, 1.0, 5'000});
+  const TimeMs left_ms = h.scheduler.now();
+  h.network.unsubscribe("alice", "p-a");
+  h.run_for(10'000);
+  ASSERT_EQ(presence_lines(h.presence["server"]), (std::vector<std::string>{"p-a alice leave", "p-a alice leave"}));
+  EXPECT_GE(h.presence["server"][0].at_ms, left_ms + 5'000);
+  EXPECT_EQ(h.network.counters().presence_duplicated, 1U);
+  EXPECT_NE(h.network.set_presence_faults(PresenceFaults{1.5, 0, 0}), std::nullopt);
+}
+
+TEST(Network, ASpuriousTimeoutIsFollowedByAJoinAtTheNextHeartbeat) {
+  Harness h;
+  h.add("server");
+  h.add("alice");
+  h.network.grant("server", "p-*", true, true);
+  h.network.watch_presence("server", "p-*");
+  h.join("alice", "p-a");
+  h.run_for(1000);
+  const TimeMs spurious_ms = h.scheduler.now();
+  EXPECT_TRUE(h.network.spurious_timeout("p-a", "alice"));
+  EXPECT_FALSE(h.network.spurious_timeout("p-a", "bob"));  // Not there: nothing to time out.
+  h.run_for(20'000);
+  ASSERT_EQ(presence_lines(h.presence["server"]),
+            (std::vector<std::string>{"p-a alice join", "p-a alice timeout", "p-a alice join"}));
+  EXPECT_GE(h.presence["server"][2].at_ms, spurious_ms + 10'000);  // Half the 20 s heartbeat timeout.
+  EXPECT_EQ(h.network.present("p-a"), (std::vector<std::string>{"alice"}));
+}
+
 TEST(Network, CrashedNodeTimesOutAfterTheHeartbeatTimeout) {
   Harness h;
   h.add("server");

@@ -28,6 +28,8 @@ auto fields(const Release& a) { return std::tie(a.player, a.direction); }
 auto fields(const DropClaw& a) { return std::tie(a.player); }
 auto fields(const Crash& a) { return std::tie(a.node, a.after_effects, a.in_state); }
 auto fields(const Heal&) { return std::tuple<>(); }
+auto fields(const PresenceTrouble& a) { return std::tie(a.loss, a.duplication, a.delay_ms, a.for_ms); }
+auto fields(const SpuriousTimeout& a) { return std::tie(a.player); }
 auto fields(const Restart& a) { return std::tie(a.node); }
 auto fields(const PartitionNode& a) { return std::tie(a.node, a.for_ms, a.in_state); }
 auto fields(const PartitionLink& a) { return std::tie(a.from, a.to, a.both_ways, a.for_ms); }
@@ -210,6 +212,8 @@ at 24s crash claw after 2 effects
 at 24s join dana sticky
 at 25s crash server in Granting
 at 25s partition claw for 2s in Subscribing
+at 25s presence loss 30% delay 5s for 1m
+at 25s presence timeout bob
 at 25s heal
 
 expect at 3s controller alice
@@ -270,7 +274,7 @@ TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
 
 TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.actions.size(), 36U);
+  ASSERT_EQ(s.actions.size(), 38U);
   const std::vector<Action>& a = s.actions;
   // 500ms carol sorts first; the two 1s joins keep their file order.
   EXPECT_EQ(a[0].at_ms, 500);
@@ -313,8 +317,10 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[32].body, Join{"dana", PlayerMode::sticky}));
   EXPECT_TRUE(same_body<ActionBody>(a[33].body, Crash{NodeKind::server, std::nullopt, "Granting"}));
   EXPECT_TRUE(same_body<ActionBody>(a[34].body, PartitionNode{"claw", 2'000, "Subscribing"}));
-  EXPECT_TRUE(same_body<ActionBody>(a[35].body, Heal{}));
-  EXPECT_EQ(a[35].at_ms, 25'000);
+  EXPECT_TRUE(same_body<ActionBody>(a[35].body, PresenceTrouble{0.3, 0, 5'000, 60'000}));
+  EXPECT_TRUE(same_body<ActionBody>(a[36].body, SpuriousTimeout{"bob"}));
+  EXPECT_TRUE(same_body<ActionBody>(a[37].body, Heal{}));
+  EXPECT_EQ(a[37].at_ms, 25'000);
 }
 
 TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
@@ -339,7 +345,7 @@ TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   EXPECT_TRUE(same_body<ExpectationBody>(e[10].body, ExpectCounter{"server.turns_completed", Comparison::eq, 2}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[11].body, ExpectCounter{"network.lost", Comparison::le, 10}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[12].body, ExpectPlayed{{"alice", "bob"}}));
-  EXPECT_EQ(e[12].line, 63);
+  EXPECT_EQ(e[12].line, 65);
 }
 
 TEST(ScenarioParse, OptionalLinesKeepTheDefaults) {
@@ -459,6 +465,9 @@ rc::Gen<ActionBody> action_body() {
                                     [](std::uint32_t k) { return std::optional<std::uint32_t>(k); }),
           rc::gen::just(std::optional<std::string>()))),
       rc::gen::just<ActionBody>(Heal{}),
+      construct<ActionBody>(construct<PresenceTrouble>(probability(), probability(), rc::gen::inRange<TimeMs>(0, 60'000),
+                                                       short_time())),
+      construct<ActionBody>(construct<SpuriousTimeout>(player_name())),
       construct<ActionBody>(construct<Restart>(node_kind())),
       construct<ActionBody>(construct<PartitionNode>(rc::gen::element<std::string>("server", "claw", "alice"),
                                                      short_time(), rc::gen::just(std::optional<std::string>()))),
@@ -578,6 +587,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"crash_after_needs_effects", basics + "at 1s crash server after 2\n", 3, {"effects"}},
         ErrorCase{"crash_in_unknown_state", basics + "at 1s crash claw in Flying\n", 3,
                   {"expected a claw state (", "Subscribing", "found \"Flying\""}},
+        ErrorCase{"presence_unknown_key", basics + "at 1s presence jitter 5s for 1m\n", 3,
+                  {"unknown presence key \"jitter\""}},
         ErrorCase{"player_has_no_state", basics + "at 1s partition alice for 2s in Ready\n", 3,
                   {"only the server and the claw have states, not \"alice\""}},
         ErrorCase{"unknown_keyword", basics + "sed 4\n", 3, {"unknown keyword \"sed\"", "seed", "expect"}},
@@ -631,7 +642,7 @@ TEST(ScenarioErrors, GarbageNeverCrashes) {
     auto result = parse_scenario(sample.substr(0, length), "prefix");
     if (const auto* error = std::get_if<ParseError>(&result)) {
       EXPECT_GE(error->line, 0);
-      EXPECT_LE(error->line, 66);
+      EXPECT_LE(error->line, 68);
       EXPECT_FALSE(error->message.empty());
     }
   }
