@@ -415,6 +415,11 @@ std::vector<std::string> Network::describe_faults() const {
   for (const auto& [pattern, p] : channel_loss_) lines.push_back(fmt::format("loss {} on {}", percent(p), pattern));
   if (options_.duplication > 0) lines.push_back(fmt::format("duplication {}", percent(options_.duplication)));
   if (options_.reorder > 0) lines.push_back(fmt::format("reorder {}", percent(options_.reorder)));
+  const PresenceFaults& presence = presence_faults_;
+  if (presence.loss > 0 || presence.duplication > 0 || presence.delay_ms > 0) {
+    lines.push_back(fmt::format("presence: loss {} duplication {} delay {} ms", percent(presence.loss),
+                                percent(presence.duplication), presence.delay_ms));
+  }
   return lines;
 }
 

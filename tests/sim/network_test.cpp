@@ -295,6 +295,8 @@ TEST(Network, PresenceFaultsLoseDuplicateAndDelayEventsNotMessages) {
   EXPECT_TRUE(h.presence["server"].empty());  // Lost.
   EXPECT_EQ(h.network.present("p-a"), (std::vector<std::string>{"alice"}));  // The service still knows.
   EXPECT_EQ(h.network.counters().presence_lost, 1U);
+  const std::vector<std::string> faults = h.network.describe_faults();  // What the visualizer shows.
+  EXPECT_NE(std::find(faults.begin(), faults.end(), "presence: loss 100% duplication 0% delay 0 ms"), faults.end());
   h.network.set_presence_faults(PresenceFaults{0, 1.0, 5'000});
   const TimeMs left_ms = h.scheduler.now();
   h.network.unsubscribe("alice", "p-a");
