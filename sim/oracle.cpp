@@ -177,6 +177,8 @@ void Oracle::on_control_granted(const World& world, Turn turn, const std::string
                             granted == granted_turns_.end() ? "nobody" : granted->second),
                 now_ms);
   }
+  serving_turn_ = turn;
+  claw_said_ready_ = false;
   if (turn > last_finished_since_boot_) return;
   fail(1, "single control",
        fmt::format("the claw granted turn {} to {} after it had finished turn {}", turn,
@@ -195,7 +197,6 @@ void Oracle::check_motor_safety(const World& world, TimeMs now_ms) {
     }
   }
   const ClawMachine* claw = world.claw();
-  const std::string_view state = claw ? claw->state_name() : std::string_view("down");
   for (int index = 0; index < direction_count; index += 1) {
     const Motor motor = gantry_motor(static_cast<Direction>(index));
     if (!cabinet.motor_on(motor)) {
@@ -203,12 +204,16 @@ void Oracle::check_motor_safety(const World& world, TimeMs now_ms) {
       continue;
     }
     const TimeMs since_ms = motor_on_since_ms_.try_emplace(index, now_ms).first->second;
-    const bool homing = state == "Homing" && (motor == Motor::gantry_left || motor == Motor::gantry_down);
-    if (claw == nullptr || (state != "Controlled" && !homing)) {
-      fail(4, "motor safety", fmt::format("{} runs while the claw is {}", to_string(motor), state), now_ms);
+    const bool homing_motor = motor == Motor::gantry_left || motor == Motor::gantry_down;
+    const bool may_home = !serving_turn_ && !claw_said_ready_ && homing_motor;
+    if (claw == nullptr || (!serving_turn_ && !may_home)) {
+      fail(4, "motor safety",
+           fmt::format("{} runs while the claw serves no turn ({})", to_string(motor),
+                       claw == nullptr ? "it is down" : claw_said_ready_ ? "it said CLAW_READY" : "it is homing"),
+           now_ms);
       return;
     }
-    if (homing) continue;
+    if (may_home) continue;  // Homing is bounded by the claw's own home_ms_max.
     if (now_ms - last_command_ms_ > claw->config().deadman_ms) {
       fail(4, "motor safety",
            fmt::format("{} still on {} ms after the last accepted command (dead-man bound {} ms)", to_string(motor),

@@ -15,6 +15,9 @@
 //  4. Motor safety: no motor pushes past its end switch; while a player
 //     steers, no gantry motor runs longer than deadman_ms past the last accepted
 //     command or longer than motor_on_ms_max; outside a turn only homing moves.
+//     "A turn" is what the claw said on the wire: from its {"control":true}
+//     to its {"control":false}; homing (left and down) may run from then, or
+//     from a boot, until its next CLAW_READY.
 //  5. Durability: after a server restart, every acknowledged and not yet served
 //     join is queued again, in order, and nothing else is, but for joins that
 //     were committed and never acknowledged (a crash between the two).
@@ -119,8 +122,16 @@ class Oracle {
   // The claw's {"control":...} messages on the wire, and its crashes: a claw
   // that finished turn T never grants T (or an older turn) again until it reboots.
   void on_control_granted(const World& world, Turn turn, const std::string& channel, TimeMs now_ms);
-  void on_control_ended(Turn turn) { last_finished_since_boot_ = std::max(last_finished_since_boot_, turn); }
-  void on_claw_crashed() { last_finished_since_boot_ = 0; }
+  void on_control_ended(Turn turn) {
+    last_finished_since_boot_ = std::max(last_finished_since_boot_, turn);
+    serving_turn_.reset();
+  }
+  void on_claw_status(ClawStatus status) { claw_said_ready_ = claw_said_ready_ || status == ClawStatus::ready; }
+  void on_claw_crashed() {
+    last_finished_since_boot_ = 0;
+    serving_turn_.reset();
+    claw_said_ready_ = false;  // A rebooting claw homes before it says CLAW_READY.
+  }
 
   // After every step.
   void check(const World& world, TimeMs now_ms);
@@ -156,6 +167,8 @@ class Oracle {
   std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.
   std::map<Turn, std::string> granted_turns_;                 // The first CHANNEL_LISTEN of each turn.
   Turn last_finished_since_boot_ = 0;
+  std::optional<Turn> serving_turn_;  // Between the claw's {"control":true} and {"control":false}.
+  bool claw_said_ready_ = false;      // CLAW_READY since the last turn or boot: no motor may run.
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;
   TimeMs last_command_ms_ = 0;

@@ -48,6 +48,7 @@ void World::watch_server_publish(const Message& message, const std::string& chan
 
 // The claw's {"control":...} messages: when turns start and end, as the player sees them.
 void World::watch_claw_publish(const Message& message, const std::string& channel) {
+  if (const ClawStatusMessage* status = std::get_if<ClawStatusMessage>(&message)) oracle_.on_claw_status(status->status);
   const Control* control = std::get_if<Control>(&message);
   if (control == nullptr) return;
   if (!control->granted) return oracle_.on_control_ended(control->turn);

@@ -38,16 +38,30 @@ TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
 TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
   ScratchDirectory scratch;
   World world(load_or_fail("three_players.scenario"), 7, scratch.path());
-  world.run_until(6'000);  // alice holds right, refreshing.
+  world.run_until(6'000);  // alice holds right, refreshing, in turn 1.
+  const std::string alice = world.players().at("alice").channel;
+  auto serving_alice = [&](Oracle& oracle) {
+    oracle.on_listen_sent(1, alice);
+    oracle.on_control_granted(world, 1, alice, world.now_ms() - 1'000);
+  };
   Oracle fed(30'000);
+  serving_alice(fed);
   fed.on_command_accepted(world.now_ms() - 100);
   fed.check(world, world.now_ms());
-  EXPECT_FALSE(fed.violation().has_value());
+  EXPECT_FALSE(fed.violation().has_value()) << fed.violation()->detail;
   Oracle starved(30'000);
+  serving_alice(starved);
   starved.on_command_accepted(world.now_ms() - 5'000);  // As if nothing came for 5 s.
   starved.check(world, world.now_ms());
   ASSERT_TRUE(starved.violation().has_value());
   EXPECT_EQ(starved.violation()->invariant, 4);
+  Oracle ended(30'000);  // The claw said the turn is over, yet right still runs.
+  serving_alice(ended);
+  ended.on_command_accepted(world.now_ms() - 100);
+  ended.on_control_ended(1);
+  ended.check(world, world.now_ms());
+  ASSERT_TRUE(ended.violation().has_value());
+  EXPECT_NE(ended.violation()->detail.find("serves no turn"), std::string::npos) << ended.violation()->detail;
 }
 
 TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
