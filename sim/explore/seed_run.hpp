@@ -18,7 +18,7 @@ namespace clawnet::sim {
 enum class Outcome : std::uint8_t {
   passed,
   liveness,  // Invariant 3 after the heal.
-  safety,    // Invariants 1, 2, 4, 5, 6 (and expectations of a base file).
+  safety,    // Invariants 1, 2, 4, 5, 6, 7 (and expectations of a base file).
   livelock,  // No progress: too many events at one instant, or the wall budget spent.
   crash,     // The process died, an assertion or exception fired, or the simulation itself failed.
 };
