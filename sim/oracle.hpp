@@ -113,6 +113,12 @@ class Oracle {
     grants_by_channel_[channel].insert(turn);
     granted_turns_.emplace(turn, channel);
   }
+  // The channel the first CHANNEL_LISTEN of `turn` named, if the server ever sent one.
+  std::optional<std::string> granted_channel(Turn turn) const {
+    auto granted = granted_turns_.find(turn);
+    if (granted == granted_turns_.end()) return std::nullopt;
+    return granted->second;
+  }
   // What the history check counts at this moment (`world` tells who is still queued).
   HistoryCounts history(const World& world) const;
   // A player received a Position (or its join reply): checked at once, as

@@ -465,25 +465,31 @@ ActionBody read_channel_loss(Cursor& c) {
   return loss;
 }
 
-ActionBody read_burst(Cursor& c) {
-  Burst burst;
+// "KEY VALUE ... for T", each key at most once; `read_value` reads the value
+// of a key it knows and returns false for one it does not. Returns T.
+template <class ReadValue>
+TimeMs read_keys_then_for(Cursor& c, std::string_view line_name, std::string_view keys, ReadValue read_value) {
   std::set<std::string_view> seen;
-  constexpr const char* keys = "loss, duplication, reorder, reorder_max, delay or \"for\"";
   while (!c.accept("for")) {
     const std::string_view key = c.take(keys);
-    if (!seen.insert(key).second) c.fail(fmt::format("burst key {} is given twice", quoted(key)));
-    if (key == "delay" || key == "reorder_max") {
-      (key == "delay" ? burst.delay_ms : burst.reorder_ms_max) = read_positive_duration(c);
-      continue;
-    }
-    double* field = key == "loss" ? &burst.loss
-                    : key == "duplication" ? &burst.duplication
-                    : key == "reorder" ? &burst.reorder
-                    : nullptr;
-    if (field == nullptr) c.fail(fmt::format("unknown burst key {}; expected {}", quoted(key), keys));
-    *field = read_probability(c);
+    if (!seen.insert(key).second) c.fail(fmt::format("{} key {} is given twice", line_name, quoted(key)));
+    if (!read_value(key)) c.fail(fmt::format("unknown {} key {}; expected {}", line_name, quoted(key), keys));
   }
-  burst.for_ms = read_positive_duration(c);
+  return read_positive_duration(c);
+}
+
+ActionBody read_burst(Cursor& c) {
+  Burst burst;
+  burst.for_ms = read_keys_then_for(c, "burst", "loss, duplication, reorder, reorder_max, delay or \"for\"",
+                                    [&](std::string_view key) {
+                                      if (key == "delay") burst.delay_ms = read_positive_duration(c);
+                                      else if (key == "reorder_max") burst.reorder_ms_max = read_positive_duration(c);
+                                      else if (key == "loss") burst.loss = read_probability(c);
+                                      else if (key == "duplication") burst.duplication = read_probability(c);
+                                      else if (key == "reorder") burst.reorder = read_probability(c);
+                                      else return false;
+                                      return true;
+                                    });
   return burst;
 }
 
@@ -548,20 +554,14 @@ ActionBody read_crash(Cursor& c) {
 ActionBody read_presence(Cursor& c) {
   if (c.accept("timeout")) return SpuriousTimeout{read_player(c)};
   PresenceTrouble trouble;
-  std::set<std::string_view> seen;
-  constexpr const char* keys = "timeout PLAYER, or loss, duplication, delay and \"for\"";
-  while (!c.accept("for")) {
-    const std::string_view key = c.take(keys);
-    if (!seen.insert(key).second) c.fail(fmt::format("presence key {} is given twice", quoted(key)));
-    if (key == "delay") {
-      trouble.delay_ms = read_positive_duration(c);
-    } else if (key == "loss" || key == "duplication") {
-      (key == "loss" ? trouble.loss : trouble.duplication) = read_probability(c);
-    } else {
-      c.fail(fmt::format("unknown presence key {}; expected {}", quoted(key), keys));
-    }
-  }
-  trouble.for_ms = read_positive_duration(c);
+  trouble.for_ms = read_keys_then_for(c, "presence", "timeout PLAYER, or loss, duplication, delay and \"for\"",
+                                      [&](std::string_view key) {
+                                        if (key == "delay") trouble.delay_ms = read_positive_duration(c);
+                                        else if (key == "loss") trouble.loss = read_probability(c);
+                                        else if (key == "duplication") trouble.duplication = read_probability(c);
+                                        else return false;
+                                        return true;
+                                      });
   return trouble;
 }
 

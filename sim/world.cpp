@@ -168,11 +168,7 @@ std::optional<std::string> World::owner_of(const std::string& channel) const {
   return owner->second;
 }
 
-std::optional<std::string> World::granted_channel(Turn turn) const {
-  auto granted = granted_channel_.find(turn);
-  if (granted == granted_channel_.end()) return std::nullopt;
-  return granted->second;
-}
+std::optional<std::string> World::granted_channel(Turn turn) const { return oracle_.granted_channel(turn); }
 
 bool World::reachable(const std::string& node) const {
   auto cut = cut_off_until_ms_.find(node);

@@ -205,7 +205,6 @@ class World {
   };
   std::map<RequestId, PendingJoin> pending_joins_;
   RequestId next_request_ = 1;
-  std::map<Turn, std::string> granted_channel_;       // Every CHANNEL_LISTEN the server sent.
   std::map<Turn, TimeMs> turn_started_ms_;
   std::map<std::string, TimeMs> cut_off_until_ms_;      // Node -> end of its partition.
   RunCounters retired_;                                // Counters of crashed machine incarnations.

@@ -39,7 +39,6 @@ std::optional<std::size_t> World::cut_for_crash(std::optional<std::uint32_t>& ar
 // the single-control check and snapshots) and positions (for invariant 6).
 void World::watch_server_publish(const Message& message, const std::string& channel) {
   if (const ChannelListen* listen = std::get_if<ChannelListen>(&message)) {
-    granted_channel_.emplace(listen->turn, listen->channel);
     oracle_.on_listen_sent(listen->turn, listen->channel);
   } else if (const Position* position = std::get_if<Position>(&message)) {
     oracle_.on_position_sent(channel, position->position);

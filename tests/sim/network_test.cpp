@@ -67,6 +67,13 @@ struct Harness {
     ASSERT_TRUE(network.is_subscribed(name, channel));
   }
 
+  // The usual cast: a server that watches presence on the player channels, and alice.
+  void add_server_watching_alice() {
+    add("server");
+    add("alice");
+    network.grant("server", "p-*", true, true);
+    network.watch_presence("server", "p-*");
+  }
   void run_for(TimeMs duration_ms) { scheduler.run_until(scheduler.now() + duration_ms); }
 
   std::vector<std::string> payloads(const std::string& name) {
@@ -285,10 +292,7 @@ TEST(Network, PresenceReportsJoinAndLeave) {
 
 TEST(Network, PresenceFaultsLoseDuplicateAndDelayEventsNotMessages) {
   Harness h;
-  h.add("server");
-  h.add("alice");
-  h.network.grant("server", "p-*", true, true);
-  h.network.watch_presence("server", "p-*");
+  h.add_server_watching_alice();
   EXPECT_TRUE(h.network.set_presence_faults(PresenceFaults{1.0, 0, 0}) == std::nullopt);
   h.join("alice", "p-a");
   h.run_for(1000);
@@ -309,10 +313,7 @@ TEST(Network, PresenceFaultsLoseDuplicateAndDelayEventsNotMessages) {
 
 TEST(Network, ASpuriousTimeoutIsFollowedByAJoinAtTheNextHeartbeat) {
   Harness h;
-  h.add("server");
-  h.add("alice");
-  h.network.grant("server", "p-*", true, true);
-  h.network.watch_presence("server", "p-*");
+  h.add_server_watching_alice();
   h.join("alice", "p-a");
   h.run_for(1000);
   const TimeMs spurious_ms = h.scheduler.now();
@@ -327,10 +328,7 @@ TEST(Network, ASpuriousTimeoutIsFollowedByAJoinAtTheNextHeartbeat) {
 
 TEST(Network, CrashedNodeTimesOutAfterTheHeartbeatTimeout) {
   Harness h;
-  h.add("server");
-  h.add("alice");
-  h.network.grant("server", "p-*", true, true);
-  h.network.watch_presence("server", "p-*");
+  h.add_server_watching_alice();
   h.join("alice", "p-a");
   h.run_for(1000);
   const TimeMs crashed_ms = h.scheduler.now();
@@ -374,10 +372,7 @@ TEST(Network, RestartedNodeHasNoSubscriptionsAndResubscribingKeepsPresence) {
 
 TEST(Network, LongPartitionReportsLinkAndTimesOut) {
   Harness h;
-  h.add("server");
-  h.add("alice");
-  h.network.grant("server", "p-*", true, true);
-  h.network.watch_presence("server", "p-*");
+  h.add_server_watching_alice();
   h.join("alice", "p-a");
   h.join("server", "p-a");
   const TimeMs cut_ms = h.scheduler.now();
@@ -473,10 +468,7 @@ TEST(Network, MessageInFlightIsLostWhenThePartitionStartsBeforeDelivery) {
 
 TEST(Network, UnsubscribeWhilePartitionedLeavesOnHeal) {
   Harness h;
-  h.add("server");
-  h.add("alice");
-  h.network.grant("server", "p-*", true, true);
-  h.network.watch_presence("server", "p-*");
+  h.add_server_watching_alice();
   h.join("alice", "p-a");
   const PartitionId id = h.network.partition_node("alice", time_never);
   EXPECT_TRUE(h.network.unsubscribe("alice", "p-a"));
