@@ -1,7 +1,7 @@
 // clawsim: the deterministic simulation's command line.
 //
-//   clawsim run FILE [--seed N] [--trace-out FILE.json] [--quiet]
-//   clawsim bench FILE [--seed N] [--repeat N]
+//   clawsim run FILE [--seed N] [--tie-shuffle N] [--trace-out FILE.json] [--quiet]
+//   clawsim bench FILE [--seed N] [--tie-shuffle N] [--repeat N]
 //   clawsim explore [--base FILE] --seeds A..B | --count N [--jobs J] [--minutes M]
 //                   [--out DIR] [--require-coverage] [--max-failures N] [--bench] [--verbose]
 //   clawsim draw SEED [--base FILE]
@@ -35,8 +35,8 @@ namespace {
 using namespace clawnet::sim;
 
 constexpr const char* usage =
-    "usage: clawsim run FILE [--seed N] [--trace-out FILE.json] [--quiet]\n"
-    "       clawsim bench FILE [--seed N] [--repeat N]\n"
+    "usage: clawsim run FILE [--seed N] [--tie-shuffle N] [--trace-out FILE.json] [--quiet]\n"
+    "       clawsim bench FILE [--seed N] [--tie-shuffle N] [--repeat N]\n"
     "       clawsim explore [--base FILE] --seeds A..B | --count N [--jobs J] [--minutes M] [--out DIR]\n"
     "                       [--require-coverage] [--max-failures N] [--bench] [--verbose]\n"
     "       clawsim draw SEED [--base FILE]\n";
@@ -44,6 +44,7 @@ constexpr const char* usage =
 struct RunOptions {
   std::string file;
   std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> tie_shuffle;
   std::string trace_out;
   bool quiet = false;
   std::uint64_t repeat = 1;
@@ -82,7 +83,10 @@ int run(const RunOptions& options, Scenario scenario) {
   }
   run_guarded(world, wall_budget_default);
   if (trace) trace->finish();
-  write_report(std::cout, world, fmt::format("clawsim run {} --seed {}", options.file, seed));
+  const std::string ties = world.scenario().tie_shuffle && options.tie_shuffle
+                               ? fmt::format(" --tie-shuffle {}", *options.tie_shuffle)
+                               : std::string();
+  write_report(std::cout, world, fmt::format("clawsim run {} --seed {}{}", options.file, seed, ties));
   return world.passed() ? 0 : 1;
 }
 
@@ -145,6 +149,9 @@ Commands add_commands(CLI::App& app, RunOptions& run_options, ExploreOptions& ex
   for (CLI::App* command : {commands.run, commands.bench}) {
     command->add_option("FILE", run_options.file, "the scenario file")->required();
     command->add_option("--seed", run_options.seed, "replaces the file's seed")->check(whole_number);
+    command->add_option("--tie-shuffle", run_options.tie_shuffle,
+                        "run events due at one instant in an order drawn from this seed")
+        ->check(whole_number);
     command->allow_extras();
   }
   commands.run->add_option("--trace-out", run_options.trace_out, "write a Chrome trace (JSON)");
@@ -245,6 +252,7 @@ int main(int argc, char** argv) {
     if (commands.draw->parsed()) return draw_main(explore_options, draw_seed);
     std::optional<Scenario> scenario = load_or_report(run_options.file);
     if (!scenario) return 2;
+    if (run_options.tie_shuffle) scenario->tie_shuffle = run_options.tie_shuffle;
     return commands.run->parsed() ? run(run_options, std::move(*scenario)) : bench(run_options, *scenario);
   } catch (const std::exception& failure) {
     std::cerr << "clawsim: " << failure.what() << "\n";

@@ -145,6 +145,7 @@ bool Network::add_node(const std::string& name, NodeCallbacks callbacks) {
   if (name.empty() || nodes_.contains(name)) return false;
   Node& node = nodes_[name];
   node.callbacks = std::move(callbacks);
+  node.presence_lane = scheduler_.new_lane();
   node.reachability_changed_ms = scheduler_.now();
   // A node added inside a partition boots believing its link is up.
   if (partitioned(name)) reachability_changed(name, true);
@@ -259,13 +260,15 @@ PublishResult Network::publish(const std::string& from, const std::string& chann
     assert(subscribed != receiver.subscriptions.end() && subscribed->second.active);
     Subscription& subscription = subscribed->second;
     TimeMs at_ms = scheduler_.now() + sample_latency();
+    Lane lane = no_lane;
     if (rng_.chance(options_.reorder)) {
       at_ms += rng_.between(1, options_.reorder_ms_max);  // Leaves the FIFO floor: may be overtaken.
     } else {
       at_ms = std::max(at_ms, subscription.fifo_floor_ms);
       subscription.fifo_floor_ms = at_ms;
+      lane = subscription.lane;
     }
-    send_copy(from, to, channel, payload, subscription.serial, at_ms);
+    send_copy(from, to, channel, payload, subscription.serial, at_ms, lane);
     if (rng_.chance(options_.duplication)) {
       coverage::sometimes(coverage::Probe::sim_duplicate_delivered);
       ++counters_.duplicated;
@@ -302,7 +305,7 @@ SubscribeResult Network::subscribe(const std::string& name, const std::string& c
   // A handshake sent while cut off is lost; the node may try again.
   if (partitioned(name)) return SubscribeResult::requested;
   const std::uint64_t serial = next_serial_++;
-  node->subscriptions.emplace(channel, Subscription{false, serial, 0});
+  node->subscriptions.emplace(channel, Subscription{false, serial, 0, scheduler_.new_lane()});
   if (!schedule(at_ms, [this, name, channel, serial] { complete_subscribe(name, channel, serial); })) {
     node->subscriptions.erase(channel);
   }
@@ -472,15 +475,16 @@ double Network::loss_for(std::string_view channel) const {
 
 TimeMs Network::sample_latency() { return rng_.between(options_.latency_ms_min, options_.latency_ms_max); }
 
-bool Network::schedule(TimeMs at_ms, std::function<void()> action) {
-  if (scheduler_.schedule(at_ms, std::move(action))) return true;
+bool Network::schedule(TimeMs at_ms, std::function<void()> action, Lane lane) {
+  if (scheduler_.schedule(at_ms, std::move(action), lane)) return true;
   ++counters_.scheduler_full;
   return false;
 }
 
 void Network::send_copy(const std::string& from, const std::string& to, const std::string& channel,
-                        const std::string& payload, std::uint64_t serial, TimeMs at_ms) {
-  if (!schedule(at_ms, [this, from, to, channel, payload, serial] { deliver(from, to, channel, payload, serial); })) {
+                        const std::string& payload, std::uint64_t serial, TimeMs at_ms, Lane lane) {
+  if (!schedule(
+          at_ms, [this, from, to, channel, payload, serial] { deliver(from, to, channel, payload, serial); }, lane)) {
     ++counters_.lost;
   }
 }
@@ -537,11 +541,16 @@ void Network::notify_presence(const std::string& channel, const std::string& mem
           std::max(scheduler_.now() + sample_latency() + presence_faults_.delay_ms, node->presence_floor_ms);
       node->presence_floor_ms = at_ms;
       const std::uint64_t incarnation = node->incarnation;
-      schedule(at_ms, [this, target, incarnation, channel, member, kind] {
-        Node* watcher = find(target);
-        if (watcher == nullptr || !watcher->up || watcher->incarnation != incarnation || partitioned(target)) return;
-        call(watcher->callbacks.on_presence, channel, member, kind);
-      });
+      schedule(
+          at_ms,
+          [this, target, incarnation, channel, member, kind] {
+            Node* watcher = find(target);
+            if (watcher == nullptr || !watcher->up || watcher->incarnation != incarnation || partitioned(target)) {
+              return;
+            }
+            call(watcher->callbacks.on_presence, channel, member, kind);
+          },
+          node->presence_lane);
     }
   }
 }

@@ -179,6 +179,7 @@ class Network {
     bool active = false;        // The handshake completed.
     std::uint64_t serial = 0;   // Unique per subscription; stale events check it.
     TimeMs fifo_floor_ms = 0;   // No in-order delivery is scheduled before this.
+    Lane lane = no_lane;        // In-order deliveries at one instant keep their order.
   };
   // A channel the service still counts the node present on, though the node
   // itself has dropped it (crash, or unsubscribe while partitioned).
@@ -194,6 +195,7 @@ class Network {
     std::map<std::string, Orphan, std::less<>> orphans;
     std::set<std::string, std::less<>> watches;
     TimeMs presence_floor_ms = 0;
+    Lane presence_lane = no_lane;  // Presence events to this node stay in order.
     TimeMs reachability_changed_ms = 0;
     TimeMs unreachable_since_ms = 0;  // Valid while unreachable.
     bool link_reported_up = true;
@@ -216,10 +218,10 @@ class Network {
   bool link_cut(std::string_view from, std::string_view to) const;
   double loss_for(std::string_view channel) const;
   TimeMs sample_latency();
-  bool schedule(TimeMs at_ms, std::function<void()> action);
+  bool schedule(TimeMs at_ms, std::function<void()> action, Lane lane = no_lane);
 
   void send_copy(const std::string& from, const std::string& to, const std::string& channel,
-                 const std::string& payload, std::uint64_t serial, TimeMs at_ms);
+                 const std::string& payload, std::uint64_t serial, TimeMs at_ms, Lane lane = no_lane);
   void deliver(const std::string& from, const std::string& to, const std::string& channel,
                const std::string& payload, std::uint64_t serial);
   void complete_subscribe(const std::string& name, const std::string& channel, std::uint64_t serial);

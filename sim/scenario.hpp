@@ -120,6 +120,8 @@ struct Scenario {
   std::string name;            // File name without folder, for reports.
   std::string description;     // The opening comment lines.
   std::uint64_t seed = 1;
+  // Events due at one instant run in an order drawn from this seed (Scheduler::shuffle_ties).
+  std::optional<std::uint64_t> tie_shuffle;
   TimeMs duration_ms = 0;
   NetworkOptions network{};    // Required: every field set by the file ("no hidden defaults").
   ServerConfig server;

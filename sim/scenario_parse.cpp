@@ -737,6 +737,9 @@ class ScenarioReader {
     if (keyword == "seed") {
       once(c, keyword);
       scenario_.seed = read_unsigned(c, "a seed (a whole number)", UINT64_MAX);
+    } else if (keyword == "tie_shuffle") {
+      once(c, keyword);
+      scenario_.tie_shuffle = read_unsigned(c, "a tie shuffle seed (a whole number)", UINT64_MAX);
     } else if (keyword == "duration") {
       once(c, keyword);
       scenario_.duration_ms = c.read(
@@ -763,7 +766,8 @@ class ScenarioReader {
       scenario_.liveness_bound_ms = read_positive_duration(c);
     } else {
       c.fail(fmt::format(
-          "unknown keyword {}; expected one of: seed, duration, network, server, claw, cabinet, oracle, at, expect",
+          "unknown keyword {}; expected one of: seed, tie_shuffle, duration, network, server, claw, cabinet, oracle, at, "
+          "expect",
           quoted(keyword)));
     }
     c.finish();

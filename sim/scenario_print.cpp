@@ -86,6 +86,7 @@ void print_description(const std::string& description, std::string& out) {
 void print_settings(const Scenario& s, std::string& out) {
   const NetworkOptions& n = s.network;
   out += fmt::format("seed {}\n", s.seed);
+  if (s.tie_shuffle) out += fmt::format("tie_shuffle {}\n", *s.tie_shuffle);
   out += fmt::format("duration {}\n", format_duration(s.duration_ms));
   out += fmt::format(
       "network latency {}..{} loss {} duplication {} reorder {} reorder_max {} heartbeat {} link_detect {} "

@@ -56,9 +56,11 @@ World::World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_
       latency_rng_(rng_.fork("http")),
       chaos_rng_(rng_.fork("chaos")),
       network_(scheduler_, rng_.fork("network"), scenario_.network),
+      scenario_lane_(scheduler_.new_lane()),
       physics_(scenario_.cabinet, rng_.fork("cabinet"), 0),
       oracle_(scenario_.liveness_bound_ms, heal_bounds(scenario_.server, scenario_.claw, scenario_.network),
               has_heal(scenario_)) {
+  if (scenario_.tie_shuffle) scheduler_.shuffle_ties(*scenario_.tie_shuffle);
   std::error_code ignored;
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(store_path_.string() + suffix, ignored);
@@ -77,7 +79,7 @@ World::World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_
   start_server();
   schedule_actions();
   schedule_expectations();
-  schedule_at(scenario_.duration_ms, [this] { finish(); });
+  schedule_at(scenario_.duration_ms, [this] { finish(); }, scenario_lane_);
 }
 
 World::~World() = default;
@@ -138,8 +140,8 @@ void World::stop_as_livelock(std::string detail) {
   finish();
 }
 
-void World::schedule_at(TimeMs at_ms, std::function<void()> action) {
-  if (!scheduler_.schedule(at_ms, std::move(action))) fatal("the scheduler is full");
+void World::schedule_at(TimeMs at_ms, std::function<void()> action, Lane lane) {
+  if (!scheduler_.schedule(at_ms, std::move(action), lane)) fatal("the scheduler is full");
 }
 
 void World::fatal(std::string what) {
@@ -180,7 +182,8 @@ bool World::reachable(const std::string& node) const {
 void World::schedule_expectations() {
   for (const Expectation& expectation : scenario_.expectations) {
     if (expectation.when == When::at) {
-      schedule_at(expectation.at_ms, [this, &expectation] { check_expectation(expectation, true, true); });
+      schedule_at(
+          expectation.at_ms, [this, &expectation] { check_expectation(expectation, true, true); }, scenario_lane_);
     } else if (expectation.when == When::by) {
       open_by_expectations_.push_back(&expectation);
       schedule_at(expectation.at_ms + 1, [this, &expectation] {

@@ -171,7 +171,7 @@ class World {
   void after_event();
   void with_claw(const std::function<void(ClawMachine&)>& input);
   void with_server(const std::function<void(ServerMachine&)>& input);
-  void schedule_at(TimeMs at_ms, std::function<void()> action);
+  void schedule_at(TimeMs at_ms, std::function<void()> action, Lane lane = no_lane);
   void fatal(std::string what);
   std::string label(const std::string& channel) const;
 
@@ -184,6 +184,8 @@ class World {
   Rng latency_rng_;
   Rng chaos_rng_;
   Network network_;
+  // The scenario's own lines (actions, `at` checks, the end) keep file order at one instant.
+  Lane scenario_lane_;
   CabinetPhysics physics_;
   Timeline timeline_;
   Oracle oracle_;

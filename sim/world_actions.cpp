@@ -25,7 +25,7 @@ std::vector<std::string> hostile_payloads(Turn turn) {
 
 void World::schedule_actions() {
   for (const Action& action : scenario_.actions) {
-    schedule_at(action.at_ms, [this, &action] { apply(action); });
+    schedule_at(action.at_ms, [this, &action] { apply(action); }, scenario_lane_);
   }
 }
 

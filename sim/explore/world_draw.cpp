@@ -279,6 +279,8 @@ DrawnWorld draw_world(std::uint64_t seed, const Scenario* base, const DrawSettin
   }
   scenario.seed = seed;
   scenario.name = fmt::format("seed-{}", seed);
+  // Its own stream, so the order of ties changes and nothing else the seed draws.
+  if (!scenario.tie_shuffle) scenario.tie_shuffle = root.fork("ties").uint64();
   drawn.mix = draw_mix(draw.rng, settings.every_fault);
   drawn.players = 1 + draw.rng.below(generated_players_max);
   draw_players(draw, drawn.players);

@@ -77,6 +77,7 @@ rc::Gen<Scenario> scenario_gen() {
         Scenario scenario;
         scenario.name = "generated";
         scenario.seed = seed;
+        if (seed % 2 == 1) scenario.tie_shuffle = seed / 2;  // Half the worlds shuffle their ties.
         scenario.duration_ms = minutes * minute_ms;
         scenario.network = NetworkOptions{latency_min, latency_min + latency_spread, loss, duplication, reorder, 300,
                                           20'000, 2'000, 32'768};

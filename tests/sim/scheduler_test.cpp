@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,59 @@ TEST(Scheduler, EqualTimesRunInSchedulingOrder) {
   while (scheduler.run_next()) {
   }
   EXPECT_EQ(ran, "abcdefgh");
+}
+
+std::string run_ties(std::optional<std::uint64_t> shuffle_seed, std::vector<Lane> lanes) {
+  Scheduler scheduler;
+  if (shuffle_seed) scheduler.shuffle_ties(*shuffle_seed);
+  std::string ran;
+  for (std::size_t index = 0; index < lanes.size(); index += 1) {
+    const char name = static_cast<char>('a' + index);
+    EXPECT_TRUE(scheduler.schedule(5, [&ran, name] { ran += name; }, lanes[index]).has_value());
+  }
+  EXPECT_TRUE(scheduler.schedule(3, [&ran] { ran += '<'; }).has_value());
+  EXPECT_TRUE(scheduler.schedule(9, [&ran] { ran += '>'; }).has_value());
+  while (scheduler.run_next()) {
+  }
+  return ran;
+}
+
+TEST(Scheduler, ShuffledTiesRunInASeededOrderAndKeepTimeOrder) {
+  const std::vector<Lane> no_lanes(12, no_lane);
+  EXPECT_EQ(run_ties(std::nullopt, no_lanes), "<abcdefghijkl>");
+  const std::string first = run_ties(1, no_lanes);
+  EXPECT_EQ(run_ties(1, no_lanes), first);  // Same seed, same order.
+  std::set<std::string> orders;
+  for (std::uint64_t seed = 1; seed <= 20; seed += 1) {
+    const std::string order = run_ties(seed, no_lanes);
+    EXPECT_EQ(order.front(), '<');
+    EXPECT_EQ(order.back(), '>');
+    std::string sorted = order.substr(1, 12);
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(sorted, "abcdefghijkl");  // Each event runs once.
+    orders.insert(order);
+  }
+  EXPECT_GE(orders.size(), 15U);  // 12! orders: twenty seeds all but never repeat one.
+}
+
+TEST(Scheduler, ALaneKeepsItsOrderAmongShuffledTies) {
+  Scheduler lanes_from;
+  const Lane one = lanes_from.new_lane();
+  const Lane two = lanes_from.new_lane();
+  const std::vector<Lane> lanes{one, two, one, no_lane, two, one, no_lane, two, one};
+  std::set<std::string> orders;
+  for (std::uint64_t seed = 1; seed <= 30; seed += 1) {
+    const std::string order = run_ties(seed, lanes);
+    std::string in_one, in_two;
+    for (char name : order) {
+      if (std::string("acfi").find(name) != std::string::npos) in_one += name;
+      if (std::string("beh").find(name) != std::string::npos) in_two += name;
+    }
+    EXPECT_EQ(in_one, "acfi") << order;
+    EXPECT_EQ(in_two, "beh") << order;
+    orders.insert(order);
+  }
+  EXPECT_GT(orders.size(), 1U);  // The lanes and lone events still interleave differently.
 }
 
 TEST(Scheduler, CancelRemovesOnlyThatEvent) {
