@@ -144,9 +144,10 @@ struct QueueStore::Statements {
   }
 };
 
-std::variant<std::unique_ptr<QueueStore>, StoreError> QueueStore::open(const std::string& path, Durability durability) {
+std::variant<std::unique_ptr<QueueStore>, StoreError> QueueStore::open(const std::string& path, Durability durability,
+                                                                      const std::string& vfs) {
   try {
-    auto database = open_store_file(path, durability);
+    auto database = open_store_file(path, durability, vfs);
     sqlite3* raw = database.get();
     auto prepare = [&](std::string_view sql) {
       auto statement = sqlite::Statement::prepare(raw, sql);

@@ -17,7 +17,8 @@
 //    departure of an unknown ticket, ending a turn that is not open, ...) and any
 //    effect that is not a Persist* effect.
 // Not thread-safe; one QueueStore per file: while one is open, opening the file again
-// (from any process) fails. docs/store.md has the schema and the recovery rules.
+// (from any process) fails (on a VFS whose locks are no-ops, such as the simulation's
+// disk, the caller must see to that). docs/store.md has the schema and the recovery rules.
 #pragma once
 
 #include "core/effects.hpp"
@@ -40,16 +41,19 @@ struct StoreError {
 // What a commit survives. In WAL mode, synchronous=NORMAL already keeps every
 // commit across a crash of the process; only power loss can take the last ones.
 enum class Durability : std::uint8_t {
-  power_loss,     // synchronous=FULL: fsync at every commit (production).
-  process_crash,  // synchronous=NORMAL: the simulation, which crashes processes, not machines.
+  power_loss,     // synchronous=FULL: fsync at every commit (production and the simulation).
+  process_crash,  // synchronous=NORMAL: too weak for a power cut; tests show the simulation catches it.
 };
 
 class QueueStore {
  public:
   static inline constexpr int schema_version = 1;
 
+  // `vfs` names the SQLite VFS to keep the file on (the simulation's in-memory disk);
+  // empty: SQLite's default, the real file system.
   static std::variant<std::unique_ptr<QueueStore>, StoreError> open(const std::string& path,
-                                                                     Durability durability = Durability::power_loss);
+                                                                     Durability durability = Durability::power_loss,
+                                                                     const std::string& vfs = {});
   ~QueueStore();
   QueueStore(const QueueStore&) = delete;
   QueueStore& operator=(const QueueStore&) = delete;

@@ -1,14 +1,13 @@
 #include "store/store_file.hpp"
 
+#include "store/file_probe.hpp"
 #include "store/queue_store.hpp"
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <system_error>
+#include <optional>
+#include <string_view>
 
 namespace clawnet {
 namespace {
@@ -41,9 +40,9 @@ CREATE INDEX turns_open ON turns (turn) WHERE ended_ms IS NULL;
 // Opens a connection that cannot write yet: open_store_file() inspects the file, then
 // calls allow_writes(). Exclusive locking keeps the WAL index in memory (no -shm
 // file) and keeps a second process, or a second QueueStore, away from the file.
-sqlite::Database open_database(const std::string& path, int flags) {
+sqlite::Database open_database(const std::string& path, int flags, const std::string& vfs) {
   sqlite3* raw = nullptr;
-  const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int code = sqlite3_open_v2(path.c_str(), &raw, flags, vfs.empty() ? nullptr : vfs.c_str());
   sqlite::Database database(raw);
   if (code != SQLITE_OK) {
     fail(fmt::format("{}: cannot open: {}", path, raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
@@ -61,27 +60,20 @@ void allow_writes(sqlite3* database, const std::string& path, Durability durabil
           path);
 }
 
-// What the file is, from its first 100 bytes (the SQLite header), read without SQLite.
+// What the file is, from its first 100 bytes (the SQLite header), read without SQLite
+// (but through its VFS, if one is named).
 enum class FileKind : std::uint8_t { empty, rollback_journal, write_ahead_log };
 
-FileKind read_header(const std::string& path) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (status.type() == std::filesystem::file_type::not_found) return FileKind::empty;
-  if (error) fail(fmt::format("{}: cannot inspect: {}", path, error.message()));
-  if (!std::filesystem::is_regular_file(status)) fail(fmt::format("{}: not a regular file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(fmt::format("{}: cannot read", path));
-  std::array<char, 100> header{};
-  in.read(header.data(), static_cast<std::streamsize>(header.size()));
-  if (in.gcount() == 0) return FileKind::empty;
-  if (in.gcount() < static_cast<std::streamsize>(header.size())) {
-    fail(fmt::format("{}: not a SQLite database: {} bytes, shorter than a SQLite header", path, in.gcount()));
+FileKind read_header(const std::string& path, const FileProbe& probe) {
+  const std::optional<std::string> header = probe.read_prefix(path, 100);
+  if (!header || header->empty()) return FileKind::empty;
+  if (header->size() < 100) {
+    fail(fmt::format("{}: not a SQLite database: {} bytes, shorter than a SQLite header", path, header->size()));
   }
-  if (std::string_view(header.data(), 16) != std::string_view("SQLite format 3\0", 16)) {
+  if (std::string_view(*header).substr(0, 16) != std::string_view("SQLite format 3\0", 16)) {
     fail(fmt::format("{}: not a SQLite database: it does not start with the SQLite header", path));
   }
-  return header[18] == 2 ? FileKind::write_ahead_log : FileKind::rollback_journal;
+  return (*header)[18] == 2 ? FileKind::write_ahead_log : FileKind::rollback_journal;
 }
 
 enum class Contents : std::uint8_t { empty, store };
@@ -119,32 +111,35 @@ Contents inspect(sqlite3* database, const std::string& path) {
 // connection cannot read WAL without creating -shm and -wal files. Checkpoints are
 // off until allow_writes(), so a refused file keeps its bytes; a -wal file that
 // SQLite created for the inspection is removed again.
-Contents inspect_write_ahead_log(sqlite::Database& database, const std::string& path) {
+Contents inspect_write_ahead_log(sqlite::Database& database, const std::string& path, const FileProbe& probe) {
   const auto log_path = path + "-wal";
-  std::error_code error;
-  const bool log_existed = std::filesystem::exists(log_path, error);
+  const bool log_existed = probe.exists(log_path);
   try {
     return inspect(database.get(), path);
   } catch (const sqlite::Failure&) {
     database.reset();
-    if (!log_existed && std::filesystem::file_size(log_path, error) == 0)
-      std::filesystem::remove(log_path, error);
+    if (!log_existed && probe.size(log_path) == std::optional<std::uint64_t>(0)) probe.remove(log_path);
     throw;
   }
 }
 
 }  // namespace
 
-sqlite::Database open_store_file(const std::string& path, Durability durability) {
-  const auto kind = read_header(path);
+sqlite::Database open_store_file(const std::string& path, Durability durability, const std::string& vfs) {
+  sqlite3_vfs* named = nullptr;
+  if (!vfs.empty() && (named = sqlite3_vfs_find(vfs.c_str())) == nullptr) {
+    fail(fmt::format("{}: cannot open: no such vfs: {}", path, vfs));
+  }
+  const FileProbe probe(named);
+  const auto kind = read_header(path, probe);
   auto contents = Contents::empty;
   if (kind == FileKind::rollback_journal) {
     // Read-only, so not even a foreign hot journal is rolled back.
-    contents = inspect(open_database(path, SQLITE_OPEN_READONLY).get(), path);
+    contents = inspect(open_database(path, SQLITE_OPEN_READONLY, vfs).get(), path);
   }
   auto database =
-      open_database(path, SQLITE_OPEN_READWRITE | (kind == FileKind::empty ? SQLITE_OPEN_CREATE : 0));
-  if (kind == FileKind::write_ahead_log) contents = inspect_write_ahead_log(database, path);
+      open_database(path, SQLITE_OPEN_READWRITE | (kind == FileKind::empty ? SQLITE_OPEN_CREATE : 0), vfs);
+  if (kind == FileKind::write_ahead_log) contents = inspect_write_ahead_log(database, path, probe);
   sqlite3* raw = database.get();
   allow_writes(raw, path, durability);
   if (contents == Contents::empty) {
