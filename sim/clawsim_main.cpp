@@ -63,8 +63,7 @@ const CLI::Validator whole_number(
 
 int run(const RunOptions& options, Scenario scenario) {
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
-  ScratchDirectory scratch;
-  World world(std::move(scenario), seed, scratch.path());
+  World world(std::move(scenario), seed);
   std::ofstream trace_file;
   std::optional<ChromeTrace> trace;
   if (!options.trace_out.empty()) {
@@ -97,8 +96,7 @@ int bench(const RunOptions& options, const Scenario& scenario) {
   clawnet::TimeMs virtual_ms_total = 0;
   bool passed = true;
   for (std::uint64_t round = 0; round < options.repeat; round += 1) {
-    ScratchDirectory scratch;
-    World world(scenario, seed, scratch.path());
+    World world(scenario, seed);
     const auto start = std::chrono::steady_clock::now();
     run_guarded(world, wall_budget_default);
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;

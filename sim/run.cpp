@@ -1,9 +1,7 @@
 #include "sim/run.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -21,27 +19,6 @@ std::variant<Scenario, std::string> load_scenario(const std::filesystem::path& p
   Scenario scenario = std::move(std::get<Scenario>(parsed));
   scenario.name = path.filename().string();
   return scenario;
-}
-
-// In memory (tmpfs) where the machine has it: a simulated crash needs the
-// file to outlive the process's connection, not the machine's power.
-std::filesystem::path scratch_root() {
-  std::error_code error;
-  const std::filesystem::path shm = "/dev/shm";
-  if (std::filesystem::is_directory(shm, error) && ::access(shm.c_str(), W_OK) == 0) return shm;
-  return std::filesystem::temp_directory_path();
-}
-
-ScratchDirectory::ScratchDirectory() {
-  static std::atomic<std::uint64_t> counter{0};
-  static const std::filesystem::path root = scratch_root();
-  path_ = root / fmt::format("clawsim-{}-{}", static_cast<long>(::getpid()), counter.fetch_add(1));
-  std::filesystem::create_directories(path_);
-}
-
-ScratchDirectory::~ScratchDirectory() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
 }
 
 bool run_guarded(World& world, std::chrono::milliseconds wall_budget) {

@@ -1,6 +1,6 @@
 // Running a scenario file end to end, shared by clawsim, the visualizer and
-// tests: load and parse the file, pick the seed, give the run a private store
-// directory, and report the outcome.
+// tests: load and parse the file, run it within a wall-time budget, and report
+// the outcome.
 #pragma once
 
 #include "sim/scenario.hpp"
@@ -17,19 +17,6 @@ namespace clawnet::sim {
 
 // Reads and parses a scenario file; the error names the file and line.
 std::variant<Scenario, std::string> load_scenario(const std::filesystem::path& path);
-
-// A scratch directory for one run's SQLite store, removed on destruction.
-class ScratchDirectory {
- public:
-  ScratchDirectory();
-  ~ScratchDirectory();
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // How long one run may take in wall time before it is stopped as a livelock.
 inline constexpr std::chrono::milliseconds wall_budget_default{std::chrono::minutes(10)};

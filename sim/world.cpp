@@ -47,10 +47,10 @@ std::string join_names(const std::vector<std::string>& names) {
 
 }  // namespace
 
-World::World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_directory)
+World::World(Scenario scenario, std::uint64_t seed, WorldOptions options)
     : scenario_(std::move(scenario)),
       seed_(seed),
-      store_path_(store_directory / "queue.db"),
+      store_durability_(options.store_durability),
       rng_(seed),
       channel_rng_(rng_.fork("channels")),
       latency_rng_(rng_.fork("http")),
@@ -61,10 +61,6 @@ World::World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_
       oracle_(scenario_.liveness_bound_ms, heal_bounds(scenario_.server, scenario_.claw, scenario_.network),
               has_heal(scenario_)) {
   if (scenario_.tie_shuffle) scheduler_.shuffle_ties(*scenario_.tie_shuffle);
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(store_path_.string() + suffix, ignored);
-  }
   network_.add_node("server", {});
   network_.add_node("claw", {});
   // The secure channel belongs to the server and the claw alone (key set 1).

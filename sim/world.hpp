@@ -13,6 +13,7 @@
 #include "sim/network.hpp"
 #include "sim/oracle.hpp"
 #include "sim/player.hpp"
+#include "sim/power_cut_disk.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
 #include "sim/scheduler.hpp"
@@ -55,10 +56,15 @@ inline constexpr TimeMs subscribe_retry_ms = 2'000;
 // burst is a crowd of limits::queue_length_max players joining at one instant.
 inline constexpr std::uint64_t events_at_one_instant_max = 2'000'000;
 
+// What a test may change in a world; the defaults are the real thing.
+struct WorldOptions {
+  Durability store_durability = Durability::power_loss;  // synchronous=FULL, as in production.
+};
+
 class World {
  public:
-  // `store_directory` must exist; the run creates its SQLite file there.
-  World(Scenario scenario, std::uint64_t seed, std::filesystem::path store_directory);
+  // The server's store lives on the world's own in-memory disk (sim/power_cut_disk.hpp).
+  World(Scenario scenario, std::uint64_t seed, WorldOptions options = {});
   ~World();
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -83,6 +89,9 @@ class World {
   // Joins a human-driven player (the visualizer's --play); commands by name ("upOn").
   void join_human(const std::string& name);
   void human_command(const std::string& name, std::string_view command);
+  // Cuts the server machine's power: a crash that also loses what its disk had not
+  // synced; with `tear`, the last unsynced write lands in part. Nothing if it is down.
+  void power_cut_server(bool tear);
 
   Snapshot snapshot() const;
   const std::optional<Violation>& violation() const { return oracle_.violation(); }
@@ -113,6 +122,7 @@ class World {
   // --- Nodes (world_nodes.cpp) ----------------------------------------------------
   void start_server();
   void crash_server();
+  void stop_server(bool power_cut, bool tear);  // crash_server() and power_cut_server().
   void start_claw(bool cold_boot);
   void crash_claw();
   void heal();
@@ -177,7 +187,8 @@ class World {
 
   Scenario scenario_;
   std::uint64_t seed_;
-  std::filesystem::path store_path_;
+  Durability store_durability_;
+  PowerCutDisk disk_;  // Before store_: the store is closed before its disk goes.
   Scheduler scheduler_;
   Rng rng_;
   Rng channel_rng_;

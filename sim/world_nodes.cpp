@@ -88,7 +88,7 @@ void World::server_callbacks() {
 
 void World::start_server() {
   const TimeMs now = scheduler_.now();
-  auto opened = QueueStore::open(store_path_.string(), Durability::process_crash);
+  auto opened = QueueStore::open("queue.db", store_durability_, disk_.vfs_name());
   if (const StoreError* failure = std::get_if<StoreError>(&opened)) return fatal("store: " + failure->message);
   store_ = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
   auto loaded = store_->load();
@@ -126,7 +126,14 @@ void World::start_server() {
   if (server_) oracle_.on_server_restarted(*this, now);
 }
 
-void World::crash_server() {
+void World::crash_server() { stop_server(false, false); }
+
+void World::power_cut_server(bool tear) { stop_server(true, tear); }
+
+// The server's process dies: its disk keeps every write, but the store is not closed
+// as a living process closes it (no checkpoint; the WAL stays). A power cut also
+// loses what the disk had not synced (PowerCutDisk::power_cut).
+void World::stop_server(bool power_cut, bool tear) {
   if (!server_) return;
   const std::string_view state = server_->state_name();
   if (state == "Granting") coverage::sometimes(coverage::Probe::sim_server_crash_granting);
@@ -134,11 +141,19 @@ void World::crash_server() {
   if (state == "Ending") coverage::sometimes(coverage::Probe::sim_server_crash_ending);
   add_retired_server();
   server_.reset();
-  store_.reset();  // Closing the connection: only committed transactions survive.
+  const auto close = [this] { store_.reset(); };
+  std::size_t torn = 0;
+  if (power_cut) {
+    torn = disk_.power_cut(close, tear);
+  } else {
+    disk_.process_crash(close);
+  }
   if (server_wake_) scheduler_.cancel(*server_wake_);
   server_wake_.reset();
   network_.crash("server");
-  log("server", "CRASH");
+  if (!power_cut) return log("server", "CRASH");
+  log("server", torn > 0 ? fmt::format("POWER CUT: {} bytes of the last unsynced write reached the disk", torn)
+                         : std::string("POWER CUT"));
 }
 
 void World::with_server(const std::function<void(ServerMachine&)>& input) {

@@ -11,17 +11,12 @@ WorldDriver::WorldDriver(sim::Scenario scenario, std::uint64_t seed, std::string
   start();
 }
 
-WorldDriver::~WorldDriver() {
-  world_.reset();  // Closes the store before its directory is removed.
-  scratch_.reset();
-}
+WorldDriver::~WorldDriver() = default;
 
 void WorldDriver::start() {
+  // A fresh World has a fresh disk: a restarted World does not find the last run's queue.
   world_.reset();
-  scratch_.reset();
-  // A fresh directory per run: a restarted World must not find the last run's queue.
-  scratch_ = std::make_unique<sim::ScratchDirectory>();
-  world_ = std::make_unique<sim::World>(scenario_, seed_, scratch_->path());
+  world_ = std::make_unique<sim::World>(scenario_, seed_);
   if (!play_.empty()) world_->join_human(play_);
   viewer_ms_ = world_->now_ms();
 }

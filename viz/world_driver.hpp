@@ -1,6 +1,6 @@
 // WorldDriver: the visualizer's Driver over the real simulation. It builds a
-// sim::World from a Scenario and a seed, in a private scratch directory for the
-// run's store, and hands the window loop its snapshots. It owns no queue or
+// sim::World from a Scenario and a seed (its store on the World's own in-memory
+// disk), and hands the window loop its snapshots. It owns no queue or
 // claw logic: every input goes to the World as it would in clawsim.
 //
 // The World's clock stands on its last event; the driver keeps the virtual
@@ -54,8 +54,6 @@ class WorldDriver : public Driver {
   sim::Scenario scenario_;
   std::uint64_t seed_;
   std::string play_;
-  // Declared before the World: the World's store lives in it, so it goes last.
-  std::unique_ptr<sim::ScratchDirectory> scratch_;
   std::unique_ptr<sim::World> world_;
   TimeMs viewer_ms_ = 0;
 };

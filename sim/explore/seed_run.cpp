@@ -106,8 +106,7 @@ SeedResult run_scenario(const Scenario& scenario, std::uint64_t seed, std::chron
   result.seed = seed;
   coverage::Recording recording(result.coverage);
   try {
-    ScratchDirectory scratch;
-    World world(scenario, seed, scratch.path());
+    World world(scenario, seed);
     run_guarded(world, wall_budget);
     result.events = world.events_run();
     result.virtual_ms = world.now_ms();

@@ -21,6 +21,7 @@ namespace clawnet::sim {
 namespace {
 
 using testing::load_or_fail;
+using testing::ScratchDirectory;
 
 constexpr std::chrono::milliseconds budget{std::chrono::seconds(60)};
 
@@ -121,8 +122,7 @@ TEST(HealPhase, AStallBeforeTheHealIsNoFailureAndAfterItEveryoneHasPlayed) {
   scenario.expectations.clear();
   scenario.actions.insert(scenario.actions.begin(), Action{0, ChannelLoss{"clawcomm", 1.0, 600'000}, 0});
   add_heal(scenario, 120'000);
-  ScratchDirectory scratch;
-  World world(scenario, 7, scratch.path());
+  World world(scenario, 7);
   world.run_to_end();
   EXPECT_FALSE(world.violation().has_value()) << world.violation()->detail;
   EXPECT_EQ(world.counters().turns_played, 3U);

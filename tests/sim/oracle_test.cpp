@@ -11,8 +11,7 @@ namespace {
 using testing::load_or_fail;
 
 TEST(Oracle, DurabilityCatchesAnAcknowledgedJoinMissingAfterRestart) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);
   Oracle oracle(30'000);
   oracle.on_join_acknowledged(2, "p-2", 0);
@@ -26,8 +25,7 @@ TEST(Oracle, DurabilityCatchesAnAcknowledgedJoinMissingAfterRestart) {
 }
 
 TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);  // bob (#2) and carol (#3) wait, present.
   Oracle oracle(30'000);
   oracle.on_turn_start(world, 9, 4, world.now_ms());
@@ -36,8 +34,7 @@ TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
 }
 
 TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(6'000);  // alice holds right, refreshing, in turn 1.
   const std::string alice = world.players().at("alice").channel;
   auto serving_alice = [&](Oracle& oracle) {
@@ -65,8 +62,7 @@ TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
 }
 
 TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);
   Oracle oracle(30'000);
   oracle.on_listen_sent(3, "p-again");
@@ -91,8 +87,7 @@ TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
 }
 
 TEST(Oracle, PositionsCatchAWrongNumberOnTheWireAndAReceivedOneBelowTheRank) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);  // bob and carol wait at ranks 0 and 1.
   const std::string carol = world.players().at("carol").channel;
   Oracle right(30'000);
@@ -112,8 +107,7 @@ TEST(Oracle, PositionsCatchAWrongNumberOnTheWireAndAReceivedOneBelowTheRank) {
 }
 
 TEST(Oracle, DurabilityAllowsAJoinCommittedButNeverAcknowledged) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);  // Tickets 2 and 3 wait.
   Oracle oracle(30'000);
   oracle.on_join_acknowledged(2, "p-2", 0);
@@ -123,8 +117,7 @@ TEST(Oracle, DurabilityAllowsAJoinCommittedButNeverAcknowledged) {
 }
 
 TEST(Oracle, HistoryCountsLostDuplicatedAndUnexpectedGrants) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);
   Oracle clean(30'000);
   clean.on_join_acknowledged(70, "p-played", 0);
@@ -163,8 +156,7 @@ TEST(Oracle, LivenessCatchesAClawThatNeverHearsFromTheServer) {
   blackout.at_ms = 0;
   blackout.body = ChannelLoss{"clawcomm", 1.0, 120'000};
   scenario.actions.insert(scenario.actions.begin(), blackout);
-  ScratchDirectory scratch;
-  World world(scenario, 7, scratch.path());
+  World world(scenario, 7);
   world.run_to_end();
   ASSERT_TRUE(world.violation().has_value());
   EXPECT_EQ(world.violation()->invariant, 3) << world.violation()->detail;

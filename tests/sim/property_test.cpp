@@ -96,8 +96,7 @@ rc::Gen<Scenario> scenario_gen() {
 
 RC_GTEST_PROP(Properties, NoInvariantIsEverViolated, ()) {
   const Scenario scenario = *scenario_gen();
-  ScratchDirectory scratch;
-  World world(scenario, scenario.seed, scratch.path());
+  World world(scenario, scenario.seed);
   world.run_to_end();
   if (world.violation()) {
     RC_LOG() << "invariant " << world.violation()->invariant << " (" << world.violation()->name

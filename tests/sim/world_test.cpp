@@ -33,8 +33,7 @@ TEST(World, DifferentSeedsGiveDifferentRandomRuns) {
 }
 
 TEST(World, HeadlineScenarioPassesItsExpectations) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_to_end();
   EXPECT_FALSE(world.violation().has_value());
   ASSERT_EQ(world.results().size(), world.scenario().expectations.size());
@@ -48,8 +47,7 @@ TEST(World, FailedExpectationIsReportedWithItsLine) {
   wrong.body = ExpectQueueLength{5};
   wrong.line = 999;
   scenario.expectations.push_back(wrong);
-  ScratchDirectory scratch;
-  World world(scenario, 7, scratch.path());
+  World world(scenario, 7);
   world.run_to_end();
   EXPECT_FALSE(world.passed());
   ASSERT_FALSE(world.results().empty());
@@ -59,8 +57,7 @@ TEST(World, FailedExpectationIsReportedWithItsLine) {
 }
 
 TEST(World, ChromeTraceIsValidJsonWithOneEventPerLine) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   std::ostringstream out;
   ChromeTrace trace(out);
   std::size_t lines = 0;
@@ -80,8 +77,7 @@ TEST(World, ChromeTraceIsValidJsonWithOneEventPerLine) {
 }
 
 TEST(World, SnapshotShowsControllerQueueAndCabinet) {
-  ScratchDirectory scratch;
-  World world(load_or_fail("three_players.scenario"), 7, scratch.path());
+  World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(5'500);  // alice steers right from 5s.
   Snapshot shot = world.snapshot();
   EXPECT_EQ(shot.controller, std::optional<std::string>("alice"));
