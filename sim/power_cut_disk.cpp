@@ -1,4 +1,5 @@
 #include "sim/power_cut_disk.hpp"
+#include "sim/paged_bytes.hpp"
 
 #include <fmt/format.h>
 
@@ -16,16 +17,15 @@ struct PowerCutDisk::File {
     std::uint64_t begin = 0;
     std::uint64_t end = 0;
   };
-  std::vector<unsigned char> current;
-  std::vector<unsigned char> durable;
+  PagedBytes current;
+  PagedBytes durable;
   std::vector<Range> dirty;        // Written since the last sync (current's bytes to copy).
   std::uint64_t smallest_size = 0;  // The smallest size since the last sync: what a truncation cut.
 
   bool synced() const { return dirty.empty() && smallest_size == current.size() && durable.size() == current.size(); }
 
   void write(const void* bytes, std::uint64_t offset, std::uint64_t length) {
-    if (offset + length > current.size()) current.resize(offset + length);
-    std::memcpy(current.data() + offset, bytes, length);
+    current.write(offset, bytes, length);
     // The WAL grows by appends: one range for a run of them.
     if (!dirty.empty() && dirty.back().end == offset) {
       dirty.back().end = offset + length;
@@ -49,7 +49,7 @@ struct PowerCutDisk::File {
     for (const Range& range : dirty) {
       const std::uint64_t end = std::min(range.end, size);
       if (range.begin >= end) continue;
-      std::memcpy(durable.data() + range.begin, current.data() + range.begin, end - range.begin);
+      durable.copy_from(current, range.begin, end);
       copied += end - range.begin;
     }
     dirty.clear();
@@ -109,15 +109,10 @@ struct Vfs {
   }
 
   static int read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
-    const std::vector<unsigned char>& bytes = handle(file).file->current;
     const auto wanted = static_cast<std::uint64_t>(amount);
-    const auto start = static_cast<std::uint64_t>(offset);
-    const std::uint64_t available = start >= bytes.size() ? 0 : std::min<std::uint64_t>(wanted, bytes.size() - start);
-    if (available > 0) std::memcpy(buffer, bytes.data() + start, available);
-    if (available == wanted) return SQLITE_OK;
-    // SQLite's contract: zero the rest of the buffer on a short read.
-    std::memset(static_cast<unsigned char*>(buffer) + available, 0, wanted - available);
-    return SQLITE_IOERR_SHORT_READ;
+    // SQLite's contract for a short read, which PagedBytes::read keeps: the rest is zeros.
+    const std::uint64_t stored = handle(file).file->current.read(static_cast<std::uint64_t>(offset), buffer, wanted);
+    return stored == wanted ? SQLITE_OK : SQLITE_IOERR_SHORT_READ;
   }
 
   static int write(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64 offset) {
@@ -311,12 +306,10 @@ std::size_t PowerCutDisk::power_cut(const std::function<void()>& close, bool tea
     if (torn->length == 0) torn.reset();
   }
   for (auto& [path, file] : files_) {
-    std::vector<unsigned char> cache = std::move(file->current);
+    PagedBytes cache = std::move(file->current);
     file->current = file->durable;
     if (torn && torn->file == file) {
-      const std::uint64_t end = torn->offset + torn->length;
-      if (end > file->current.size()) file->current.resize(end);
-      std::memcpy(file->current.data() + torn->offset, cache.data() + torn->offset, torn->length);
+      file->current.copy_from(cache, torn->offset, torn->offset + torn->length);
       file->durable = file->current;
     }
     file->dirty.clear();
@@ -329,8 +322,10 @@ std::size_t PowerCutDisk::power_cut(const std::function<void()>& close, bool tea
 std::optional<std::string> PowerCutDisk::contents(const std::string& path) const {
   auto found = files_.find(path);
   if (found == files_.end()) return std::nullopt;
-  const std::vector<unsigned char>& bytes = found->second->current;
-  return std::string(bytes.begin(), bytes.end());
+  const PagedBytes& bytes = found->second->current;
+  std::string copy(bytes.size(), '\0');
+  bytes.read(0, copy.data(), bytes.size());
+  return copy;
 }
 
 std::vector<std::string> PowerCutDisk::paths() const {
