@@ -31,6 +31,10 @@ std::string_view to_string(Probe probe) {
     case Probe::sim_partition_over_turn: return "sim_partition_over_turn";
     case Probe::sim_hostile_denied: return "sim_hostile_denied";
     case Probe::sim_prize_won: return "sim_prize_won";
+    case Probe::sim_claw_frozen_mid_turn: return "sim_claw_frozen_mid_turn";
+    case Probe::sim_resume_with_backlog: return "sim_resume_with_backlog";
+    case Probe::sim_clock_step: return "sim_clock_step";
+    case Probe::sim_power_cut: return "sim_power_cut";
     case Probe::count: break;
   }
   return "?";

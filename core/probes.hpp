@@ -52,6 +52,10 @@ enum class Probe : std::uint8_t {
   sim_partition_over_turn,       // A partition longer than a turn.
   sim_hostile_denied,            // Access rights refused a hostile publish.
   sim_prize_won,                 // A prize fell into the chute.
+  sim_claw_frozen_mid_turn,      // The claw's process froze while it served a turn.
+  sim_resume_with_backlog,       // A frozen node resumed with ten or more queued inputs.
+  sim_clock_step,                // A node's clock jumped forward.
+  sim_power_cut,                 // The server lost power: its disk kept only what it had synced.
   count
 };
 inline constexpr std::size_t probe_count = static_cast<std::size_t>(Probe::count);

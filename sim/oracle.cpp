@@ -141,27 +141,12 @@ void Oracle::on_server_restarted(const World& world, TimeMs now_ms) {
 
 void Oracle::check(const World& world, TimeMs now_ms) {
   if (violation_) return;
-  check_single_control(world, now_ms);
   check_motor_safety(world, now_ms);
   if (!has_heal_ || settled(now_ms)) check_liveness(world, now_ms);
   check_positions(world, now_ms);
   if (settled(now_ms)) {
     check_heal_liveness(world, now_ms);
     check_agreement(world, now_ms);
-  }
-}
-
-void Oracle::check_single_control(const World& world, TimeMs now_ms) {
-  const ClawMachine* claw = world.claw();
-  if (claw == nullptr) return;
-  std::optional<std::string> listening = claw->listening_channel();
-  if (!listening) return;
-  std::optional<std::string> granted = world.granted_channel(claw->current_turn());
-  if (!granted || *granted != *listening) {
-    fail(1, "single control",
-         fmt::format("the claw serves turn {} on {} but the server granted that turn to {}", claw->current_turn(),
-                     *listening, granted.value_or("nobody")),
-         now_ms);
   }
 }
 
@@ -186,13 +171,55 @@ void Oracle::on_control_granted(const World& world, Turn turn, const std::string
        now_ms);
 }
 
+void Oracle::on_claw_received(const std::string& channel, const std::string& payload, TimeMs now_ms) {
+  const DecodeResult decoded = decode(payload);
+  const Message* message = std::get_if<Message>(&decoded);
+  const Command* command = message ? std::get_if<Command>(message) : nullptr;
+  if (command == nullptr) return;
+  auto granted = granted_turns_.find(command->turn);
+  if (granted == granted_turns_.end() || granted->second != channel) return;  // The claw must not obey it.
+  last_command_received_ = CommandReceived{command->turn, now_ms};
+}
+
+void Oracle::on_command_obeyed(const World& world, const std::string& channel, const Command& command, TimeMs now_ms) {
+  const std::string who = world.owner_of(channel).value_or(channel);
+  auto granted = granted_turns_.find(command.turn);
+  if (granted == granted_turns_.end() || granted->second != channel) {
+    return fail(1, "single control",
+                fmt::format("the claw obeyed {}'s command for turn {}, which the server granted to {}", who,
+                            command.turn, granted == granted_turns_.end() ? "nobody" : granted->second),
+                now_ms);
+  }
+  if (serving_turn_ != command.turn) {
+    return fail(1, "single control",
+                fmt::format("the claw obeyed {}'s command for turn {} while it serves {}", who, command.turn,
+                            serving_turn_ ? fmt::format("turn {}", *serving_turn_) : std::string("no turn")),
+                now_ms);
+  }
+  if (!obeyed_.emplace(command.turn, command.seq).second) {
+    fail(1, "single control",
+         fmt::format("the claw obeyed command (turn {}, seq {}) from {} twice", command.turn, command.seq, who), now_ms);
+  }
+}
+
+void Oracle::on_claw_stalled(bool stalled, const CabinetPhysics& cabinet, TimeMs now_ms) {
+  claw_stalled_ = stalled;
+  if (stalled) return;
+  claw_resumed_ms_ = now_ms;
+  for (int index = 0; index < motor_count; index += 1) {
+    overrun_excused_ms_.at(static_cast<std::size_t>(index)) = cabinet.overrun_ms(static_cast<Motor>(index));
+  }
+}
+
 void Oracle::check_motor_safety(const World& world, TimeMs now_ms) {
   const CabinetPhysics& cabinet = world.cabinet();
+  if (claw_stalled_) return;  // No software can stop a motor now (invariant 4's note).
   for (int index = 0; index < motor_count; index += 1) {
     const Motor motor = static_cast<Motor>(index);
-    if (cabinet.overrun_ms(motor) > 0) {
+    const TimeMs excused_ms = overrun_excused_ms_.at(static_cast<std::size_t>(index));  // From a stall.
+    if (cabinet.overrun_ms(motor) > excused_ms) {
       fail(4, "motor safety", fmt::format("{} pushed past its end switch for {} ms", to_string(motor),
-                                          cabinet.overrun_ms(motor)),
+                                          cabinet.overrun_ms(motor) - excused_ms),
            now_ms);
     }
   }
@@ -214,13 +241,21 @@ void Oracle::check_motor_safety(const World& world, TimeMs now_ms) {
       return;
     }
     if (may_home) continue;  // Homing is bounded by the claw's own home_ms_max.
-    if (now_ms - last_command_ms_ > claw->config().deadman_ms) {
+    // The claw's timers run on its clock (and a millisecond of rounding).
+    const auto on_claw_clock = [&](TimeMs bound_ms) { return bound_ms + bound_ms * claw_drift_ppm_ / 1'000'000 + 1; };
+    if (!last_command_received_ || last_command_received_->turn != *serving_turn_) {
       fail(4, "motor safety",
-           fmt::format("{} still on {} ms after the last accepted command (dead-man bound {} ms)", to_string(motor),
-                       now_ms - last_command_ms_, claw->config().deadman_ms),
+           fmt::format("{} runs in turn {}, and no command for that turn came", to_string(motor), *serving_turn_), now_ms);
+      return;
+    }
+    const TimeMs fed_ms = std::max(last_command_received_->at_ms, claw_resumed_ms_);
+    if (now_ms - fed_ms > on_claw_clock(claw->config().deadman_ms)) {
+      fail(4, "motor safety",
+           fmt::format("{} still on {} ms after the last command of the turn (dead-man bound {} ms)", to_string(motor),
+                       now_ms - fed_ms, claw->config().deadman_ms),
            now_ms);
     }
-    if (now_ms - since_ms > claw->config().motor_on_ms_max) {
+    if (now_ms - std::max(since_ms, claw_resumed_ms_) > on_claw_clock(claw->config().motor_on_ms_max)) {
       fail(4, "motor safety",
            fmt::format("{} on for {} ms (bound {} ms)", to_string(motor), now_ms - since_ms,
                        claw->config().motor_on_ms_max),

@@ -4,20 +4,27 @@
 // and keeps its own model of what was promised (acknowledged joins). The first
 // violation stops the run.
 //
-//  1. Single control: the claw serves turn T only on the channel the server
-//     granted T to; on the wire, its {"control":true} for T goes to the
-//     channel the server's CHANNEL_LISTEN gave T to, and never for a turn it
-//     has finished since it booted; a gantry motor moves only for the turn
-//     being served.
+//  1. Single control, from the wire and the claw's motors: the claw's
+//     {"control":true} for turn T goes to the channel the server's
+//     CHANNEL_LISTEN gave T to, and never for a turn it has finished since it
+//     booted; the claw obeys a command (a motor changes in the step that read
+//     it) only if it came on the channel T was granted to, for the turn it
+//     serves on the wire, and each (turn, seq) at most once per boot.
 //  2. FIFO fairness: a grant never passes over a present, earlier-joined player.
 //  3. Liveness: an idle, reachable claw with a present player waiting gets a
 //     turn going within the scenario's liveness bound.
 //  4. Motor safety: no motor pushes past its end switch; while a player
-//     steers, no gantry motor runs longer than deadman_ms past the last accepted
-//     command or longer than motor_on_ms_max; outside a turn only homing moves.
-//     "A turn" is what the claw said on the wire: from its {"control":true}
-//     to its {"control":false}; homing (left and down) may run from then, or
-//     from a boot, until its next CLAW_READY.
+//     steers, no gantry motor runs longer than deadman_ms past the last
+//     command the claw received for the turn it serves (on its channel), or
+//     longer than motor_on_ms_max; outside a turn only homing moves. "A turn"
+//     is what the claw said on the wire: from its {"control":true} to its
+//     {"control":false}; homing (left and down) may run from then, or from a
+//     boot, until its next CLAW_READY. The bounds are in the claw's own
+//     running time: while its process is frozen or slow (`pause`, `slow`) no
+//     software can stop a motor, so motors are not checked then, and the
+//     bounds restart when it runs normally again (a real cabinet needs its end
+//     switches and a watchdog relay to cut the motors, docs/deploy.md); they
+//     stretch by its clock's drift (at most clock_drift_ppm_max).
 //  5. Durability: after a server restart, every acknowledged and not yet served
 //     join is queued again, in order, and nothing else is, but for joins that
 //     were committed and never acknowledged (a crash between the two).
@@ -46,8 +53,10 @@
 #include "core/server_machine.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
+#include "sim/cabinet_physics.hpp"
 #include "sim/network.hpp"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -98,7 +107,14 @@ class Oracle {
   void on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs now_ms);
   void on_turn_end(Ticket ticket, TurnOutcome outcome);
   void on_server_restarted(const World& world, TimeMs now_ms);
-  void on_command_accepted(TimeMs now_ms) { last_command_ms_ = now_ms; }
+  // A message the claw received on a player channel (before it handles it).
+  void on_claw_received(const std::string& channel, const std::string& payload, TimeMs now_ms);
+  // A step of the claw that read `command` on `channel` changed a motor.
+  void on_command_obeyed(const World& world, const std::string& channel, const Command& command, TimeMs now_ms);
+  // The claw's process is stalled (frozen, or handling its inputs late) or runs
+  // normally again; `cabinet` is synced to now. Its clock's drift.
+  void on_claw_stalled(bool stalled, const CabinetPhysics& cabinet, TimeMs now_ms);
+  void on_claw_drift(std::int64_t drift_ppm) { claw_drift_ppm_ = drift_ppm < 0 ? -drift_ppm : drift_ppm; }
   // A Position message the server published (checked after the step; within
   // one step only the last one to each channel must match the queue).
   void on_position_sent(std::string channel, std::uint64_t position) { positions_sent_[std::move(channel)] = position; }
@@ -135,6 +151,7 @@ class Oracle {
   void on_claw_status(ClawStatus status) { claw_said_ready_ = claw_said_ready_ || status == ClawStatus::ready; }
   void on_claw_crashed() {
     last_finished_since_boot_ = 0;
+    obeyed_.clear();  // A rebooted claw remembers no sequence numbers: a re-granted turn starts again.
     serving_turn_.reset();
     claw_said_ready_ = false;  // A rebooting claw homes before it says CLAW_READY.
   }
@@ -149,7 +166,6 @@ class Oracle {
   void fail_livelock(std::string detail, TimeMs now_ms);
 
  private:
-  void check_single_control(const World& world, TimeMs now_ms);
   void check_liveness(const World& world, TimeMs now_ms);
   void check_motor_safety(const World& world, TimeMs now_ms);
   void check_positions(const World& world, TimeMs now_ms);
@@ -177,8 +193,18 @@ class Oracle {
   bool claw_said_ready_ = false;      // CLAW_READY since the last turn or boot: no motor may run.
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;
-  TimeMs last_command_ms_ = 0;
-  std::map<int, TimeMs> motor_on_since_ms_;  // Gantry motor index -> since.
+  struct CommandReceived {
+    Turn turn = 0;
+    TimeMs at_ms = 0;
+  };
+  std::optional<CommandReceived> last_command_received_;  // The last one on the channel its turn was granted to.
+  std::set<std::pair<Turn, Seq>> obeyed_;       // Commands that changed a motor.
+  std::map<int, TimeMs> motor_on_since_ms_;     // Gantry motor index -> since.
+  // The claw's stalls: motors may run on while it cannot act, and overrun past an end switch.
+  bool claw_stalled_ = false;
+  TimeMs claw_resumed_ms_ = 0;
+  std::int64_t claw_drift_ppm_ = 0;
+  std::array<TimeMs, motor_count> overrun_excused_ms_{};
   std::optional<Violation> violation_;
 };
 

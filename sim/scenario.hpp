@@ -10,6 +10,7 @@
 #include "core/time.hpp"
 #include "sim/cabinet_physics.hpp"
 #include "sim/network.hpp"
+#include "sim/node_clock.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -76,6 +77,25 @@ struct Chaos { TimeMs for_ms = 0; TimeMs mean_interval_ms = 0; };
 struct PresenceTrouble { double loss = 0; double duplication = 0; TimeMs delay_ms = 0; TimeMs for_ms = 0; };
 // The service times a player out while it is still there (its next heartbeat brings it back).
 struct SpuriousTimeout { std::string player; };
+// The node's process freezes (SIGSTOP, a long stall, a swapped-out Pi): no
+// timer fires and no input is handled for `for_ms`; then it resumes with every
+// input that queued up meanwhile, in order. Its connections stay up (present,
+// silent): a frozen claw is the hung firmware of a cabinet. With in_state, the
+// freeze starts as soon as the node's machine is in that state.
+struct Pause { NodeKind node = NodeKind::server; TimeMs for_ms = 0; std::optional<std::string> in_state = std::nullopt; };
+// The node is slow for `for_ms`: each of its inputs (messages, timers,
+// switches) is handled `by_ms` late, in order: a claw that answers late.
+struct Slow { NodeKind node = NodeKind::server; TimeMs by_ms = 0; TimeMs for_ms = 0; };
+// The node's clock (sim/node_clock.hpp): from now on it runs `drift_ppm` fast
+// (negative: slow), and/or it jumps `step_ms` forward (at 0s: an offset).
+struct ClockChange {
+  NodeKind node = NodeKind::server;
+  std::optional<std::int64_t> drift_ppm = std::nullopt;
+  std::optional<TimeMs> step_ms = std::nullopt;
+};
+// The server's machine loses power: the store keeps only what it synced (torn:
+// and part of its last unsynced write), the process is gone; `restart server` boots it.
+struct PowerCut { bool torn = false; };
 // Every fault stops: partitions and loss end, the network's options return to
 // the file's, crashed nodes restart. From then on the oracle holds the run to
 // its liveness obligations (docs/explore.md), and before it a stall is no failure.
@@ -83,7 +103,8 @@ struct Heal {};
 
 using ActionBody = std::variant<Join, Leave, Disconnect, Vanish, Reconnect, Press, Release, DropClaw, Crash,
                                 Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Spoof, Flood, Replay,
-                                JoinSpam, Crowd, Arrivals, Chaos, PresenceTrouble, SpuriousTimeout, Heal>;
+                                JoinSpam, Crowd, Arrivals, Chaos, PresenceTrouble, SpuriousTimeout, Pause, Slow,
+                                ClockChange, PowerCut, Heal>;
 
 struct Action {
   TimeMs at_ms = 0;

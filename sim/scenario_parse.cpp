@@ -550,6 +550,66 @@ ActionBody read_crash(Cursor& c) {
   return crash;
 }
 
+// "pause NODE for T [in STATE]".
+ActionBody read_pause(Cursor& c) {
+  Pause pause{read_node_kind(c), read_for(c)};
+  if (c.accept("in")) pause.in_state = read_in_state(c, pause.node);
+  return pause;
+}
+
+// "slow NODE by T for T".
+ActionBody read_slow(Cursor& c) {
+  Slow slow{read_node_kind(c)};
+  c.keyword("by");
+  slow.by_ms = read_positive_duration(c);
+  slow.for_ms = read_for(c);
+  return slow;
+}
+
+// "clock NODE [drift Nppm] [step T]", at least one of the two.
+ActionBody read_clock(Cursor& c) {
+  ClockChange change{read_node_kind(c)};
+  const std::string drift_hint = fmt::format("a drift like 150ppm or -80ppm, at most {}ppm either way", clock_drift_ppm_max);
+  const std::string step_hint =
+      fmt::format("a forward step above zero, at most {} (a monotonic clock never steps back)", format_duration(clock_step_ms_max));
+  while (!c.at_end()) {
+    if (c.accept("drift")) {
+      if (change.drift_ppm) c.fail("drift is given twice");
+      change.drift_ppm = c.read(drift_hint, [](std::string_view text) -> std::optional<std::int64_t> {
+        if (!text.ends_with("ppm")) return std::nullopt;
+        text.remove_suffix(3);
+        std::int64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+        if (value < -clock_drift_ppm_max || value > clock_drift_ppm_max) return std::nullopt;
+        return value;
+      });
+    } else if (c.accept("step")) {
+      if (change.step_ms) c.fail("step is given twice");
+      change.step_ms = c.read(step_hint, [](std::string_view text) {
+        const auto ms = parse_duration(text);
+        return ms && *ms > 0 && *ms <= clock_step_ms_max ? ms : std::nullopt;
+      });
+    } else {
+      c.fail(fmt::format("expected drift or step, found {}", quoted(c.take("drift or step"))));
+    }
+  }
+  if (!change.drift_ppm && !change.step_ms) c.fail("clock needs a drift (\"drift 150ppm\") or a step (\"step 2s\")");
+  return change;
+}
+
+// "power cut server [torn]".
+ActionBody read_power(Cursor& c) {
+  c.keyword("cut");
+  c.keyword("server");
+  PowerCut cut;
+  if (!c.at_end()) {
+    c.keyword("torn");
+    cut.torn = true;
+  }
+  return cut;
+}
+
 // "presence loss P duplication P delay T for T" or "presence timeout PLAYER".
 ActionBody read_presence(Cursor& c) {
   if (c.accept("timeout")) return SpuriousTimeout{read_player(c)};
@@ -617,6 +677,10 @@ const std::vector<Verb>& verbs() {
       {"arrivals", read_arrivals},
       {"chaos", read_chaos},
       {"presence", read_presence},
+      {"pause", read_pause},
+      {"slow", read_slow},
+      {"clock", read_clock},
+      {"power", read_power},
       {"heal", [](Cursor&) -> ActionBody { return Heal{}; }},
   };
   return table;

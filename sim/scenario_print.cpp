@@ -166,6 +166,15 @@ std::string action_text(const ActionBody& body) {
           return fmt::format("presence loss {} duplication {}{} for {}", number(a.loss), number(a.duplication),
                              a.delay_ms > 0 ? " delay " + format_duration(a.delay_ms) : "", format_duration(a.for_ms));
         if constexpr (std::is_same_v<T, SpuriousTimeout>) return "presence timeout " + a.player;
+        if constexpr (std::is_same_v<T, Pause>)
+          return fmt::format("pause {} for {}{}", to_string(a.node), format_duration(a.for_ms),
+                             a.in_state ? " in " + *a.in_state : "");
+        if constexpr (std::is_same_v<T, Slow>)
+          return fmt::format("slow {} by {} for {}", to_string(a.node), format_duration(a.by_ms), format_duration(a.for_ms));
+        if constexpr (std::is_same_v<T, ClockChange>)
+          return fmt::format("clock {}{}{}", to_string(a.node), a.drift_ppm ? fmt::format(" drift {}ppm", *a.drift_ppm) : "",
+                             a.step_ms ? " step " + format_duration(*a.step_ms) : "");
+        if constexpr (std::is_same_v<T, PowerCut>) return a.torn ? "power cut server torn" : "power cut server";
         if constexpr (std::is_same_v<T, Heal>) return "heal";
       },
       body);

@@ -11,6 +11,7 @@
 #include "core/server_machine.hpp"
 #include "sim/cabinet_physics.hpp"
 #include "sim/network.hpp"
+#include "sim/node_clock.hpp"
 #include "sim/oracle.hpp"
 #include "sim/player.hpp"
 #include "sim/power_cut_disk.hpp"
@@ -21,6 +22,7 @@
 #include "sim/timeline.hpp"
 #include "store/queue_store.hpp"
 
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -148,6 +150,39 @@ class World {
   void add_retired_server();
   void add_retired_claw();
 
+  // --- Freezes, slowness and clocks (world_stalls.cpp) --------------------------------
+  struct LateInput {
+    TimeMs due_ms = 0;
+    std::function<void()> input;
+  };
+  // What stands between a node's inputs and its machine.
+  struct NodeStall {
+    std::optional<TimeMs> paused_until_ms;        // Frozen until then.
+    std::vector<std::function<void()>> backlog;  // Inputs that arrived while frozen, in order.
+    TimeMs lag_ms = 0;                            // Each input is handled this late...
+    TimeMs lag_until_ms = 0;                      // ...while it arrives before this.
+    std::deque<LateInput> late;                   // Inputs waiting for their due time, in order.
+    Lane lane = no_lane;                          // The late inputs' wakeups.
+    std::uint64_t incarnation = 0;                // A crash drops what is queued for the old process.
+  };
+  NodeStall& stall(NodeKind node) { return node == NodeKind::server ? server_stall_ : claw_stall_; }
+  NodeClock& clock(NodeKind node) { return node == NodeKind::server ? server_clock_ : claw_clock_; }
+  // Every input to a node's machine (message, presence, timer, switch, HTTP
+  // request) goes through here: `input` must own what it needs.
+  void to_node(NodeKind node, std::function<void()> input);
+  void schedule_late(NodeKind node);
+  void run_late(NodeKind node, std::uint64_t incarnation, bool all);
+  void pause_node(NodeKind node, TimeMs for_ms);
+  void resume_node(NodeKind node);
+  void slow_node(NodeKind node, TimeMs by_ms, TimeMs for_ms);
+  void change_clock(const ClockChange& change);
+  void forget_stalled_inputs(NodeKind node);  // At a crash.
+  void tell_oracle_claw_stalled();             // When the claw's stall begins or ends.
+  void end_stalls();                          // At the heal.
+  // The time each machine reads: its own clock at the world's now.
+  TimeMs server_time() const { return server_clock_.local(scheduler_.now()); }
+  TimeMs claw_time() const { return claw_clock_.local(scheduler_.now()); }
+
   // --- Players (world_players.cpp) ------------------------------------------------------
   SimPlayer& ensure_player(const std::string& name, PlayerMode mode);
   void request_join(const std::string& name, std::uint32_t attempt, bool spam);
@@ -201,6 +236,12 @@ class World {
   Timeline timeline_;
   Oracle oracle_;
 
+  NodeStall server_stall_;
+  NodeStall claw_stall_;
+  bool claw_stalled_told_ = false;
+  NodeClock server_clock_;
+  NodeClock claw_clock_;
+
   std::unique_ptr<QueueStore> store_;
   std::unique_ptr<ServerMachine> server_;
   std::unique_ptr<ClawMachine> claw_;
@@ -221,8 +262,11 @@ class World {
   std::map<Turn, TimeMs> turn_started_ms_;
   std::map<std::string, TimeMs> cut_off_until_ms_;      // Node -> end of its partition.
   RunCounters retired_;                                // Counters of crashed machine incarnations.
-  std::uint64_t claw_accepted_seen_ = 0;
-  TimeMs last_command_ms_ = 0;
+  struct ReadCommand {  // The player command the claw's current step reads.
+    std::string channel;
+    Command command;
+  };
+  std::optional<ReadCommand> claw_reading_;
   Turn last_finished_seen_ = 0;
   std::uint64_t chaos_seq_ = 0;
   std::uint64_t crowd_seq_ = 0;

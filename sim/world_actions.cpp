@@ -53,7 +53,9 @@ void World::apply(const Action& action) {
             log(a.player, "asks to leave");
             std::string channel = player->channel;
             schedule_at(now + latency_sample(), [this, channel] {
-              with_server([&](ServerMachine& server) { server.handle_leave(channel, scheduler_.now()); });
+              to_node(NodeKind::server, [this, channel] {
+                with_server([&](ServerMachine& server) { server.handle_leave(channel, server_time()); });
+              });
             });
           },
           [&](const Disconnect& a) {

@@ -13,7 +13,7 @@ template <class T, class... Faults>
 constexpr bool one_of = (std::is_same_v<T, Faults> || ...);
 template <class T>
 constexpr bool is_fault = one_of<T, Crash, Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Chaos,
-                                 PresenceTrouble, SpuriousTimeout, Heal>;
+                                 PresenceTrouble, SpuriousTimeout, Pause, Slow, ClockChange, PowerCut, Heal>;
 
 }  // namespace
 
@@ -84,6 +84,13 @@ bool World::apply_fault(const Action& action) {
             log("net", sent ? fmt::format("presence: a spurious timeout for {}", a.player)
                             : fmt::format("line {}: {} is not present; spurious timeout skipped", action.line, a.player));
           },
+          [&](const Pause& a) {
+            if (a.in_state) return arm_in_state(a.node, *a.in_state, Action{now, Pause{a.node, a.for_ms}, action.line});
+            pause_node(a.node, a.for_ms);
+          },
+          [&](const Slow& a) { slow_node(a.node, a.by_ms, a.for_ms); },
+          [&](const ClockChange& a) { change_clock(a); },
+          [&](const PowerCut& a) { power_cut_server(a.torn); },
           [&](const Heal&) { heal(); },
           [](const auto&) {},
       },
@@ -200,6 +207,13 @@ void World::heal() {
   server_crash_after_.reset();
   claw_crash_after_.reset();
   state_triggers_.clear();
+  end_stalls();
+  // A claw that faulted (a drop-cycle step overran: a clock step, a slow
+  // controller) stays stopped until someone power-cycles it; the heal does.
+  if (claw_ && claw_->state_name() == "Fault") {
+    log("scenario", "heal: the faulted claw is power-cycled");
+    crash_claw();
+  }
   if (!claw_) {
     network_.restart("claw");
     start_claw(false);

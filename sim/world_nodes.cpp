@@ -53,9 +53,6 @@ void World::watch_claw_publish(const Message& message, const std::string& channe
   if (!control->granted) return oracle_.on_control_ended(control->turn);
   turn_started_ms_[control->turn] = scheduler_.now();
   oracle_.on_control_granted(*this, control->turn, channel, scheduler_.now());
-  if (planted(PlantedBug::canary) && seed_ % 10 == 3) {
-    oracle_.fail(1, "single control", "canary: the planted failure of every seed ending in 3", scheduler_.now());
-  }
 }
 
 // --- Server -----------------------------------------------------------------------------
@@ -64,15 +61,21 @@ void World::server_callbacks() {
   NodeCallbacks callbacks;
   callbacks.on_message = [this](const std::string& channel, const std::string& payload) {
     if (channel != secure_channel) return;
-    with_server([&](ServerMachine& server) { server.handle_secure_message(payload, scheduler_.now()); });
+    to_node(NodeKind::server, [this, payload] {
+      with_server([&](ServerMachine& server) { server.handle_secure_message(payload, server_time()); });
+    });
   };
   callbacks.on_presence = [this](const std::string& channel, const std::string& member, PresenceKind kind) {
     if (channel == secure_channel && member == "claw") {
       log("server", fmt::format("presence: claw {}", to_string(kind)));
-      with_server([&](ServerMachine& server) { server.handle_claw_presence(kind == PresenceKind::join, scheduler_.now()); });
+      to_node(NodeKind::server, [this, kind] {
+        with_server([&](ServerMachine& server) { server.handle_claw_presence(kind == PresenceKind::join, server_time()); });
+      });
     } else if (owner_of(channel) == member) {
       log("server", fmt::format("presence: {} {}", member, to_string(kind)));
-      with_server([&](ServerMachine& server) { server.handle_player_presence(channel, kind, scheduler_.now()); });
+      to_node(NodeKind::server, [this, channel, kind] {
+        with_server([&](ServerMachine& server) { server.handle_player_presence(channel, kind, server_time()); });
+      });
     }
   };
   callbacks.on_link = [this](bool up) {
@@ -87,7 +90,7 @@ void World::server_callbacks() {
 }
 
 void World::start_server() {
-  const TimeMs now = scheduler_.now();
+  const TimeMs now = server_time();
   auto opened = QueueStore::open("queue.db", store_durability_, disk_.vfs_name());
   if (const StoreError* failure = std::get_if<StoreError>(&opened)) return fatal("store: " + failure->message);
   store_ = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
@@ -123,7 +126,7 @@ void World::start_server() {
       });
     }
   }
-  if (server_) oracle_.on_server_restarted(*this, now);
+  if (server_) oracle_.on_server_restarted(*this, scheduler_.now());
 }
 
 void World::crash_server() { stop_server(false, false); }
@@ -139,11 +142,13 @@ void World::stop_server(bool power_cut, bool tear) {
   if (state == "Granting") coverage::sometimes(coverage::Probe::sim_server_crash_granting);
   if (state == "InTurn") coverage::sometimes(coverage::Probe::sim_server_crash_in_turn);
   if (state == "Ending") coverage::sometimes(coverage::Probe::sim_server_crash_ending);
+  forget_stalled_inputs(NodeKind::server);
   add_retired_server();
   server_.reset();
   const auto close = [this] { store_.reset(); };
   std::size_t torn = 0;
   if (power_cut) {
+    coverage::sometimes(coverage::Probe::sim_power_cut);
     torn = disk_.power_cut(close, tear);
   } else {
     disk_.process_crash(close);
@@ -177,6 +182,9 @@ void World::run_server_effects() {
             [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
             [&](JoinReply& e) {
               if (e.accepted) oracle_.on_join_acknowledged(e.ticket, e.channel, now);
+              if (e.accepted && planted(PlantedBug::canary) && seed_ % 10 == 3) {
+                oracle_.fail(1, "single control", "canary: the planted failure of every seed ending in 3", now);
+              }
               schedule_at(now + latency_sample(), [this, reply = std::move(e)] { deliver_join_reply(reply); });
             },
             [&](Log& e) { log("server", e.text); },
@@ -220,9 +228,10 @@ void World::reschedule_server() {
   if (server_wake_) scheduler_.cancel(*server_wake_);
   server_wake_.reset();
   if (!server_ || server_->next_deadline() == time_never) return;
-  server_wake_ = scheduler_.schedule(server_->next_deadline(), [this] {
+  server_wake_ = scheduler_.schedule(server_clock_.true_at(server_->next_deadline()), [this] {
     server_wake_.reset();
-    with_server([&](ServerMachine& server) { server.handle_timeout(scheduler_.now()); });
+    to_node(NodeKind::server,
+            [this] { with_server([&](ServerMachine& server) { server.handle_timeout(server_time()); }); });
   });
   if (!server_wake_) fatal("the scheduler is full");
 }
@@ -232,22 +241,28 @@ void World::reschedule_server() {
 void World::claw_callbacks() {
   NodeCallbacks callbacks;
   callbacks.on_message = [this](const std::string& channel, const std::string& payload) {
-    with_claw([&](ClawMachine& claw) {
-      if (channel == secure_channel) {
-        claw.handle_secure_message(payload, scheduler_.now());
-      } else {
-        claw.handle_player_message(channel, payload, scheduler_.now());
-      }
+    if (channel != secure_channel) oracle_.on_claw_received(channel, payload, scheduler_.now());
+    to_node(NodeKind::claw, [this, channel, payload] {
+      with_claw([&](ClawMachine& claw) {
+        if (channel == secure_channel) return claw.handle_secure_message(payload, claw_time());
+        const DecodeResult decoded = decode(payload);
+        const Message* message = std::get_if<Message>(&decoded);
+        if (const Command* command = message ? std::get_if<Command>(message) : nullptr) {
+          claw_reading_ = ReadCommand{channel, *command};
+        }
+        claw.handle_player_message(channel, payload, claw_time());
+      });
     });
   };
   callbacks.on_subscribed = [this](const std::string& channel) {
     if (channel == secure_channel) return;
-    with_claw([&](ClawMachine& claw) { claw.handle_subscribed(channel, scheduler_.now()); });
+    to_node(NodeKind::claw,
+            [this, channel] { with_claw([&](ClawMachine& claw) { claw.handle_subscribed(channel, claw_time()); }); });
   };
   callbacks.on_link = [this](bool up) {
     log("claw", up ? "link up" : "link down");
     if (up && claw_) keep_subscribed("claw", std::string(secure_channel));
-    with_claw([&](ClawMachine& claw) { claw.handle_link(up, scheduler_.now()); });
+    to_node(NodeKind::claw, [this, up] { with_claw([&](ClawMachine& claw) { claw.handle_link(up, claw_time()); }); });
   };
   network_.set_callbacks("claw", std::move(callbacks));
 }
@@ -259,7 +274,7 @@ void World::start_claw(bool cold_boot) {
   keep_subscribed("claw", std::string(secure_channel));
   log("claw", cold_boot ? "power on" : "restart");
   sync_physics();
-  with_claw([&](ClawMachine& claw) { claw.handle_boot(physics_.switches(), scheduler_.now()); });
+  with_claw([&](ClawMachine& claw) { claw.handle_boot(physics_.switches(), claw_time()); });
 }
 
 // A crashed cabinet controller stops driving its outputs: the motor drivers
@@ -270,6 +285,7 @@ void World::crash_claw() {
     coverage::sometimes(coverage::Probe::sim_claw_reboot_mid_turn);
   }
   oracle_.on_claw_crashed();
+  forget_stalled_inputs(NodeKind::claw);
   add_retired_claw();
   claw_.reset();
   if (claw_wake_) scheduler_.cancel(*claw_wake_);
@@ -287,8 +303,10 @@ void World::sync_physics() {
   for (const SwitchChange& change : physics_.advance_to(scheduler_.now())) {
     log("cabinet", fmt::format("{} {}", to_string(change.which), change.pressed ? "pressed" : "released"));
     if (!claw_) continue;
-    claw_->handle_switch(change.which, change.pressed, scheduler_.now());
-    run_claw_effects();
+    // A frozen controller's GPIO edges wait in the kernel until it runs again.
+    to_node(NodeKind::claw, [this, change] {
+      with_claw([&](ClawMachine& claw) { claw.handle_switch(change.which, change.pressed, claw_time()); });
+    });
   }
 }
 
@@ -305,6 +323,13 @@ void World::run_claw_effects() {
   const TimeMs now = scheduler_.now();
   Effects effects = claw_->take_effects();
   const std::optional<std::size_t> crashes_after = cut_for_crash(claw_crash_after_, effects);
+  // A command the step obeyed, judged by the turn the claw served when it read
+  // it (the same step may end that turn on the wire).
+  if (const std::optional<ReadCommand> reading = std::exchange(claw_reading_, std::nullopt)) {
+    const bool obeyed = std::any_of(effects.begin(), effects.end(),
+                                    [](const Effect& effect) { return std::holds_alternative<SetMotor>(effect); });
+    if (obeyed) oracle_.on_command_obeyed(*this, reading->channel, reading->command, now);
+  }
   for (Effect& effect : effects) {
     std::visit(
         Overloaded{
@@ -325,10 +350,6 @@ void World::run_claw_effects() {
   if (crashes_after) {
     log("claw", fmt::format("crashes after {} of the step's {} effects", effects.size(), *crashes_after));
     return crash_claw();
-  }
-  if (claw_->counters().commands_accepted != claw_accepted_seen_) {
-    claw_accepted_seen_ = claw_->counters().commands_accepted;
-    oracle_.on_command_accepted(now);
   }
   if (claw_->last_finished_turn() != last_finished_seen_) {
     last_finished_seen_ = claw_->last_finished_turn();
@@ -362,9 +383,9 @@ void World::reschedule_claw() {
   if (claw_wake_) scheduler_.cancel(*claw_wake_);
   claw_wake_.reset();
   if (!claw_ || claw_->next_deadline() == time_never) return;
-  claw_wake_ = scheduler_.schedule(claw_->next_deadline(), [this] {
+  claw_wake_ = scheduler_.schedule(claw_clock_.true_at(claw_->next_deadline()), [this] {
     claw_wake_.reset();
-    with_claw([&](ClawMachine& claw) { claw.handle_timeout(scheduler_.now()); });
+    to_node(NodeKind::claw, [this] { with_claw([&](ClawMachine& claw) { claw.handle_timeout(claw_time()); }); });
   });
   if (!claw_wake_) fatal("the scheduler is full");
 }

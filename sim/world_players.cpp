@@ -39,7 +39,9 @@ void World::request_join(const std::string& name, std::uint32_t attempt, bool sp
     pending_joins_.emplace(request, PendingJoin{name, spam});
     retired_.players_joined += spam ? 0 : 1;
     log(name, fmt::format("join request #{}", request));
-    with_server([&](ServerMachine& server) { server.handle_join(request, fresh_channel(), scheduler_.now()); });
+    to_node(NodeKind::server, [this, request] {
+      with_server([&](ServerMachine& server) { server.handle_join(request, fresh_channel(), server_time()); });
+    });
   });
 }
 

@@ -205,6 +205,31 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
                                      span(draw, intensity, 1'000, 3 * turn_ms)});
       break;
     case FaultKind::presence_timeout: draw.at(at_ms, SpuriousTimeout{draw.some_player()}); break;
+    case FaultKind::node_pause: {
+      // A frozen claw mid-turn is the hung firmware of a cabinet: present, silent.
+      const NodeKind frozen = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
+      draw.at(at_ms, Pause{frozen, span(draw, intensity, 100, 3 * turn_ms), draw.maybe_in_state(frozen, 0.5)});
+      break;
+    }
+    case FaultKind::node_slow: {
+      const NodeKind slow = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
+      draw.at(at_ms, Slow{slow, span(draw, intensity, 1, turn_ms / 2), span(draw, intensity, 1'000, 3 * turn_ms)});
+      break;
+    }
+    case FaultKind::clock_skew: {
+      const NodeKind skewed = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
+      if (rng.chance(0.5)) {
+        const auto ppm = static_cast<std::int64_t>(fraction_of(clock_drift_ppm_max, intensity * rng.unit()));
+        draw.at(at_ms, ClockChange{skewed, rng.chance(0.5) ? ppm : -ppm, std::nullopt});
+      } else {
+        draw.at(at_ms, ClockChange{skewed, std::nullopt, span(draw, intensity, 1, 3 * turn_ms)});
+      }
+      break;
+    }
+    case FaultKind::power_cut:
+      draw.at(at_ms, PowerCut{rng.chance(0.5)});
+      draw.at(at_ms + span(draw, intensity, 100, 60'000), Restart{NodeKind::server});
+      break;
     case FaultKind::count: break;
   }
 }
@@ -248,6 +273,10 @@ std::string_view to_string(FaultKind kind) {
     case FaultKind::hostile: return "hostile";
     case FaultKind::presence_trouble: return "presence_trouble";
     case FaultKind::presence_timeout: return "presence_timeout";
+    case FaultKind::node_pause: return "node_pause";
+    case FaultKind::node_slow: return "node_slow";
+    case FaultKind::clock_skew: return "clock_skew";
+    case FaultKind::power_cut: return "power_cut";
     case FaultKind::count: break;
   }
   return "?";

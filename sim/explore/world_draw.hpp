@@ -33,6 +33,10 @@ enum class FaultKind : std::uint8_t {
   hostile,            // Spoofing, flooding, replaying and join spam.
   presence_trouble,   // Presence events lost, duplicated and delayed for a while.
   presence_timeout,   // The service times a present player out.
+  node_pause,         // The server's or the claw's process freezes, then resumes with a backlog.
+  node_slow,          // The server or the claw handles every input late for a while.
+  clock_skew,         // A node's clock drifts, or jumps forward.
+  power_cut,          // The server loses power: unsynced writes are lost, the last page may tear.
   count
 };
 inline constexpr std::size_t fault_kind_count = static_cast<std::size_t>(FaultKind::count);

@@ -33,32 +33,88 @@ TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
   EXPECT_EQ(oracle.violation()->invariant, 2);
 }
 
+std::string command_text(CommandKind kind, Turn turn, Seq seq = 1) { return encode(Message{Command{kind, turn, seq}}); }
+
+// The dead-man is checked against the commands the claw received, on the
+// channel of the turn it serves (as the wire says), not against its counters.
 TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
   World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(6'000);  // alice holds right, refreshing, in turn 1.
   const std::string alice = world.players().at("alice").channel;
+  const TimeMs now = world.now_ms();
   auto serving_alice = [&](Oracle& oracle) {
     oracle.on_listen_sent(1, alice);
-    oracle.on_control_granted(world, 1, alice, world.now_ms() - 1'000);
+    oracle.on_control_granted(world, 1, alice, now - 1'000);
   };
   Oracle fed(30'000);
   serving_alice(fed);
-  fed.on_command_accepted(world.now_ms() - 100);
-  fed.check(world, world.now_ms());
+  fed.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 100);
+  fed.check(world, now);
   EXPECT_FALSE(fed.violation().has_value()) << fed.violation()->detail;
   Oracle starved(30'000);
   serving_alice(starved);
-  starved.on_command_accepted(world.now_ms() - 5'000);  // As if nothing came for 5 s.
-  starved.check(world, world.now_ms());
+  starved.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 5'000);  // Nothing for 5 s.
+  starved.check(world, now);
   ASSERT_TRUE(starved.violation().has_value());
   EXPECT_EQ(starved.violation()->invariant, 4);
+  EXPECT_NE(starved.violation()->detail.find("after the last command of the turn"), std::string::npos);
+  Oracle frozen(30'000);  // The same, while the claw's process is frozen: it cannot stop the motor.
+  serving_alice(frozen);
+  frozen.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 5'000);
+  frozen.on_claw_stalled(true, world.cabinet(), now - 4'000);
+  frozen.check(world, now);
+  EXPECT_FALSE(frozen.violation().has_value()) << frozen.violation()->detail;
+  frozen.on_claw_stalled(false, world.cabinet(), now - 5);  // Resumed: its overdue dead-man must stop the motor at once.
+  frozen.check(world, now);
+  EXPECT_FALSE(frozen.violation().has_value()) << frozen.violation()->detail;
+  frozen.check(world, now + 2'000);
+  ASSERT_TRUE(frozen.violation().has_value());
+  EXPECT_EQ(frozen.violation()->invariant, 4);
+  for (const std::string& channel : {std::string("p-elsewhere"), alice}) {
+    // A command on another channel, or for another turn, does not feed the dead-man.
+    Oracle unfed(30'000);
+    serving_alice(unfed);
+    unfed.on_claw_received(channel, command_text(CommandKind::right_on, channel == alice ? 2 : 1), now - 100);
+    unfed.check(world, now);
+    ASSERT_TRUE(unfed.violation().has_value()) << channel;
+    EXPECT_NE(unfed.violation()->detail.find("no command for that turn"), std::string::npos) << unfed.violation()->detail;
+  }
   Oracle ended(30'000);  // The claw said the turn is over, yet right still runs.
   serving_alice(ended);
-  ended.on_command_accepted(world.now_ms() - 100);
+  ended.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 100);
   ended.on_control_ended(1);
-  ended.check(world, world.now_ms());
+  ended.check(world, now);
   ASSERT_TRUE(ended.violation().has_value());
   EXPECT_NE(ended.violation()->detail.find("serves no turn"), std::string::npos) << ended.violation()->detail;
+}
+
+// What the claw did (a motor changed in the step that read a command), checked
+// against what the server granted and the claw announced on the wire.
+TEST(Oracle, SingleControlCatchesACommandObeyedTwiceOrFromTheWrongChannel) {
+  World world(load_or_fail("three_players.scenario"), 7);
+  world.run_until(2'000);
+  const TimeMs now = world.now_ms();
+  Oracle twice(30'000);
+  twice.on_listen_sent(1, "p-owner");
+  twice.on_control_granted(world, 1, "p-owner", now);
+  twice.on_command_obeyed(world, "p-owner", Command{CommandKind::right_on, 1, 5}, now);
+  twice.on_command_obeyed(world, "p-owner", Command{CommandKind::right_off, 1, 6}, now);
+  EXPECT_FALSE(twice.violation().has_value()) << twice.violation()->detail;
+  twice.on_command_obeyed(world, "p-owner", Command{CommandKind::right_on, 1, 5}, now);  // A replay obeyed.
+  ASSERT_TRUE(twice.violation().has_value());
+  EXPECT_EQ(twice.violation()->invariant, 1);
+  EXPECT_NE(twice.violation()->detail.find("twice"), std::string::npos);
+  Oracle intruder(30'000);
+  intruder.on_listen_sent(1, "p-owner");
+  intruder.on_control_granted(world, 1, "p-owner", now);
+  intruder.on_command_obeyed(world, "p-intruder", Command{CommandKind::drop, 1, 1}, now);
+  ASSERT_TRUE(intruder.violation().has_value());
+  EXPECT_EQ(intruder.violation()->invariant, 1);
+  Oracle early(30'000);  // Granted by the server, but the claw has not announced the turn.
+  early.on_listen_sent(2, "p-next");
+  early.on_command_obeyed(world, "p-next", Command{CommandKind::left_on, 2, 1}, now);
+  ASSERT_TRUE(early.violation().has_value());
+  EXPECT_NE(early.violation()->detail.find("while it serves no turn"), std::string::npos);
 }
 
 TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {

@@ -44,6 +44,10 @@ auto fields(const JoinSpam& a) { return std::tie(a.player, a.count); }
 auto fields(const Crowd& a) { return std::tie(a.count, a.over_ms, a.mode); }
 auto fields(const Arrivals& a) { return std::tie(a.per_hour, a.for_ms, a.mode); }
 auto fields(const Chaos& a) { return std::tie(a.for_ms, a.mean_interval_ms); }
+auto fields(const Pause& a) { return std::tie(a.node, a.for_ms, a.in_state); }
+auto fields(const Slow& a) { return std::tie(a.node, a.by_ms, a.for_ms); }
+auto fields(const ClockChange& a) { return std::tie(a.node, a.drift_ppm, a.step_ms); }
+auto fields(const PowerCut& a) { return std::tie(a.torn); }
 auto fields(const ExpectController& e) { return std::tie(e.player); }
 auto fields(const ExpectQueue& e) { return std::tie(e.players); }
 auto fields(const ExpectQueueLength& e) { return std::tie(e.length); }
@@ -214,6 +218,13 @@ at 25s crash server in Granting
 at 25s partition claw for 2s in Subscribing
 at 25s presence loss 30% delay 5s for 1m
 at 25s presence timeout bob
+at 25s pause claw for 3s
+at 25s pause server for 1s in InTurn
+at 25s slow claw by 400ms for 20s
+at 25s clock server drift -250ppm step 2s
+at 25s clock claw step 5s
+at 25s power cut server
+at 25s power cut server torn
 at 25s heal
 
 expect at 3s controller alice
@@ -274,7 +285,7 @@ TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
 
 TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.actions.size(), 38U);
+  ASSERT_EQ(s.actions.size(), 45U);
   const std::vector<Action>& a = s.actions;
   // 500ms carol sorts first; the two 1s joins keep their file order.
   EXPECT_EQ(a[0].at_ms, 500);
@@ -319,8 +330,15 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[34].body, PartitionNode{"claw", 2'000, "Subscribing"}));
   EXPECT_TRUE(same_body<ActionBody>(a[35].body, PresenceTrouble{0.3, 0, 5'000, 60'000}));
   EXPECT_TRUE(same_body<ActionBody>(a[36].body, SpuriousTimeout{"bob"}));
-  EXPECT_TRUE(same_body<ActionBody>(a[37].body, Heal{}));
-  EXPECT_EQ(a[37].at_ms, 25'000);
+  EXPECT_TRUE(same_body<ActionBody>(a[37].body, Pause{NodeKind::claw, 3'000}));
+  EXPECT_TRUE(same_body<ActionBody>(a[38].body, Pause{NodeKind::server, 1'000, "InTurn"}));
+  EXPECT_TRUE(same_body<ActionBody>(a[39].body, Slow{NodeKind::claw, 400, 20'000}));
+  EXPECT_TRUE(same_body<ActionBody>(a[40].body, ClockChange{NodeKind::server, -250, 2'000}));
+  EXPECT_TRUE(same_body<ActionBody>(a[41].body, ClockChange{NodeKind::claw, std::nullopt, 5'000}));
+  EXPECT_TRUE(same_body<ActionBody>(a[42].body, PowerCut{false}));
+  EXPECT_TRUE(same_body<ActionBody>(a[43].body, PowerCut{true}));
+  EXPECT_TRUE(same_body<ActionBody>(a[44].body, Heal{}));
+  EXPECT_EQ(a[44].at_ms, 25'000);
 }
 
 TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
@@ -345,7 +363,7 @@ TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   EXPECT_TRUE(same_body<ExpectationBody>(e[10].body, ExpectCounter{"server.turns_completed", Comparison::eq, 2}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[11].body, ExpectCounter{"network.lost", Comparison::le, 10}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[12].body, ExpectPlayed{{"alice", "bob"}}));
-  EXPECT_EQ(e[12].line, 65);
+  EXPECT_EQ(e[12].line, 72);
 }
 
 TEST(ScenarioParse, OptionalLinesKeepTheDefaults) {
@@ -591,6 +609,12 @@ INSTANTIATE_TEST_SUITE_P(
                   {"unknown presence key \"jitter\""}},
         ErrorCase{"player_has_no_state", basics + "at 1s partition alice for 2s in Ready\n", 3,
                   {"only the server and the claw have states, not \"alice\""}},
+        ErrorCase{"clock_steps_back", basics + "at 1s clock claw step -2s\n", 3,
+                  {"a forward step above zero", "never steps back", "\"-2s\""}},
+        ErrorCase{"drift_too_large", basics + "at 1s clock server drift 5000ppm\n", 3, {"at most 1000ppm", "\"5000ppm\""}},
+        ErrorCase{"clock_needs_a_change", basics + "at 1s clock server\n", 3, {"clock needs a drift"}},
+        ErrorCase{"pause_needs_for", basics + "at 1s pause claw\n", 3, {"expected \"for\""}},
+        ErrorCase{"power_cut_of_the_claw", basics + "at 1s power cut claw\n", 3, {"expected \"server\"", "\"claw\""}},
         ErrorCase{"unknown_keyword", basics + "sed 4\n", 3, {"unknown keyword \"sed\"", "seed", "expect"}},
         ErrorCase{"bad_name", basics + "at 1s join Alice\n", 3,
                   {"expected a player name", "after \"join\", found \"Alice\""}},
@@ -642,7 +666,7 @@ TEST(ScenarioErrors, GarbageNeverCrashes) {
     auto result = parse_scenario(sample.substr(0, length), "prefix");
     if (const auto* error = std::get_if<ParseError>(&result)) {
       EXPECT_GE(error->line, 0);
-      EXPECT_LE(error->line, 68);
+      EXPECT_LE(error->line, 75);
       EXPECT_FALSE(error->message.empty());
     }
   }
