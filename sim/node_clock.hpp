@@ -3,11 +3,11 @@
 // only a different number handed to them.
 //
 // The model is that of a monotonic clock (what prod reads: steady_clock):
-//  - an offset (the node booted earlier: its clock reads more), 0..clock_offset_ms_max;
 //  - a drift in parts per million, |drift| <= clock_drift_ppm_max (a cheap
 //    crystal is within 100 ppm; the bound is ten times that);
-//  - steps forward only, up to clock_step_ms_max each (a suspended host that
-//    resumes; a monotonic clock never steps back, and nothing here reads a wall clock).
+//  - steps forward only, up to clock_step_ms_max each (a host that resumed
+//    from suspend; a monotonic clock never steps back, and nothing here reads
+//    a wall clock). A step at 0 s is an offset: the node booted earlier.
 // Contract:
 //  1. local(t) never decreases as t grows, across drift changes and steps.
 //  2. true_at(L) is the earliest true time t >= anchor with local(t) >= L, so a
@@ -21,19 +21,11 @@
 
 namespace clawnet::sim {
 
-inline constexpr TimeMs clock_offset_ms_max = 24 * 60 * 60 * 1000;
 inline constexpr std::int64_t clock_drift_ppm_max = 1'000;
-inline constexpr TimeMs clock_step_ms_max = 60 * 60 * 1000;
+inline constexpr TimeMs clock_step_ms_max = 24 * 60 * 60 * 1000;
 
 class NodeClock {
  public:
-  // REQUIRES: offset and drift within their bounds.
-  void start(TimeMs offset_ms, std::int64_t drift_ppm) {
-    anchor_true_ms_ = 0;
-    anchor_local_ms_ = offset_ms;
-    drift_ppm_ = drift_ppm;
-  }
-
   TimeMs local(TimeMs true_ms) const {
     const TimeMs elapsed = true_ms - anchor_true_ms_;
     return anchor_local_ms_ + elapsed * (1'000'000 + drift_ppm_) / 1'000'000;
@@ -60,7 +52,6 @@ class NodeClock {
   }
 
   std::int64_t drift_ppm() const { return drift_ppm_; }
-  bool perfect(TimeMs now_true_ms) const { return drift_ppm_ == 0 && local(now_true_ms) == now_true_ms; }
 
  private:
   void rebase(TimeMs now_true_ms) {
