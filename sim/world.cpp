@@ -367,6 +367,7 @@ Snapshot World::snapshot() const {
   }
   shot.cabinet = physics_.view();
   for (std::string& fault : network_.describe_faults()) shot.faults.push_back(FaultView{std::move(fault)});
+  for (std::string& fault : describe_node_faults()) shot.faults.push_back(FaultView{std::move(fault)});
   const std::deque<std::string>& recent = timeline_.recent();
   const std::size_t first = recent.size() > recent_log_max ? recent.size() - recent_log_max : 0;
   shot.recent_log.assign(recent.begin() + static_cast<std::ptrdiff_t>(first), recent.end());

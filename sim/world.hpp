@@ -179,6 +179,9 @@ class World {
   void forget_stalled_inputs(NodeKind node);  // At a crash.
   void tell_oracle_claw_stalled();             // When the claw's stall begins or ends.
   void end_stalls();                          // At the heal.
+  // The faults on the nodes themselves, for the visualizer's panel: armed
+  // crashes and state triggers, freezes, slowness, skewed clocks.
+  std::vector<std::string> describe_node_faults() const;
   // The time each machine reads: its own clock at the world's now.
   TimeMs server_time() const { return server_clock_.local(scheduler_.now()); }
   TimeMs claw_time() const { return claw_clock_.local(scheduler_.now()); }

@@ -126,6 +126,35 @@ void World::forget_stalled_inputs(NodeKind node) {
   if (node == NodeKind::claw) tell_oracle_claw_stalled();
 }
 
+std::vector<std::string> World::describe_node_faults() const {
+  std::vector<std::string> faults;
+  const TimeMs now = scheduler_.now();
+  for (NodeKind node : {NodeKind::server, NodeKind::claw}) {
+    const std::string_view name = to_string(node);
+    const NodeStall& stalled = node == NodeKind::server ? server_stall_ : claw_stall_;
+    if (stalled.paused_until_ms) {
+      faults.push_back(fmt::format("{} frozen until {} ({} inputs queued)", name, format_duration(*stalled.paused_until_ms),
+                                   stalled.backlog.size()));
+    }
+    if (now < stalled.lag_until_ms || !stalled.late.empty()) {
+      faults.push_back(fmt::format("{} slow: inputs {} late until {}", name, format_duration(stalled.lag_ms),
+                                   format_duration(std::max(stalled.lag_until_ms, now))));
+    }
+    const NodeClock& node_clock = node == NodeKind::server ? server_clock_ : claw_clock_;
+    if (node_clock.local(now) != now || node_clock.drift_ppm() != 0) {
+      const TimeMs ahead_ms = node_clock.local(now) - now;
+      faults.push_back(fmt::format("{} clock {}{} ahead, drift {} ppm", name, ahead_ms < 0 ? "-" : "",
+                                   format_duration(ahead_ms < 0 ? -ahead_ms : ahead_ms), node_clock.drift_ppm()));
+    }
+    const std::optional<std::uint32_t>& crash_after = node == NodeKind::server ? server_crash_after_ : claw_crash_after_;
+    if (crash_after) faults.push_back(fmt::format("{} crashes after {} effects of a step", name, *crash_after));
+  }
+  for (const StateTrigger& trigger : state_triggers_) {
+    faults.push_back(fmt::format("{} in {}: {}", to_string(trigger.node), trigger.state, action_text(trigger.action.body)));
+  }
+  return faults;
+}
+
 // The heal thaws frozen nodes and ends slowness: what was queued late is
 // handled now. Clocks keep their drift: it is the hardware's, and bounded.
 void World::end_stalls() {

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sstream>
 
 namespace clawnet::sim {
@@ -88,6 +90,29 @@ TEST(World, SnapshotShowsControllerQueueAndCabinet) {
   EXPECT_GT(shot.cabinet.x_mm, 0);
   EXPECT_EQ(shot.server_state, "InTurn");
   EXPECT_EQ(shot.claw_state, "Controlled");
+}
+
+// The visualizer's fault panel lists the faults on the nodes too, not only the network's.
+TEST(World, SnapshotListsFreezesClocksAndArmedCrashes) {
+  Scenario scenario = load_or_fail("hung_claw_mid_turn.scenario");
+  scenario.actions.push_back(Action{7'000, ClockChange{NodeKind::server, 250, 3'000}, 0});
+  scenario.actions.push_back(Action{7'000, Crash{NodeKind::server, 2}, 0});
+  scenario.actions.push_back(Action{7'000, Crash{NodeKind::claw, std::nullopt, "Lowering"}, 0});
+  World world(scenario, scenario.seed);
+  world.run_until(8'000);
+  std::vector<std::string> faults;
+  for (const FaultView& fault : world.snapshot().faults) faults.push_back(fault.description);
+  const auto listed = [&](std::string_view text) {
+    return std::any_of(faults.begin(), faults.end(), [&](const std::string& f) { return f.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(listed("claw frozen until 46s")) << ::testing::PrintToString(faults);
+  EXPECT_TRUE(listed("server clock 3s ahead, drift 250 ppm")) << ::testing::PrintToString(faults);
+  EXPECT_TRUE(listed("server crashes after 2 effects")) << ::testing::PrintToString(faults);
+  EXPECT_TRUE(listed("claw in Lowering: crash claw")) << ::testing::PrintToString(faults);
+  world.run_until(47'000);
+  faults.clear();
+  for (const FaultView& fault : world.snapshot().faults) faults.push_back(fault.description);
+  EXPECT_FALSE(listed("frozen")) << ::testing::PrintToString(faults);
 }
 
 }  // namespace
