@@ -259,6 +259,7 @@ class World {
   struct PendingJoin {
     std::string player;
     bool spam = false;  // A hostile join: never subscribes.
+    std::uint32_t attempt = 0;
   };
   std::map<RequestId, PendingJoin> pending_joins_;
   RequestId next_request_ = 1;

@@ -145,6 +145,13 @@ void World::stop_server(bool power_cut, bool tear) {
   forget_stalled_inputs(NodeKind::server);
   add_retired_server();
   server_.reset();
+  // Requests in flight die with the process: each client sees its connection
+  // reset and asks again (the join may have been committed: the store keeps it).
+  for (const auto& [request, join] : std::exchange(pending_joins_, {})) {
+    log(join.player, fmt::format("join request #{}: connection reset", request));
+    schedule_at(scheduler_.now() + player_join_retry_ms,
+                [this, join] { request_join(join.player, join.attempt + 1, join.spam); });
+  }
   const auto close = [this] { store_.reset(); };
   std::size_t torn = 0;
   if (power_cut) {

@@ -36,7 +36,7 @@ void World::request_join(const std::string& name, std::uint32_t attempt, bool sp
     }
     const RequestId request = next_request_;
     next_request_ += 1;
-    pending_joins_.emplace(request, PendingJoin{name, spam});
+    pending_joins_.emplace(request, PendingJoin{name, spam, attempt});
     retired_.players_joined += spam ? 0 : 1;
     log(name, fmt::format("join request #{}", request));
     to_node(NodeKind::server, [this, request] {
