@@ -19,7 +19,7 @@
 //     longer than motor_on_ms_max; outside a turn only homing moves. "A turn"
 //     is what the claw said on the wire: from its {"control":true} to its
 //     {"control":false}; homing (left and down) may run from then, or from a
-//     boot, until its next CLAW_READY. The bounds are in the claw's own
+//     boot or a lost link, until its next CLAW_READY. The bounds are in the claw's own
 //     running time: while its process is frozen or slow (`pause`, `slow`) no
 //     software can stop a motor, so motors are not checked then, and the
 //     bounds restart when it runs normally again (a real cabinet needs its end
@@ -149,6 +149,8 @@ class Oracle {
     serving_turn_.reset();
   }
   void on_claw_status(ClawStatus status) { claw_said_ready_ = claw_said_ready_ || status == ClawStatus::ready; }
+  // A claw that loses its link halts, and homes again before its next CLAW_READY.
+  void on_claw_link_lost() { claw_said_ready_ = false; }
   void on_claw_crashed() {
     last_finished_since_boot_ = 0;
     obeyed_.clear();  // A rebooted claw remembers no sequence numbers: a re-granted turn starts again.

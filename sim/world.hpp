@@ -151,27 +151,26 @@ class World {
   void add_retired_claw();
 
   // --- Freezes, slowness and clocks (world_stalls.cpp) --------------------------------
-  struct LateInput {
-    TimeMs due_ms = 0;
+  struct QueuedInput {
+    TimeMs due_ms = 0;  // Not handled before this (a slow node's lag).
     std::function<void()> input;
   };
   // What stands between a node's inputs and its machine.
   struct NodeStall {
-    std::optional<TimeMs> paused_until_ms;        // Frozen until then.
-    std::vector<std::function<void()>> backlog;  // Inputs that arrived while frozen, in order.
-    TimeMs lag_ms = 0;                            // Each input is handled this late...
-    TimeMs lag_until_ms = 0;                      // ...while it arrives before this.
-    std::deque<LateInput> late;                   // Inputs waiting for their due time, in order.
-    Lane lane = no_lane;                          // The late inputs' wakeups.
-    std::uint64_t incarnation = 0;                // A crash drops what is queued for the old process.
+    std::optional<TimeMs> paused_until_ms;  // Frozen until then: nothing is handled.
+    TimeMs lag_ms = 0;                      // Each input is handled this late...
+    TimeMs lag_until_ms = 0;                // ...while it arrives before this.
+    std::deque<QueuedInput> queued;         // Inputs not handled yet, in arrival order.
+    Lane lane = no_lane;                    // The queue's wakeups.
+    std::uint64_t incarnation = 0;          // A crash drops what is queued for the old process.
   };
   NodeStall& stall(NodeKind node) { return node == NodeKind::server ? server_stall_ : claw_stall_; }
   NodeClock& clock(NodeKind node) { return node == NodeKind::server ? server_clock_ : claw_clock_; }
   // Every input to a node's machine (message, presence, timer, switch, HTTP
   // request) goes through here: `input` must own what it needs.
   void to_node(NodeKind node, std::function<void()> input);
-  void schedule_late(NodeKind node);
-  void run_late(NodeKind node, std::uint64_t incarnation, bool all);
+  void schedule_drain(NodeKind node);
+  void drain(NodeKind node, std::uint64_t incarnation, bool all);
   void pause_node(NodeKind node, TimeMs for_ms);
   void resume_node(NodeKind node);
   void slow_node(NodeKind node, TimeMs by_ms, TimeMs for_ms);

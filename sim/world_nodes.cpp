@@ -269,7 +269,10 @@ void World::claw_callbacks() {
   callbacks.on_link = [this](bool up) {
     log("claw", up ? "link up" : "link down");
     if (up && claw_) keep_subscribed("claw", std::string(secure_channel));
-    to_node(NodeKind::claw, [this, up] { with_claw([&](ClawMachine& claw) { claw.handle_link(up, claw_time()); }); });
+    to_node(NodeKind::claw, [this, up] {
+      if (!up && claw_) oracle_.on_claw_link_lost();
+      with_claw([&](ClawMachine& claw) { claw.handle_link(up, claw_time()); });
+    });
   };
   network_.set_callbacks("claw", std::move(callbacks));
 }
@@ -292,7 +295,6 @@ void World::crash_claw() {
     coverage::sometimes(coverage::Probe::sim_claw_reboot_mid_turn);
   }
   oracle_.on_claw_crashed();
-  forget_stalled_inputs(NodeKind::claw);
   add_retired_claw();
   claw_.reset();
   if (claw_wake_) scheduler_.cancel(*claw_wake_);
@@ -301,6 +303,7 @@ void World::crash_claw() {
   for (int index = 0; index < motor_count; index += 1) {
     physics_.set_motor(static_cast<Motor>(index), false, scheduler_.now());
   }
+  forget_stalled_inputs(NodeKind::claw);  // Once its motors are off: a stall's overrun ends here.
   reschedule_physics();
   network_.crash("claw");
   log("claw", "CRASH");

@@ -1,6 +1,7 @@
 // Between a node's inputs and its machine: a frozen process (pause) queues
 // every input and handles them all when it resumes; a slow one handles each
-// input late, in order. And each node's clock (sim/node_clock.hpp).
+// input late. Either way one queue keeps them in arrival order. And each
+// node's clock (sim/node_clock.hpp).
 #include "sim/world.hpp"
 #include "core/probes.hpp"
 
@@ -10,37 +11,36 @@ namespace clawnet::sim {
 
 void World::to_node(NodeKind node, std::function<void()> input) {
   NodeStall& stalled = stall(node);
-  if (stalled.paused_until_ms) return stalled.backlog.push_back(std::move(input));
   const TimeMs now = scheduler_.now();
-  if ((stalled.lag_ms == 0 || now >= stalled.lag_until_ms) && stalled.late.empty()) return input();
-  // Slow: handled lag_ms from now, after every input already late (in order).
-  const TimeMs due_ms = std::max(now + stalled.lag_ms, stalled.late.empty() ? 0 : stalled.late.back().due_ms);
-  stalled.late.push_back(LateInput{due_ms, std::move(input)});
-  if (stalled.late.size() == 1) schedule_late(node);
+  const bool lagging = stalled.lag_ms > 0 && now < stalled.lag_until_ms;
+  if (!stalled.paused_until_ms && !lagging && stalled.queued.empty()) return input();
+  // After every input already queued: a node handles its inputs in arrival order.
+  const TimeMs due_ms = std::max(lagging ? now + stalled.lag_ms : now,
+                                 stalled.queued.empty() ? now : stalled.queued.back().due_ms);
+  stalled.queued.push_back(QueuedInput{due_ms, std::move(input)});
+  if (stalled.queued.size() == 1 && !stalled.paused_until_ms) schedule_drain(node);
 }
 
-void World::schedule_late(NodeKind node) {
+void World::schedule_drain(NodeKind node) {
   NodeStall& stalled = stall(node);
   schedule_at(
-      stalled.late.front().due_ms, [this, node, incarnation = stalled.incarnation] { run_late(node, incarnation, false); },
+      stalled.queued.front().due_ms, [this, node, incarnation = stalled.incarnation] { drain(node, incarnation, false); },
       stalled.lane);
 }
 
-// Runs the late inputs that are due (all of them if `all`), then waits for the next.
-void World::run_late(NodeKind node, std::uint64_t incarnation, bool all) {
+// Handles the queued inputs that are due (all of them if `all`), in order,
+// unless the node is frozen; then waits for the next one.
+void World::drain(NodeKind node, std::uint64_t incarnation, bool all) {
   NodeStall& stalled = stall(node);
-  if (stalled.incarnation != incarnation) return;  // The process it was for has crashed.
-  while (!stalled.late.empty() && (all || stalled.late.front().due_ms <= scheduler_.now())) {
-    std::function<void()> input = std::move(stalled.late.front().input);
-    stalled.late.pop_front();
-    if (stalled.paused_until_ms) {
-      stalled.backlog.push_back(std::move(input));
-    } else {
-      input();
-    }
-    if (stall(node).incarnation != incarnation) return;
+  if (stalled.incarnation != incarnation) return;  // The process they were for has crashed.
+  while (!stalled.paused_until_ms && !stalled.queued.empty() &&
+         (all || stalled.queued.front().due_ms <= scheduler_.now())) {
+    std::function<void()> input = std::move(stalled.queued.front().input);
+    stalled.queued.pop_front();
+    input();
+    if (stall(node).incarnation != incarnation) return;  // It crashed on that input.
   }
-  if (!stalled.late.empty() && !all) schedule_late(node);
+  if (!stalled.queued.empty() && !stalled.paused_until_ms && !all) schedule_drain(node);
   if (node == NodeKind::claw) tell_oracle_claw_stalled();
 }
 
@@ -66,18 +66,13 @@ void World::resume_node(NodeKind node) {
   if (!stalled.paused_until_ms) return;
   if (node == NodeKind::claw) sync_physics();  // Queues what the switches did meanwhile.
   stalled.paused_until_ms.reset();
-  std::vector<std::function<void()>> backlog = std::move(stalled.backlog);
-  stalled.backlog.clear();
-  log(std::string(to_string(node)), fmt::format("resumes with {} queued inputs", backlog.size()));
-  if (backlog.size() >= 10) coverage::sometimes(coverage::Probe::sim_resume_with_backlog);
+  log(std::string(to_string(node)), fmt::format("resumes with {} queued inputs", stalled.queued.size()));
+  if (stalled.queued.size() >= 10) coverage::sometimes(coverage::Probe::sim_resume_with_backlog);
   const std::uint64_t incarnation = stalled.incarnation;
-  for (std::function<void()>& input : backlog) {
-    if (stall(node).incarnation != incarnation) return;  // It crashed while catching up.
-    to_node(node, std::move(input));
-  }
+  drain(node, incarnation, false);
+  if (stall(node).incarnation != incarnation) return;
   // A timer that came due while frozen fires now, even if nothing else arrived.
   node == NodeKind::server ? reschedule_server() : reschedule_claw();
-  if (node == NodeKind::claw) tell_oracle_claw_stalled();
 }
 
 void World::slow_node(NodeKind node, TimeMs by_ms, TimeMs for_ms) {
@@ -96,7 +91,7 @@ void World::slow_node(NodeKind node, TimeMs by_ms, TimeMs for_ms) {
 // Stalled: frozen, or inputs still handled late.
 void World::tell_oracle_claw_stalled() {
   const TimeMs now = scheduler_.now();
-  const bool stalled = claw_stall_.paused_until_ms || now < claw_stall_.lag_until_ms || !claw_stall_.late.empty();
+  const bool stalled = claw_stall_.paused_until_ms || now < claw_stall_.lag_until_ms || !claw_stall_.queued.empty();
   if (stalled == claw_stalled_told_) return;
   if (!stalled) sync_physics();
   claw_stalled_told_ = stalled;
@@ -120,8 +115,7 @@ void World::change_clock(const ClockChange& change) {
 void World::forget_stalled_inputs(NodeKind node) {
   NodeStall& stalled = stall(node);
   stalled.paused_until_ms.reset();
-  stalled.backlog.clear();
-  stalled.late.clear();
+  stalled.queued.clear();
   stalled.incarnation += 1;
   if (node == NodeKind::claw) tell_oracle_claw_stalled();
 }
@@ -134,17 +128,17 @@ std::vector<std::string> World::describe_node_faults() const {
     const NodeStall& stalled = node == NodeKind::server ? server_stall_ : claw_stall_;
     if (stalled.paused_until_ms) {
       faults.push_back(fmt::format("{} frozen until {} ({} inputs queued)", name, format_duration(*stalled.paused_until_ms),
-                                   stalled.backlog.size()));
+                                   stalled.queued.size()));
     }
-    if (now < stalled.lag_until_ms || !stalled.late.empty()) {
+    if (now < stalled.lag_until_ms || (!stalled.paused_until_ms && !stalled.queued.empty())) {
       faults.push_back(fmt::format("{} slow: inputs {} late until {}", name, format_duration(stalled.lag_ms),
                                    format_duration(std::max(stalled.lag_until_ms, now))));
     }
     const NodeClock& node_clock = node == NodeKind::server ? server_clock_ : claw_clock_;
     if (node_clock.local(now) != now || node_clock.drift_ppm() != 0) {
       const TimeMs ahead_ms = node_clock.local(now) - now;
-      faults.push_back(fmt::format("{} clock {}{} ahead, drift {} ppm", name, ahead_ms < 0 ? "-" : "",
-                                   format_duration(ahead_ms < 0 ? -ahead_ms : ahead_ms), node_clock.drift_ppm()));
+      faults.push_back(fmt::format("{} clock {} {}, drift {} ppm", name, format_duration(ahead_ms < 0 ? -ahead_ms : ahead_ms),
+                                   ahead_ms < 0 ? "behind" : "ahead", node_clock.drift_ppm()));
     }
     const std::optional<std::uint32_t>& crash_after = node == NodeKind::server ? server_crash_after_ : claw_crash_after_;
     if (crash_after) faults.push_back(fmt::format("{} crashes after {} effects of a step", name, *crash_after));
@@ -162,7 +156,7 @@ void World::end_stalls() {
     NodeStall& stalled = stall(node);
     stalled.lag_until_ms = std::min(stalled.lag_until_ms, scheduler_.now());
     resume_node(node);
-    run_late(node, stalled.incarnation, true);
+    drain(node, stalled.incarnation, true);
   }
 }
 
