@@ -147,6 +147,7 @@ class Oracle {
   void on_control_ended(Turn turn) {
     last_finished_since_boot_ = std::max(last_finished_since_boot_, turn);
     serving_turn_.reset();
+    claw_said_ready_ = false;  // It homes next (even for a turn that never got control: a failed subscribe).
   }
   void on_claw_status(ClawStatus status) { claw_said_ready_ = claw_said_ready_ || status == ClawStatus::ready; }
   // A claw that loses its link halts, and homes again before its next CLAW_READY.
