@@ -187,7 +187,10 @@ void World::fire_state_triggers(NodeKind node) {
       ++it;
       continue;
     }
-    schedule_at(scheduler_.now(), [this, action = it->action] { apply(action); });
+    // A heal between now and then disarms it, as it disarms every trigger.
+    schedule_at(scheduler_.now(), [this, action = it->action, armed_healed = healed_] {
+      if (healed_ == armed_healed) apply(action);
+    });
     it = state_triggers_.erase(it);
   }
 }
