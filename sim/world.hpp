@@ -128,6 +128,7 @@ class World {
   void start_claw(bool cold_boot);
   void crash_claw();
   void heal();
+  void power_cycle_faulted_claw();
   // Arms `action` to run once `node` is in `state` (at once if it is now).
   void arm_in_state(NodeKind node, std::string state, Action action);
   void fire_state_triggers(NodeKind node);
@@ -285,6 +286,7 @@ class World {
   };
   std::vector<StateTrigger> state_triggers_;
   bool healed_ = false;                                   // A `heal` ran: no more chaos.
+  TimeMs heal_settles_at_ms_ = 0;                         // The heal's settle bound (oracle.hpp).
   TimeMs instant_ms_ = 0;                                 // The livelock guard's instant...
   std::uint64_t events_at_instant_ = 0;                   // ...and how many events ran at it.
 

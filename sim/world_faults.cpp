@@ -195,6 +195,17 @@ void World::fire_state_triggers(NodeKind node) {
   }
 }
 
+// A claw that faulted (a drop-cycle step overran: a clock step, a slow
+// controller) stays stopped until someone power-cycles it: the heal does, and
+// so it does for a fault a pre-heal fault causes while things settle.
+void World::power_cycle_faulted_claw() {
+  if (!claw_ || claw_->state_name() != "Fault") return;
+  log("scenario", "heal: the faulted claw is power-cycled");
+  crash_claw();
+  network_.restart("claw");
+  start_claw(false);
+}
+
 // Every fault stops at once; crashed nodes restart; the oracle's heal phase begins.
 void World::heal() {
   log("scenario", "heal: every fault stops");
@@ -211,12 +222,9 @@ void World::heal() {
   claw_crash_after_.reset();
   state_triggers_.clear();
   end_stalls();
-  // A claw that faulted (a drop-cycle step overran: a clock step, a slow
-  // controller) stays stopped until someone power-cycles it; the heal does.
-  if (claw_ && claw_->state_name() == "Fault") {
-    log("scenario", "heal: the faulted claw is power-cycled");
-    crash_claw();
-  }
+  heal_settles_at_ms_ =
+      scheduler_.now() + heal_bounds(scenario_.server, scenario_.claw, scenario_.network).settle_ms;
+  power_cycle_faulted_claw();
   if (!claw_) {
     network_.restart("claw");
     start_claw(false);

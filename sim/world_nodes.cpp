@@ -369,6 +369,11 @@ void World::run_claw_effects() {
     last_claw_state_ = std::string(claw_->state_name());
     log("claw", "state " + last_claw_state_);
     fire_state_triggers(NodeKind::claw);
+    if (last_claw_state_ == "Fault" && healed_ && scheduler_.now() < heal_settles_at_ms_) {
+      // What a fault before the heal left behind (a clock step during a drop-cycle
+      // step): the heal's power-cycle, a little late.
+      schedule_at(scheduler_.now(), [this] { power_cycle_faulted_claw(); });
+    }
   }
   reschedule_claw();
   reschedule_physics();
