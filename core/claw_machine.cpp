@@ -12,6 +12,7 @@
 #include "core/planted.hpp"
 #include "core/probes.hpp"
 
+#include "core/assert.hpp"
 #include "core/limits.hpp"
 
 #include <boost/msm/back/state_machine.hpp>
@@ -20,7 +21,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cassert>
+#include <initializer_list>
 #include <utility>
 
 namespace clawnet {
@@ -277,6 +278,16 @@ struct ClawMachine::Impl {
   template <class Event>
   void dispatch(const Event& event);
   bool step_goal_met() const;
+  bool any_gantry_on() const {
+    for (int index = 0; index < direction_count; index += 1) {
+      if (motors[static_cast<std::size_t>(gantry_motor(static_cast<Direction>(index)))]) return true;
+    }
+    return false;
+  }
+  bool in_state(std::initializer_list<const char*> names) const {
+    return std::find(names.begin(), names.end(), state) != names.end();
+  }
+  void check_motor_pairs() const;
   void check_invariants() const;
 
   ClawConfig config;
@@ -305,7 +316,7 @@ struct ClawMachine::Impl {
 };
 
 ClawMachine::Impl::Impl(ClawConfig claw_config) : config(claw_config) {
-  assert(!validate(config).has_value());
+  CLAWNET_ASSERT(!validate(config).has_value());
   machine.impl = this;
   machine.start();
 }
@@ -363,7 +374,14 @@ void ClawMachine::Impl::leave(const char* name) {
   }
 }
 
+// What the server promised in the CHANNEL_LISTEN (its send_listen() checks the
+// same facts before sending it; decode() refuses a listen without them).
 void ClawMachine::Impl::start_subscribe(const ChannelListen& request, TimeMs) {
+  CLAWNET_ASSERT(request.turn > 0);
+  CLAWNET_ASSERT(request.turn_ms > 0);
+  CLAWNET_ASSERT(request.turn_ms <= limits::turn_duration_ms_max);
+  CLAWNET_ASSERT(is_player_channel(request.channel));
+  CLAWNET_ASSERT(channel.empty());  // No other turn is being served.
   channel = request.channel;
   turn_number = request.turn;
   turn_ms = request.turn_ms;
@@ -385,12 +403,17 @@ void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
 // Only now, with the subscription confirmed, may the player hear it has control:
 // commands published before a subscription completes are never delivered.
 void ClawMachine::Impl::grant_control(TimeMs now_ms) {
+  CLAWNET_ASSERT(!channel.empty());
+  CLAWNET_ASSERT(turn_ms > 0);
   publish_controlled();
   publish(channel, Control{true, turn_number, turn_ms});
   set_timer(turn_end_at_ms, "turn_end", now_ms + turn_ms);
 }
 
+// The server resumes or completes only the turn it has open; a turn it never
+// granted is no answer to anything.
 void ClawMachine::Impl::publish_controlled() {
+  CLAWNET_ASSERT(turn_number > 0);
   publish(secure_channel, ClawStatusMessage{ClawStatus::controlled, turn_number});
 }
 
@@ -419,8 +442,7 @@ void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
     coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
   } else {
     // Interlock: the opposite direction stops before this one starts.
-    const Direction opposite = static_cast<Direction>(index ^ 1);
-    set_motor(gantry_motor(opposite), false, now_ms);
+    set_motor(gantry_motor(opposite(direction)), false, now_ms);
     set_motor(motor, true, now_ms);
   }
   rearm_gantry_timers(now_ms, true);
@@ -467,7 +489,7 @@ void ClawMachine::Impl::set_motor(Motor motor, bool on, TimeMs now_ms) {
   motors[index] = on;
   if (on && static_cast<int>(motor) < direction_count) on_since_ms[index] = now_ms;
   outbox.push_back(SetMotor{motor, on});
-  check_invariants();
+  check_motor_pairs();
 }
 
 void ClawMachine::Impl::all_motors_off() {
@@ -553,19 +575,67 @@ void ClawMachine::Impl::dispatch(const Event& event) {
 // Steps whose goal is already met end at once (the claw may boot at the top, at home).
 void ClawMachine::Impl::settle(TimeMs now_ms) {
   for (int step = 0; step < 4 && step_goal_met(); step += 1) dispatch(StepDone{now_ms});
-  assert(!step_goal_met());
+  CLAWNET_ASSERT(!step_goal_met());
   check_invariants();
 }
 
-void ClawMachine::Impl::check_invariants() const {
+// Motors that must never run together, checked after every motor change. Safety
+// invariant 2 (opposite gantry motors), and the pairs the drop cycle keeps apart.
+// A planted bug that breaks one of these must reach the oracle, not stop here.
+void ClawMachine::Impl::check_motor_pairs() const {
   auto on = [&](Motor motor) { return motors[static_cast<std::size_t>(motor)]; };
-  assert(!(on(Motor::gantry_up) && on(Motor::gantry_down)));
-  assert(!(on(Motor::gantry_left) && on(Motor::gantry_right)));
-  assert(!(on(Motor::claw_lower) && on(Motor::claw_raise)));
-  // The player's gantry moves only while the player is in control (homing is ours).
-  [[maybe_unused]] bool player_may_move = state == controlled_name || state == homing_name;
-  assert(player_may_move || !(on(Motor::gantry_up) || on(Motor::gantry_right)));
-  (void)on;
+  CLAWNET_ASSERT(!(on(Motor::claw_lower) && on(Motor::claw_raise)));
+  CLAWNET_ASSERT(!(on(Motor::claw_lower) && on(Motor::claw_close)));  // The claw goes down open.
+  if (planted(PlantedBug::motors_on_at_drop)) return;
+  CLAWNET_ASSERT(!(on(Motor::gantry_up) && on(Motor::gantry_down)));
+  CLAWNET_ASSERT(!(on(Motor::gantry_left) && on(Motor::gantry_right)));
+  const bool gantry_on = any_gantry_on();
+  CLAWNET_ASSERT(!(gantry_on && on(Motor::claw_lower)));  // The gantry stands while the hoist runs.
+  CLAWNET_ASSERT(!(gantry_on && on(Motor::claw_raise)));
+}
+
+// Checked at the end of every input: which motors and timers each state may
+// have, and safety invariant 3. Constant time: a few array reads and compares.
+void ClawMachine::Impl::check_invariants() const {
+  check_motor_pairs();
+  auto on = [&](Motor motor) { return motors[static_cast<std::size_t>(motor)]; };
+  auto pressed = [&](Switch which) { return switches[static_cast<std::size_t>(which)]; };
+  const bool serving = in_state({subscribing_name, controlled_name});
+  const bool stepping = in_state({subscribing_name, lowering_name, closing_name, raising_name, homing_name,
+                                  releasing_name});
+  // Each motor runs only in the states that drive it.
+  CLAWNET_ASSERT(!on(Motor::claw_lower) || state == lowering_name);
+  CLAWNET_ASSERT(!on(Motor::claw_raise) || state == raising_name);
+  CLAWNET_ASSERT(!on(Motor::claw_close) || in_state({closing_name, raising_name, homing_name}));
+  // Timers belong to states: armed in them, and never outside them.
+  CLAWNET_ASSERT((step_at_ms != time_never) == stepping);
+  CLAWNET_ASSERT((ready_repeat_at_ms != time_never) == (state == ready_name));
+  CLAWNET_ASSERT((turn_end_at_ms != time_never) == (state == controlled_name));
+  // A turn's channel is held exactly while the turn is served.
+  CLAWNET_ASSERT(channel.empty() == !serving);
+  CLAWNET_ASSERT(last_finished <= turn_number);
+  CLAWNET_ASSERT(rate_window_count <= config.commands_per_second_max);
+  if (!planted(PlantedBug::limit_switch_ignored)) {
+    for (int index = 0; index < direction_count; index += 1) {
+      const auto direction = static_cast<Direction>(index);
+      CLAWNET_ASSERT(!(on(gantry_motor(direction)) && pressed(limit_switch(direction))));
+    }
+    CLAWNET_ASSERT(!(on(Motor::claw_lower) && pressed(Switch::claw_bottom)));
+    CLAWNET_ASSERT(!(on(Motor::claw_raise) && pressed(Switch::claw_top)));
+  }
+  if (planted(PlantedBug::motors_on_at_drop)) return;
+  // The player's gantry moves only while the player is in control (homing is ours,
+  // and drives only left and down).
+  CLAWNET_ASSERT(!any_gantry_on() || in_state({controlled_name, homing_name}));
+  CLAWNET_ASSERT(!on(Motor::gantry_up) || state == controlled_name);
+  CLAWNET_ASSERT(!on(Motor::gantry_right) || state == controlled_name);
+  // The dead-man and the on-time limit watch the player's gantry, and only it.
+  CLAWNET_ASSERT(deadman_at_ms == time_never || state == controlled_name);
+  CLAWNET_ASSERT(motor_limit_at_ms == time_never || state == controlled_name);
+  if (state == controlled_name && any_gantry_on()) {
+    CLAWNET_ASSERT(motor_limit_at_ms != time_never);
+    if (!planted(PlantedBug::deadman_unarmed)) CLAWNET_ASSERT(deadman_at_ms != time_never);
+  }
 }
 
 // --- ClawMachine ------------------------------------------------------------------------------
@@ -671,7 +741,10 @@ void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
     switch (which) {
       case Switch::claw_bottom: blocked = Motor::claw_lower; break;
       case Switch::claw_top: blocked = Motor::claw_raise; break;
-      default: blocked = gantry_motor(static_cast<Direction>(which)); break;
+      default:
+        CLAWNET_ASSERT(static_cast<int>(which) < direction_count);  // A limit switch: see limit_switch().
+        blocked = gantry_motor(static_cast<Direction>(which));
+        break;
     }
     if (impl.motors[static_cast<std::size_t>(*blocked)] && !planted(PlantedBug::limit_switch_ignored)) {
       coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
@@ -716,12 +789,7 @@ std::vector<coverage::TablePair> ClawMachine::table_pairs() { return table_pairs
 
 std::string_view ClawMachine::state_name() const { return impl_->state; }
 bool ClawMachine::motor_on(Motor motor) const { return impl_->motors[static_cast<std::size_t>(motor)]; }
-bool ClawMachine::any_gantry_motor_on() const {
-  for (int index = 0; index < direction_count; index += 1) {
-    if (impl_->motors[static_cast<std::size_t>(index)]) return true;
-  }
-  return false;
-}
+bool ClawMachine::any_gantry_motor_on() const { return impl_->any_gantry_on(); }
 std::optional<std::string> ClawMachine::listening_channel() const {
   if (impl_->channel.empty()) return std::nullopt;
   return impl_->channel;

@@ -40,8 +40,15 @@ inline constexpr int switch_count = 6;
 std::string_view to_string(Switch which);
 using SwitchStates = std::array<bool, switch_count>;
 
-// The gantry limit switch in `direction`.
+// The gantry limit switch in `direction`: the four limit switches come first, in
+// Direction order (handle_switch() maps a limit switch back to its motor the same way).
 constexpr Switch limit_switch(Direction direction) { return static_cast<Switch>(static_cast<int>(direction)); }
+static_assert(limit_switch(Direction::up) == Switch::limit_up);
+static_assert(limit_switch(Direction::down) == Switch::limit_down);
+static_assert(limit_switch(Direction::left) == Switch::limit_left);
+static_assert(limit_switch(Direction::right) == Switch::limit_right);
+static_assert(static_cast<int>(Switch::claw_bottom) == direction_count);  // Only limit switches below.
+static_assert(static_cast<int>(Switch::claw_top) + 1 == switch_count);
 
 struct ClawConfig {
   std::int64_t deadman_ms = 600;         // Motors off without a command refresh.
@@ -58,6 +65,14 @@ struct ClawConfig {
 
 // Returns an error naming the bad field, or nullopt if `config` is valid.
 std::optional<std::string> validate(const ClawConfig& config);
+
+// The longest a turn can keep the claw from its next CLAW_READY beyond turn_ms:
+// the subscription bound, then every drop-cycle step at its bound. The server's
+// turn_slack_ms must cover it (server_machine.cpp checks the default configs).
+constexpr std::int64_t turn_overhead_ms_max(const ClawConfig& config) {
+  return config.subscribe_ms_max + config.lower_ms + config.grip_ms + config.raise_ms_max + config.home_ms_max +
+         config.release_ms;
+}
 
 struct ClawCounters {
   std::uint64_t commands_accepted = 0;

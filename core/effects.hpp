@@ -21,10 +21,18 @@ enum class Motor : std::uint8_t {
 inline constexpr int motor_count = 7;
 std::string_view to_string(Motor motor);
 
-// The gantry motor that moves in `direction`.
+// The gantry motor that moves in `direction`: the four gantry motors come first,
+// in Direction order, so a direction's value is its motor's (and the claw keeps
+// per-direction arrays indexed by either).
 constexpr Motor gantry_motor(Direction direction) {
   return static_cast<Motor>(static_cast<int>(direction));
 }
+static_assert(gantry_motor(Direction::up) == Motor::gantry_up);
+static_assert(gantry_motor(Direction::down) == Motor::gantry_down);
+static_assert(gantry_motor(Direction::left) == Motor::gantry_left);
+static_assert(gantry_motor(Direction::right) == Motor::gantry_right);
+static_assert(static_cast<int>(Motor::claw_lower) == direction_count);  // Only gantry motors below.
+static_assert(static_cast<int>(Motor::claw_close) + 1 == motor_count);
 
 enum class DepartureReason : std::uint8_t { presence_expired, left };
 enum class TurnOutcome : std::uint8_t { completed, ended_by_server, aborted };

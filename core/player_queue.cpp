@@ -1,15 +1,17 @@
 #include "core/player_queue.hpp"
 
-#include <cassert>
+#include "core/assert.hpp"
 
 namespace clawnet {
 
+// The REQUIRES are checked from the insertions' own results: no extra lookups.
 void PlayerQueue::insert(Ticket ticket, std::string channel, bool present) {
-  assert(players_.find(ticket) == players_.end());
-  assert(!ticket_by_channel_.contains(channel));
-  ticket_by_channel_.emplace(channel, ticket);
-  players_.insert({ticket, QueuedPlayer{ticket, std::move(channel), present}});
+  const bool channel_new = ticket_by_channel_.emplace(channel, ticket).second;
+  CLAWNET_ASSERT(channel_new);
+  const bool ticket_new = players_.insert({ticket, QueuedPlayer{ticket, std::move(channel), present}}).second;
+  CLAWNET_ASSERT(ticket_new);
   if (present) present_.insert(ticket);
+  CLAWNET_ASSERT(ticket_by_channel_.size() == players_.size());
 }
 
 std::optional<std::size_t> PlayerQueue::erase(Ticket ticket) {
@@ -19,13 +21,14 @@ std::optional<std::size_t> PlayerQueue::erase(Ticket ticket) {
   ticket_by_channel_.erase(it->second.channel);
   present_.erase(ticket);
   players_.erase(it);
-  assert(ticket_by_channel_.size() == players_.size());
+  CLAWNET_ASSERT(ticket_by_channel_.size() == players_.size());
+  CLAWNET_ASSERT(present_.size() <= players_.size());
   return rank;
 }
 
 void PlayerQueue::set_present(Ticket ticket, bool present) {
   auto it = players_.find(ticket);
-  assert(it != players_.end());
+  CLAWNET_ASSERT(it != players_.end());
   it->second.present = present;
   if (present) {
     present_.insert(ticket);
@@ -36,7 +39,7 @@ void PlayerQueue::set_present(Ticket ticket, bool present) {
 
 void PlayerQueue::set_shown_position(Ticket ticket, std::uint64_t position) {
   auto it = players_.find(ticket);
-  assert(it != players_.end());
+  CLAWNET_ASSERT(it != players_.end());
   it->second.shown_position = position;
 }
 
@@ -52,12 +55,12 @@ std::optional<Ticket> PlayerQueue::ticket_of(std::string_view channel) const {
 }
 
 std::size_t PlayerQueue::rank_of(Ticket ticket) const {
-  assert(players_.find(ticket) != players_.end());
+  CLAWNET_DEBUG_ASSERT(players_.find(ticket) != players_.end());  // A second tree walk: debug only.
   return players_.order_of_key(ticket);
 }
 
 const QueuedPlayer& PlayerQueue::at(std::size_t rank) const {
-  assert(rank < players_.size());
+  CLAWNET_ASSERT(rank < players_.size());
   return players_.find_by_order(rank)->second;
 }
 

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cassert>
 #include <optional>
 #include <vector>
 
@@ -17,10 +16,13 @@ namespace json = boost::json;
 
 namespace {
 
+// Indexed by the enums' values: decoding casts an index back to the enum.
 constexpr std::array<std::string_view, 9> command_names = {
     "upOn", "upOff", "downOn", "downOff", "leftOn", "leftOff", "rightOn", "rightOff", "drop"};
 constexpr std::array<std::string_view, 3> status_names = {
     "CLAW_READY", "CLAW_CONTROLLED", "CLAW_OFFLINE"};
+static_assert(command_names.size() == static_cast<std::size_t>(CommandKind::drop) + 1);
+static_assert(status_names.size() == static_cast<std::size_t>(ClawStatus::offline) + 1);
 
 DecodeError error(DecodeErrorKind kind, std::string detail) {
   return DecodeError{kind, std::move(detail)};
@@ -252,16 +254,6 @@ std::string_view to_string(DecodeErrorKind kind) {
       "too_large", "not_json", "too_deep", "not_object", "unknown_message",
       "missing_field", "bad_field", "unknown_field"};
   return names.at(static_cast<std::size_t>(kind));
-}
-
-Direction direction_of(CommandKind kind) {
-  assert(kind != CommandKind::drop);
-  return static_cast<Direction>(static_cast<int>(kind) / 2);
-}
-
-bool is_on(CommandKind kind) {
-  assert(kind != CommandKind::drop);
-  return static_cast<int>(kind) % 2 == 0;
 }
 
 std::string encode(const Message& message) {

@@ -10,6 +10,8 @@
 //  - Unknown fields are rejected: a message means exactly one thing.
 #pragma once
 
+#include "core/assert.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,9 +32,22 @@ inline constexpr std::string_view lobby_channel = "lobby";
 // characters of [0-9a-f].
 bool is_player_channel(std::string_view name);
 
+// Opposite directions are neighbours, paired from an even value (see opposite()).
 enum class Direction : std::uint8_t { up, down, left, right };
 inline constexpr int direction_count = 4;
 
+// The opposite direction: the value with its lowest bit flipped.
+constexpr Direction opposite(Direction direction) {
+  return static_cast<Direction>(static_cast<int>(direction) ^ 1);
+}
+static_assert(static_cast<int>(Direction::right) + 1 == direction_count);
+static_assert(opposite(Direction::up) == Direction::down);
+static_assert(opposite(Direction::down) == Direction::up);
+static_assert(opposite(Direction::left) == Direction::right);
+static_assert(opposite(Direction::right) == Direction::left);
+
+// A motion command's value is 2 * direction, plus 1 for Off (see direction_of()
+// and is_on()); drop comes after the eight motion commands.
 enum class CommandKind : std::uint8_t {
   up_on, up_off, down_on, down_off, left_on, left_off, right_on, right_off, drop,
 };
@@ -130,7 +145,32 @@ std::string_view to_string(DecodeErrorKind kind);
 std::string describe(const Message& message);
 
 // Direction and on/off of a motion command. REQUIRES: kind != drop.
-Direction direction_of(CommandKind kind);
-bool is_on(CommandKind kind);
+constexpr Direction direction_of(CommandKind kind) {
+  CLAWNET_ASSERT(kind != CommandKind::drop);
+  return static_cast<Direction>(static_cast<int>(kind) / 2);
+}
+constexpr bool is_on(CommandKind kind) {
+  CLAWNET_ASSERT(kind != CommandKind::drop);
+  return static_cast<int>(kind) % 2 == 0;
+}
+
+// The enum order that direction_of() and is_on() read: every motion command.
+static_assert(direction_of(CommandKind::up_on) == Direction::up);
+static_assert(is_on(CommandKind::up_on));
+static_assert(direction_of(CommandKind::up_off) == Direction::up);
+static_assert(!is_on(CommandKind::up_off));
+static_assert(direction_of(CommandKind::down_on) == Direction::down);
+static_assert(is_on(CommandKind::down_on));
+static_assert(direction_of(CommandKind::down_off) == Direction::down);
+static_assert(!is_on(CommandKind::down_off));
+static_assert(direction_of(CommandKind::left_on) == Direction::left);
+static_assert(is_on(CommandKind::left_on));
+static_assert(direction_of(CommandKind::left_off) == Direction::left);
+static_assert(!is_on(CommandKind::left_off));
+static_assert(direction_of(CommandKind::right_on) == Direction::right);
+static_assert(is_on(CommandKind::right_on));
+static_assert(direction_of(CommandKind::right_off) == Direction::right);
+static_assert(!is_on(CommandKind::right_off));
+static_assert(static_cast<int>(CommandKind::drop) == 2 * direction_count);
 
 }  // namespace clawnet

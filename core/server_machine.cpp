@@ -9,6 +9,8 @@
 
 #include "core/server_machine.hpp"
 
+#include "core/assert.hpp"
+#include "core/claw_machine.hpp"
 #include "core/limits.hpp"
 #include "core/msm_table_pairs.hpp"
 #include "core/planted.hpp"
@@ -21,7 +23,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cassert>
 #include <utility>
 #include <map>
 #include <set>
@@ -31,6 +32,13 @@ namespace msm = boost::msm;
 namespace mpl = boost::mpl;
 using msm::front::none;
 using msm::front::Row;
+
+// The server ends a turn itself turn_ms + turn_slack_ms after its first CHANNEL_LISTEN.
+// With the default configs the claw is always back (CLAW_READY) before that: the slack
+// covers the subscription bound and the whole drop cycle, with room left for latency.
+// Configs that break this stay safe (the server sends END_TURN, which the claw's drop
+// cycle already satisfies); the turn is then recorded as ended_by_server, not completed.
+static_assert(ServerConfig{}.turn_slack_ms >= turn_overhead_ms_max(ClawConfig{}) + ServerConfig{}.resend_ms);
 
 std::optional<std::string> validate(const ServerConfig& config) {
   if (config.turn_ms <= 0 || config.turn_ms > limits::turn_duration_ms_max) {
@@ -272,6 +280,7 @@ struct ServerMachine::Impl {
   void clear_timer(TimeMs& slot, std::string_view name);
   void publish(std::string_view channel, const Message& message);
   void check_invariants() const;
+  void check_queue() const;
   std::optional<Ticket> second_present() const;
 
   ServerConfig config;
@@ -293,7 +302,7 @@ struct ServerMachine::Impl {
 
 
 ServerMachine::Impl::Impl(ServerConfig server_config) : config(server_config) {
-  assert(!validate(config).has_value());
+  CLAWNET_ASSERT(!validate(config).has_value());
   machine.impl = this;
   machine.start();
 }
@@ -305,7 +314,8 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
   next_ticket = stored.next_ticket;
   next_turn = stored.next_turn;
   for (StoredPlayer& player : stored.waiting) {
-    assert(player.ticket < next_ticket);
+    CLAWNET_ASSERT(player.ticket > 0);
+    CLAWNET_ASSERT(player.ticket < next_ticket);
     // Presence is unknown after a restart: absent until the driver's presence
     // sync says otherwise, and dropped if it never does within the grace period.
     queue.insert(player.ticket, std::move(player.channel), false);
@@ -313,7 +323,9 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
   }
   if (stored.open_turn) {
     coverage::sometimes(coverage::Probe::server_restored_open_turn);
-    assert(stored.open_turn->turn < next_turn);
+    CLAWNET_ASSERT(stored.open_turn->turn > 0);
+    CLAWNET_ASSERT(stored.open_turn->turn < next_turn);
+    CLAWNET_ASSERT(stored.open_turn->player.ticket < next_ticket);
     open = TurnView{stored.open_turn->turn, stored.open_turn->player.ticket,
                     stored.open_turn->player.channel, now_ms};
   }
@@ -324,9 +336,9 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
 }
 
 void ServerMachine::Impl::open_turn(TimeMs now_ms) {
-  assert(!open.has_value());
+  CLAWNET_ASSERT(!open.has_value());
   std::optional<Ticket> ticket = queue.first_present();
-  assert(ticket.has_value());
+  CLAWNET_ASSERT(ticket.has_value());
   if (planted(PlantedBug::fifo_slip)) ticket = second_present().value_or(*ticket);
   QueuedPlayer player = *queue.find(*ticket);
   std::optional<std::size_t> rank = queue.erase(*ticket);
@@ -336,8 +348,13 @@ void ServerMachine::Impl::open_turn(TimeMs now_ms) {
   announce_positions_from(*rank);
 }
 
+// What the claw will check on receipt (ClawMachine's start_subscribe()).
 void ServerMachine::Impl::send_listen(TimeMs now_ms) {
-  assert(open.has_value());
+  CLAWNET_ASSERT(open.has_value());
+  CLAWNET_ASSERT(open->turn > 0);
+  CLAWNET_ASSERT(config.turn_ms > 0);
+  CLAWNET_ASSERT(config.turn_ms <= limits::turn_duration_ms_max);
+  CLAWNET_ASSERT(is_player_channel(open->channel));
   publish(secure_channel, ChannelListen{open->channel, open->turn, config.turn_ms});
   counters.listens_sent += 1;
   set_timer(resend_at_ms, "resend", now_ms + config.resend_ms);
@@ -347,15 +364,15 @@ void ServerMachine::Impl::send_listen(TimeMs now_ms) {
 }
 
 void ServerMachine::Impl::send_end_turn(TimeMs now_ms) {
-  assert(open.has_value());
+  CLAWNET_ASSERT(open.has_value());
   publish(secure_channel, EndTurn{open->turn});
   clear_timer(turn_limit_at_ms, "turn_limit");
   set_timer(resend_at_ms, "resend", now_ms + config.resend_ms);
 }
 
 void ServerMachine::Impl::close_turn(TurnOutcome outcome, TimeMs now_ms) {
-  assert(open.has_value());
-  assert(outcome != TurnOutcome::aborted);  // A lost turn is granted again, never aborted.
+  CLAWNET_ASSERT(open.has_value());
+  CLAWNET_ASSERT(outcome != TurnOutcome::aborted);  // A lost turn is granted again, never aborted.
   outbox.push_back(PersistTurnEnd{open->turn, open->ticket, outcome, now_ms});
   if (outcome == TurnOutcome::completed) {
     counters.turns_completed += 1;
@@ -373,7 +390,7 @@ void ServerMachine::Impl::close_turn(TurnOutcome outcome, TimeMs now_ms) {
 // (CLAW_READY for it), still serves it (CLAW_CONTROLLED), or lost it (a
 // reboot: CLAW_READY for an older turn, and the player is granted again).
 void ServerMachine::Impl::pause_turn() {
-  assert(open.has_value());
+  CLAWNET_ASSERT(open.has_value());
   coverage::sometimes(coverage::Probe::server_claw_gone_mid_turn);
   clear_timer(resend_at_ms, "resend");
   clear_timer(turn_limit_at_ms, "turn_limit");
@@ -383,7 +400,7 @@ void ServerMachine::Impl::pause_turn() {
 // turn again from the start. The claw accepts it, as the turn is newer than
 // any it has seen since booting.
 void ServerMachine::Impl::regrant(TimeMs now_ms) {
-  assert(open.has_value());
+  CLAWNET_ASSERT(open.has_value());
   coverage::sometimes(coverage::Probe::server_regranted_lost_turn);
   counters.turns_regranted += 1;
   outbox.push_back(Log{fmt::format("the claw lost turn {}: granting it again", open->turn)});
@@ -440,7 +457,7 @@ void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs no
 
 void ServerMachine::Impl::remove_player(Ticket ticket, DepartureReason reason) {
   std::optional<std::size_t> rank = queue.erase(ticket);
-  assert(rank.has_value());
+  CLAWNET_ASSERT(rank.has_value());
   auto grace = grace_by_ticket.find(ticket);
   if (grace != grace_by_ticket.end()) {
     grace_deadlines.erase({grace->second, ticket});
@@ -533,12 +550,59 @@ void ServerMachine::Impl::publish(std::string_view channel, const Message& messa
   outbox.push_back(Publish{std::string(channel), encode(message)});
 }
 
+// Checked at the end of every input: what each state holds (an open turn, which
+// timers), and the header's invariants 1-3. Constant or O(log N) time; the walk
+// over the queue is a debug check.
 void ServerMachine::Impl::check_invariants() const {
-  assert(grace_by_ticket.size() == grace_deadlines.size());
-  assert(!open || queue.find(open->ticket) == nullptr);
-  assert(open || turn_limit_at_ms == time_never);
-  assert(open || resend_at_ms == time_never || state == claw_offline_name);
-  assert(!open || open->turn < next_turn);
+  const bool turn_state = state == granting_name || state == in_turn_name || state == ending_name;
+  const bool offline = state == booting_name || state == claw_offline_name;
+  CLAWNET_ASSERT(online == !offline);
+  // Invariant 1: one open turn, whose player is not queued.
+  CLAWNET_ASSERT(!turn_state || open.has_value());
+  CLAWNET_ASSERT(!open || queue.find(open->ticket) == nullptr);
+  CLAWNET_ASSERT(open || turn_limit_at_ms == time_never);
+  CLAWNET_ASSERT(open || resend_at_ms == time_never || state == claw_offline_name);
+  // Which timers each state keeps: CHANNEL_LISTEN and END_TURN repeat until
+  // answered, and the turn bound runs from the first listen to END_TURN.
+  if (state == granting_name) {
+    CLAWNET_ASSERT(resend_at_ms != time_never);
+    CLAWNET_ASSERT(turn_limit_at_ms != time_never);
+  } else if (state == in_turn_name) {
+    CLAWNET_ASSERT(resend_at_ms == time_never);
+    CLAWNET_ASSERT(turn_limit_at_ms != time_never);
+  } else if (state == ending_name) {
+    CLAWNET_ASSERT(resend_at_ms != time_never);
+    CLAWNET_ASSERT(turn_limit_at_ms == time_never);
+  } else if (state == claw_idle_name) {
+    CLAWNET_ASSERT(!open.has_value());
+    CLAWNET_ASSERT(resend_at_ms == time_never);
+    CLAWNET_ASSERT(!queue.first_present().has_value());  // settle() grants at once.
+  } else if (state == claw_offline_name) {
+    CLAWNET_ASSERT(turn_limit_at_ms == time_never);  // A paused turn has no bound running.
+  }
+  // Invariant 2: numbers only grow; everything handed out is below the next one.
+  CLAWNET_ASSERT(!open || open->turn < next_turn);
+  CLAWNET_ASSERT(!open || open->ticket < next_ticket);
+  CLAWNET_ASSERT(queue.empty() || queue.at(queue.size() - 1).ticket < next_ticket);
+  CLAWNET_ASSERT(grace_by_ticket.size() == grace_deadlines.size());
+  if constexpr (debug_assertions) check_queue();
+}
+
+// Invariant 3 and the grace bookkeeping, player by player: O(N), so debug only, and
+// over the front of the queue only, or the asan pass would turn quadratic.
+void ServerMachine::Impl::check_queue() const {
+  constexpr std::size_t ranks_checked_max = 1'000;
+  const std::size_t ranks = std::min(queue.size(), ranks_checked_max);
+  const bool grace_always_starts = !planted(PlantedBug::grace_never_expires);
+  for (std::size_t rank = 0; rank < ranks; rank += 1) {
+    const QueuedPlayer& player = queue.at(rank);
+    CLAWNET_ASSERT(player.shown_position >= rank);
+    CLAWNET_ASSERT(rank >= limits::position_exact_ranks || player.shown_position == rank);
+    // Exactly the absent players have their grace running.
+    const bool graced = grace_by_ticket.contains(player.ticket);
+    CLAWNET_ASSERT(!(player.present && graced));
+    CLAWNET_ASSERT(player.present || graced || !grace_always_starts);
+  }
 }
 
 // --- ServerMachine --------------------------------------------------------------------------
