@@ -180,7 +180,9 @@ struct ServerFront : msm::front::state_machine_def<ServerFront> {
   using no_message_queue = int;
 
   struct Booting : Named<booting_name> {};
-  // Claw unknown or gone: the queue is paused and the claw is asked for its status.
+  // Claw unknown or gone: the queue is paused and the claw is asked for its status
+  // every resend_ms until it answers (a turn closed meanwhile closes its timer too,
+  // so the ControllerLeft row polls again).
   struct ClawOffline : Named<claw_offline_name> {
     template <class Event, class Fsm>
     void on_entry(const Event& event, Fsm& fsm) {
@@ -208,7 +210,8 @@ struct ServerFront : msm::front::state_machine_def<ServerFront> {
                                                       CloseTurn<TurnOutcome::completed>>,      TurnMatches     >,
   Row< ClawOffline, ClawReady,      Granting,    Both<AnnounceReady, Regrant>,                 OpenTurnDiffers >,
   Row< ClawOffline, ClawControlled, InTurn,      Both<AnnounceReady, ResumeTurn>,              TurnMatches     >,
-  Row< ClawOffline, ControllerLeft, none,        CloseTurn<TurnOutcome::ended_by_server>,      HasOpenTurn     >,
+  Row< ClawOffline, ControllerLeft, none,        Both<CloseTurn<TurnOutcome::ended_by_server>,
+                                                      PollClaw>,                               HasOpenTurn     >,
   Row< ClawOffline, ClawGone,       none,        none,                                         none            >,
   Row< ClawOffline, ResendDue,      none,        PollClaw,                                     none            >,
   Row< ClawIdle,    ClawReady,      none,        none,                                         none            >,
@@ -578,6 +581,7 @@ void ServerMachine::Impl::check_invariants() const {
     CLAWNET_ASSERT(resend_at_ms == time_never);
     CLAWNET_ASSERT(!queue.first_present().has_value());  // settle() grants at once.
   } else if (state == claw_offline_name) {
+    CLAWNET_ASSERT(resend_at_ms != time_never);  // The STATUS poll runs until the claw answers.
     CLAWNET_ASSERT(turn_limit_at_ms == time_never);  // A paused turn has no bound running.
   }
   // Invariant 2: numbers only grow; everything handed out is below the next one.

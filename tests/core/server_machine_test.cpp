@@ -649,6 +649,35 @@ TEST(ServerMachine, PlayerOfAPausedTurnWhoLeavesIsNotGrantedAgain) {
   EXPECT_EQ(server.listen().channel, player(1));
 }
 
+// The claw's status is as unknown after the player left as before: the server goes
+// on polling until the claw answers (docs/protocol.md), whichever way the player left.
+TEST(ServerMachine, ControllerLeavingWhileTheClawIsOfflineKeepsThePollGoing) {
+  const TimeMs resend_ms = test_config().resend_ms;
+  for (bool by_presence : {false, true}) {
+    SCOPED_TRACE(by_presence ? "presence timeout" : "leave request");
+    Server server;
+    server.start_with_players(2);
+    server.claw_ready(0);
+    server.claw_controlled(server.listen().turn);
+    server.claw_offline();
+    if (by_presence) {
+      server.presence(player(0), PresenceKind::timeout);
+    } else {
+      server.leave(player(0));
+    }
+    EXPECT_EQ(server.state(), "ClawOffline");
+    EXPECT_FALSE(server.machine.open_turn().has_value());
+    EXPECT_LE(server.machine.next_deadline(), server.now + resend_ms);
+    for (int poll = 1; poll <= 3; poll += 1) {
+      Effects& polled = server.advance_to(server.now + resend_ms);
+      EXPECT_EQ(messages_to<StatusRequest>(polled, secure_channel).size(), 1U) << "poll " << poll;
+    }
+    // The claw answers the poll at last: the queue goes on with the next player.
+    server.claw_ready(0);
+    EXPECT_EQ(server.listen().channel, player(1));
+  }
+}
+
 // --- Grace -----------------------------------------------------------------------------------
 
 TEST(ServerMachine, AbsentPlayerKeepsItsPlaceWithinGraceAndIsDroppedAfter) {
