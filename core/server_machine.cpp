@@ -275,6 +275,7 @@ struct ServerMachine::Impl {
   void mark_absent(Ticket ticket, TimeMs now_ms);
   void mark_present(Ticket ticket);
   void announce_positions_from(std::size_t rank);
+  void head_changed();
   void tell_position(const QueuedPlayer& player, std::size_t rank);
   void settle(TimeMs now_ms);
   template <class Event>
@@ -295,6 +296,9 @@ struct ServerMachine::Impl {
   bool online = false;
   std::set<std::pair<TimeMs, Ticket>> grace_deadlines;  // Absent players, by expiry.
   std::map<Ticket, TimeMs> grace_by_ticket;
+  // The head of the queue while it is owed its get_ready: it became the head while
+  // absent, and hears it when its presence arrives.
+  std::optional<Ticket> ready_owed;
   TimeMs resend_at_ms = time_never;
   TimeMs turn_limit_at_ms = time_never;
   Effects outbox;
@@ -333,6 +337,7 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
                     stored.open_turn->player.channel, now_ms};
   }
   for (std::size_t rank = 0; rank < queue.size(); rank += 1) tell_position(queue.at(rank), rank);
+  head_changed();
   outbox.push_back(Log{fmt::format("restored {} waiting, next ticket {}, next turn {}{}", queue.size(),
                                    next_ticket, next_turn,
                                    open ? fmt::format(", open turn {}", open->turn) : std::string())});
@@ -448,6 +453,7 @@ void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs no
   queue.insert(ticket, channel, false);  // Present once its presence join arrives.
   queue.set_shown_position(ticket, rank);
   mark_absent(ticket, now_ms);
+  if (rank == 0) head_changed();  // Absent until its presence arrives: owed its get_ready.
   counters.joins_accepted += 1;
   if (planted(PlantedBug::ack_before_commit)) {
     outbox.push_back(JoinReply{request, true, channel, ticket, rank, {}});
@@ -481,6 +487,10 @@ void ServerMachine::Impl::mark_absent(Ticket ticket, TimeMs now_ms) {
 
 void ServerMachine::Impl::mark_present(Ticket ticket) {
   queue.set_present(ticket, true);
+  if (ready_owed == ticket) {
+    ready_owed.reset();
+    publish(queue.find(ticket)->channel, GetReady{});
+  }
   auto grace = grace_by_ticket.find(ticket);
   if (grace == grace_by_ticket.end()) return;
   coverage::sometimes(coverage::Probe::server_returned_within_grace);
@@ -499,7 +509,22 @@ void ServerMachine::Impl::announce_positions_from(std::size_t rank) {
        m = next_milestone(m)) {
     tell_position(queue.at(m), m);
   }
-  if (rank == 0 && size > 0) publish(queue.at(0).channel, GetReady{});
+  if (rank == 0) head_changed();
+}
+
+// A player became the head of the queue (or none did: the queue emptied). It hears
+// get_ready now if it can (present, so subscribed to its channel), else when its
+// presence arrives. A head stays the head until it leaves the queue, so each player
+// hears it at most once.
+void ServerMachine::Impl::head_changed() {
+  ready_owed.reset();
+  if (queue.empty()) return;
+  const QueuedPlayer& head = queue.at(0);
+  if (head.present) {
+    publish(head.channel, GetReady{});
+  } else {
+    ready_owed = head.ticket;
+  }
 }
 
 void ServerMachine::Impl::tell_position(const QueuedPlayer& player, std::size_t rank) {
@@ -589,6 +614,12 @@ void ServerMachine::Impl::check_invariants() const {
   CLAWNET_ASSERT(!open || open->ticket < next_ticket);
   CLAWNET_ASSERT(queue.empty() || queue.at(queue.size() - 1).ticket < next_ticket);
   CLAWNET_ASSERT(grace_by_ticket.size() == grace_deadlines.size());
+  // A get_ready is owed only to an absent head.
+  if (ready_owed) {
+    CLAWNET_ASSERT(!queue.empty());
+    CLAWNET_ASSERT(queue.at(0).ticket == *ready_owed);
+    CLAWNET_ASSERT(!queue.at(0).present);
+  }
   if constexpr (debug_assertions) check_queue();
 }
 

@@ -899,6 +899,150 @@ TEST(ServerMachine, GrantTellsTheNewHeadToGetReady) {
   EXPECT_EQ(messages_to<Position>(effects, player(2)).at(0), (Position{1, true}));
 }
 
+// --- Get ready ----------------------------------------------------------------------------
+// The seed: "Client waits for 0 then messages get ready". The head of the queue hears
+// get_ready once, as soon as it is at the head and present (so subscribed, and able
+// to hear it): whether the queue moved up under it or it joined an empty queue.
+
+// Every input's effects, kept, for counting what a player heard over a whole story.
+struct Transcript {
+  Effects all;
+  void add(const Effects& effects) { all.insert(all.end(), effects.begin(), effects.end()); }
+  std::size_t get_ready_to(const std::string& channel) const { return messages_to<GetReady>(all, channel).size(); }
+};
+
+TEST(ServerMachine, PlayerWhoJoinsAnEmptyQueueWhileTheClawIsBusyIsToldToGetReadyOnce) {
+  Server server;
+  Transcript heard;
+  server.start_idle();
+  server.join(player(0));  // Granted at once.
+  const Turn turn = server.listen().turn;
+  heard.add(server.join(player(1), false));
+  EXPECT_EQ(server.machine.queue().rank_of(server.ticket_of(player(1))), 0U);
+  EXPECT_EQ(heard.get_ready_to(player(1)), 0U);  // Not subscribed yet: it could not hear it.
+  Effects& present = server.presence(player(1), PresenceKind::join);
+  EXPECT_EQ(messages_to<GetReady>(present, player(1)).size(), 1U) << test::describe_all(present);
+  heard.add(present);
+  // Neither a presence blip, nor the turn ahead going on and ending, tells it again.
+  heard.add(server.presence(player(1), PresenceKind::timeout));
+  heard.add(server.presence(player(1), PresenceKind::join));
+  heard.add(server.claw_controlled(turn));
+  heard.add(server.claw_ready(turn));
+  EXPECT_EQ(server.listen().channel, player(1));
+  EXPECT_EQ(heard.get_ready_to(player(1)), 1U) << test::describe_all(heard.all);
+}
+
+TEST(ServerMachine, PlayerWhoJoinsAnEmptyQueueWhileTheClawIsOfflineIsToldToGetReadyOnce) {
+  Server server;
+  server.start();
+  Effects& effects = server.join(player(0));
+  EXPECT_EQ(server.state(), "ClawOffline");
+  EXPECT_EQ(messages_to<GetReady>(effects, player(0)).size(), 1U) << test::describe_all(effects);
+  Effects& behind = server.join(player(1));
+  EXPECT_TRUE(test::messages_anywhere<GetReady>(behind).empty());  // Not at the head.
+}
+
+// An idle claw grants a present player at once: it hears get_ready, then the claw
+// is told to listen to it, in the same input.
+TEST(ServerMachine, PlayerWhoJoinsAnIdleClawHearsGetReadyBeforeItsGrant) {
+  Server server;
+  server.start_idle();
+  Effects& effects = server.join(player(0));
+  const std::size_t ready = test::index_of<Publish>(effects, [](const Publish& publish) {
+    return publish.channel == player(0) && test::decoded(publish) == Message{GetReady{}};
+  });
+  const std::size_t listen = test::index_of<Publish>(effects, [](const Publish& publish) {
+    return publish.channel == secure_channel;
+  });
+  ASSERT_LT(ready, effects.size()) << test::describe_all(effects);
+  ASSERT_LT(listen, effects.size()) << test::describe_all(effects);
+  EXPECT_LT(ready, listen);
+  EXPECT_EQ(messages_to<GetReady>(effects, player(0)).size(), 1U);
+}
+
+TEST(ServerMachine, HeadThatMovedUpWhileAbsentIsToldWhenItReturnsAndOnlyThen) {
+  Server server;
+  server.start_with_players(3);
+  server.presence(player(1), PresenceKind::timeout);
+  Effects& moved = server.leave(player(0));
+  EXPECT_EQ(server.machine.queue().at(0).channel, player(1));
+  EXPECT_EQ(messages_to<Position>(moved, player(1)).at(0), (Position{0, true}));
+  EXPECT_TRUE(test::messages_anywhere<GetReady>(moved).empty()) << test::describe_all(moved);
+  Effects& back = server.presence(player(1), PresenceKind::join);
+  EXPECT_EQ(messages_to<GetReady>(back, player(1)).size(), 1U);
+  EXPECT_TRUE(test::messages_anywhere<GetReady>(server.presence(player(2), PresenceKind::join)).empty());
+}
+
+// Positions are told again after a restart, and so is get_ready, to the head,
+// when the presence sync says it is there.
+TEST(ServerMachine, RestoredHeadIsToldToGetReadyWhenItsPresenceReturns) {
+  Server server;
+  StoredQueue stored;
+  stored.waiting = {StoredPlayer{1, player(0)}, StoredPlayer{2, player(1)}};
+  stored.next_ticket = 3;
+  Effects& started = server.start(stored);
+  EXPECT_TRUE(test::messages_anywhere<GetReady>(started).empty());
+  EXPECT_TRUE(test::messages_anywhere<GetReady>(server.presence(player(1), PresenceKind::join)).empty());
+  Effects& head = server.presence(player(0), PresenceKind::join);
+  EXPECT_EQ(messages_to<GetReady>(head, player(0)).size(), 1U);
+}
+
+// Over random joins, leaves, absences and turns, every player hears get_ready at
+// most once, and every player granted a turn after being present at the head heard
+// it before its grant.
+TEST(ServerMachine, GetReadyIsToldAtMostOncePerPlayerUnderRandomOperations) {
+  test::SplitMix random(10);
+  Server server;
+  Transcript heard;
+  server.start();
+  std::uint64_t joined = 0;
+  std::map<std::string, std::size_t> granted_at;  // Channel -> index in heard.all of its listen.
+  for (int step = 0; step < 2'000; step += 1) {
+    server.now += static_cast<TimeMs>(random.below(400));
+    const std::uint64_t action = random.below(10);
+    const std::size_t before = heard.all.size();
+    if (action < 3) {
+      heard.add(server.join(player(joined), random.below(4) != 0));
+      joined += 1;
+    } else if (action < 5 && joined > 0) {
+      heard.add(server.presence(player(random.below(joined)), random.below(2) == 0 ? PresenceKind::join
+                                                                                   : PresenceKind::timeout));
+    } else if (action == 5 && joined > 0) {
+      heard.add(server.leave(player(random.below(joined))));
+    } else if (action < 9) {
+      if (std::optional<TurnView> open = server.machine.open_turn()) {
+        heard.add(random.below(2) == 0 ? server.claw_controlled(open->turn) : server.claw_ready(open->turn));
+      } else {
+        heard.add(server.claw_ready(0));
+      }
+    } else {
+      heard.add(server.advance_to(server.now));
+    }
+    for (std::size_t index = before; index < heard.all.size(); index += 1) {
+      const Publish* publish = std::get_if<Publish>(&heard.all[index]);
+      if (publish == nullptr || publish->channel != secure_channel) continue;
+      std::optional<Message> message = test::decoded(*publish);
+      const ChannelListen* listen = message ? std::get_if<ChannelListen>(&*message) : nullptr;
+      if (listen != nullptr) granted_at.try_emplace(listen->channel, index);
+    }
+  }
+  std::size_t told = 0;
+  for (std::uint64_t index = 0; index < joined; index += 1) {
+    ASSERT_LE(heard.get_ready_to(player(index)), 1U) << player(index);
+    told += heard.get_ready_to(player(index));
+  }
+  EXPECT_GT(granted_at.size(), 20U);
+  std::size_t granted_after_being_told = 0;
+  for (const auto& [channel, listen_index] : granted_at) {
+    const std::size_t ready_index = test::index_of<Publish>(heard.all, [&](const Publish& publish) {
+      return publish.channel == channel && test::decoded(publish) == Message{GetReady{}};
+    });
+    if (ready_index < listen_index) granted_after_being_told += 1;
+  }
+  // Only a player granted from behind an absent head skips the head (and the notice).
+  EXPECT_GT(granted_after_being_told, granted_at.size() / 2) << told;
+}
+
 TEST(ServerMachine, MessagesPerChangeAreBoundedAtTenThousandQueued) {
   constexpr std::uint64_t queued = 10'000;
   const std::size_t bound = limits::position_exact_ranks + 9 * decimal_digits(queued) + 4;
