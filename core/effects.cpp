@@ -17,7 +17,7 @@ std::string_view to_string(DepartureReason reason) {
 }
 
 std::string_view to_string(TurnOutcome outcome) {
-  constexpr std::array<std::string_view, 3> names = {"completed", "ended_by_server", "aborted"};
+  constexpr std::array<std::string_view, turn_outcome_count> names = {"completed", "ended_by_server"};
   return names.at(static_cast<std::size_t>(outcome));
 }
 

@@ -35,7 +35,11 @@ static_assert(static_cast<int>(Motor::claw_lower) == direction_count);  // Only 
 static_assert(static_cast<int>(Motor::claw_close) + 1 == motor_count);
 
 enum class DepartureReason : std::uint8_t { presence_expired, left };
-enum class TurnOutcome : std::uint8_t { completed, ended_by_server, aborted };
+// How a turn ended. There is no "aborted": a turn the claw lost (a reboot) stays
+// open and is granted again, under its number, to the same player; a turn that has
+// ended never puts its player back in the queue.
+enum class TurnOutcome : std::uint8_t { completed, ended_by_server };
+inline constexpr int turn_outcome_count = 2;
 std::string_view to_string(DepartureReason reason);
 std::string_view to_string(TurnOutcome outcome);
 
@@ -76,7 +80,7 @@ struct PersistTurnStart {
   Ticket ticket = 0;
   TimeMs started_ms = 0;
 };
-// An aborted turn puts the player back at the front of the queue (same ticket).
+// The turn is over, and with it the player's place in the queue.
 struct PersistTurnEnd {
   Turn turn = 0;
   Ticket ticket = 0;

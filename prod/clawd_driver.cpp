@@ -238,7 +238,6 @@ void ClawdDriver::carry_out() {
                      ticket_channels_.erase(it);
                    },
                    [this](PersistTurnEnd& e) {
-                     if (e.outcome == TurnOutcome::aborted) return;  // Back at the front of the queue.
                      const auto it = ticket_channels_.find(e.ticket);
                      if (it == ticket_channels_.end()) return;
                      account_deletions_.emplace(steady_now_ms() + account_linger_ms, it->second);

@@ -119,11 +119,6 @@ void Oracle::on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs 
   }
 }
 
-void Oracle::on_turn_end(Ticket ticket, TurnOutcome outcome) {
-  // An aborted turn sends its player back to the front: it is owed a turn again.
-  if (outcome == TurnOutcome::aborted) waiting_.insert(ticket);
-}
-
 void Oracle::on_server_restarted(const World& world, TimeMs now_ms) {
   std::vector<Ticket> queued;
   world.server()->queue().for_each([&](const QueuedPlayer& player) {

@@ -105,7 +105,6 @@ class Oracle {
   void on_join_acknowledged(Ticket ticket, const std::string& channel, TimeMs now_ms);
   void on_departure(Ticket ticket);
   void on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs now_ms);
-  void on_turn_end(Ticket ticket, TurnOutcome outcome);
   void on_server_restarted(const World& world, TimeMs now_ms);
   // A message the claw received on a player channel (before it handles it).
   void on_claw_received(const std::string& channel, const std::string& payload, TimeMs now_ms);

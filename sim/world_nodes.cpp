@@ -211,9 +211,7 @@ void World::run_server_effects() {
               if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
                 oracle_.on_turn_start(*this, persist.ticket, persist.turn, now);
               }
-              if constexpr (std::is_same_v<Persist, PersistTurnEnd>) {
-                oracle_.on_turn_end(persist.ticket, persist.outcome);
-              }
+              // A PersistTurnEnd owes the player nothing: its turn started, it left the queue.
             },
         },
         effect);

@@ -134,12 +134,11 @@ struct QueueStore::Statements {
     }
     const auto what = fmt::format("PersistTurnEnd turn {}", turn);
     write(end_turn, what, effect.ended_ms, to_string(effect.outcome), turn);
-    // A player who departed during the turn stays departed; an aborted turn puts the
-    // player back in the queue with its ticket, so at the front.
+    // Whatever the outcome, the player has had its turn; one who departed during it
+    // stays departed.
     if (status_of(ticket) == "playing") {
-      const bool aborted = effect.outcome == TurnOutcome::aborted ||
-                           (planted(PlantedBug::turn_end_requeues) && effect.outcome == TurnOutcome::ended_by_server);
-      write(set_status, what, std::string_view(aborted ? "waiting" : "played"), ticket);
+      const bool requeued = planted(PlantedBug::turn_end_requeues) && effect.outcome == TurnOutcome::ended_by_server;
+      write(set_status, what, std::string_view(requeued ? "waiting" : "played"), ticket);
     }
   }
 };

@@ -18,6 +18,9 @@ using sqlite::query_integer;
 using sqlite::query_text;
 
 // docs/store.md describes this schema; a change to it needs a new schema_version.
+// 'aborted' is still accepted by the outcome CHECK: the first development builds
+// wrote it, no build since does (TurnOutcome has no such value). Version 1 stays as
+// it is, so those files still open (docs/store.md, "Schema").
 constexpr std::string_view schema_sql = R"sql(
 CREATE TABLE players (
   ticket INTEGER PRIMARY KEY CHECK (ticket > 0),

@@ -83,27 +83,6 @@ TEST(QueueStore, OpenTurnIsRecovered) {
   EXPECT_EQ(stored.next_turn, 3u);
 }
 
-TEST(QueueStore, AbortedTurnPutsPlayerBackAtFront) {
-  TempDir dir;
-  {
-    auto store = open_store(dir.file("queue.db"));
-    ASSERT_TRUE(store);
-    for (Ticket ticket = 1; ticket <= 3; ++ticket) join(*store, ticket);
-    apply_ok(*store, PersistTurnStart{1, 1, 100});
-    EXPECT_EQ(tickets_of(load_store(*store).waiting), (std::vector<Ticket>{2, 3}));
-    apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::aborted, 150});
-  }
-  auto store = open_store(dir.file("queue.db"));
-  ASSERT_TRUE(store);
-  const auto stored = load_store(*store);
-  EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{1, 2, 3}));
-  EXPECT_FALSE(stored.open_turn.has_value());
-  EXPECT_EQ(stored.next_turn, 2u);
-  // The player plays again later under a new turn number.
-  apply_ok(*store, PersistTurnStart{2, 1, 400});
-  EXPECT_EQ(load_store(*store).open_turn->turn, 2u);
-}
-
 TEST(QueueStore, CompletedAndServerEndedTurnsRemovePlayers) {
   TempDir dir;
   auto store = open_store(dir.file("queue.db"));
@@ -119,7 +98,28 @@ TEST(QueueStore, CompletedAndServerEndedTurnsRemovePlayers) {
   EXPECT_EQ(stored.next_turn, 3u);
 }
 
-TEST(QueueStore, PlayerWhoDepartsDuringTurnStaysGoneAfterAbort) {
+// Whatever a turn's outcome, its player has had its turn: it is never waiting again
+// (a turn the claw lost is granted again by the server under the same turn number,
+// never ended and requeued).
+TEST(QueueStore, EveryTurnOutcomeEndsThePlayersPlaceInTheQueue) {
+  for (int index = 0; index < turn_outcome_count; index += 1) {
+    const auto outcome = static_cast<TurnOutcome>(index);
+    SCOPED_TRACE(to_string(outcome));
+    TempDir dir;
+    auto store = open_store(dir.file("queue.db"));
+    ASSERT_TRUE(store);
+    join(*store, 1);
+    join(*store, 2);
+    apply_ok(*store, PersistTurnStart{1, 1, 100});
+    apply_ok(*store, PersistTurnEnd{1, 1, outcome, 150});
+    const auto stored = load_store(*store);
+    EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{2}));
+    EXPECT_FALSE(stored.open_turn.has_value());
+    EXPECT_EQ(stored.next_turn, 2u);
+  }
+}
+
+TEST(QueueStore, PlayerWhoDepartsDuringTurnStaysGoneWhenItEnds) {
   TempDir dir;
   auto store = open_store(dir.file("queue.db"));
   ASSERT_TRUE(store);
@@ -129,7 +129,7 @@ TEST(QueueStore, PlayerWhoDepartsDuringTurnStaysGoneAfterAbort) {
   apply_ok(*store, PersistDeparture{1, DepartureReason::left});
   // The turn stays open (the server still has to end it) until its end is recorded.
   EXPECT_EQ(load_store(*store).open_turn->player.ticket, 1u);
-  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::aborted, 150});
+  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::ended_by_server, 150});
   const auto stored = load_store(*store);
   EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{2}));
   EXPECT_FALSE(stored.open_turn.has_value());

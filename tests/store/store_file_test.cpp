@@ -94,6 +94,25 @@ TEST(StoreFile, RefusesNewerSchemaVersion) {
   expect_refused_untouched(dir, path, {path, "schema version 7 is newer", "version 1"});
 }
 
+// The first development builds ended a lost turn as 'aborted' and put its player back
+// as waiting; no build since writes it (TurnOutcome has no such value), and version 1
+// still accepts it, so such a file opens and loads as those builds left it.
+TEST(StoreFile, VersionOneFileWithAnAbortedTurnOpensAndLoads) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  write_store_with_joins(path, 2);
+  run_sqlite(path, "INSERT INTO turns (turn, ticket, started_ms, ended_ms, outcome) VALUES (1, 1, 100, 150, 'aborted')");
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  const auto stored = load_store(*store);
+  EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{1, 2}));
+  EXPECT_FALSE(stored.open_turn.has_value());
+  EXPECT_EQ(stored.next_turn, 2u);
+  apply_ok(*store, PersistTurnStart{2, 1, 400});
+  apply_ok(*store, PersistTurnEnd{2, 1, TurnOutcome::completed, 500});
+  EXPECT_EQ(tickets_of(load_store(*store).waiting), (std::vector<Ticket>{2}));
+}
+
 TEST(StoreFile, RefusesGarbageFile) {
   TempDir dir;
   const auto path = dir.file("garbage.db");
