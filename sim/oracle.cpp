@@ -166,14 +166,10 @@ void Oracle::on_control_granted(const World& world, Turn turn, const std::string
        now_ms);
 }
 
-void Oracle::on_claw_received(const std::string& channel, const std::string& payload, TimeMs now_ms) {
-  const DecodeResult decoded = decode(payload);
-  const Message* message = std::get_if<Message>(&decoded);
-  const Command* command = message ? std::get_if<Command>(message) : nullptr;
-  if (command == nullptr) return;
-  auto granted = granted_turns_.find(command->turn);
+void Oracle::on_claw_received(const std::string& channel, const Command& command, TimeMs now_ms) {
+  auto granted = granted_turns_.find(command.turn);
   if (granted == granted_turns_.end() || granted->second != channel) return;  // The claw must not obey it.
-  last_command_received_ = CommandReceived{command->turn, now_ms};
+  last_command_received_ = CommandReceived{command.turn, now_ms};
 }
 
 void Oracle::on_command_obeyed(const World& world, const std::string& channel, const Command& command, TimeMs now_ms) {

@@ -106,8 +106,8 @@ class Oracle {
   void on_departure(Ticket ticket);
   void on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs now_ms);
   void on_server_restarted(const World& world, TimeMs now_ms);
-  // A message the claw received on a player channel (before it handles it).
-  void on_claw_received(const std::string& channel, const std::string& payload, TimeMs now_ms);
+  // A player command the claw received on `channel` (before it handles it).
+  void on_claw_received(const std::string& channel, const Command& command, TimeMs now_ms);
   // A step of the claw that read `command` on `channel` changed a motor.
   void on_command_obeyed(const World& world, const std::string& channel, const Command& command, TimeMs now_ms);
   // The claw's process is stalled (frozen, or handling its inputs late) or runs

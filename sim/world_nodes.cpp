@@ -246,15 +246,18 @@ void World::reschedule_server() {
 void World::claw_callbacks() {
   NodeCallbacks callbacks;
   callbacks.on_message = [this](const std::string& channel, const std::string& payload) {
-    if (channel != secure_channel) oracle_.on_claw_received(channel, payload, scheduler_.now());
-    to_node(NodeKind::claw, [this, channel, payload] {
+    // The oracle records each player command as received, and as read when the claw handles it.
+    std::optional<Command> command;
+    if (channel != secure_channel) {
+      const DecodeResult decoded = decode(payload);
+      const Message* message = std::get_if<Message>(&decoded);
+      if (const Command* sent = message ? std::get_if<Command>(message) : nullptr) command = *sent;
+    }
+    if (command) oracle_.on_claw_received(channel, *command, scheduler_.now());
+    to_node(NodeKind::claw, [this, channel, payload, command] {
       with_claw([&](ClawMachine& claw) {
         if (channel == secure_channel) return claw.handle_secure_message(payload, claw_time());
-        const DecodeResult decoded = decode(payload);
-        const Message* message = std::get_if<Message>(&decoded);
-        if (const Command* command = message ? std::get_if<Command>(message) : nullptr) {
-          claw_reading_ = ReadCommand{channel, *command};
-        }
+        if (command) claw_reading_ = ReadCommand{channel, *command};
         claw.handle_player_message(channel, payload, claw_time());
       });
     });

@@ -33,7 +33,7 @@ TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
   EXPECT_EQ(oracle.violation()->invariant, 2);
 }
 
-std::string command_text(CommandKind kind, Turn turn, Seq seq = 1) { return encode(Message{Command{kind, turn, seq}}); }
+Command right_on(Turn turn) { return Command{CommandKind::right_on, turn, 1}; }
 
 // The dead-man is checked against the commands the claw received, on the
 // channel of the turn it serves (as the wire says), not against its counters.
@@ -48,19 +48,19 @@ TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
   };
   Oracle fed(30'000);
   serving_alice(fed);
-  fed.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 100);
+  fed.on_claw_received(alice, right_on(1), now - 100);
   fed.check(world, now);
   EXPECT_FALSE(fed.violation().has_value()) << fed.violation()->detail;
   Oracle starved(30'000);
   serving_alice(starved);
-  starved.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 5'000);  // Nothing for 5 s.
+  starved.on_claw_received(alice, right_on(1), now - 5'000);  // Nothing for 5 s.
   starved.check(world, now);
   ASSERT_TRUE(starved.violation().has_value());
   EXPECT_EQ(starved.violation()->invariant, 4);
   EXPECT_NE(starved.violation()->detail.find("after the last command of the turn"), std::string::npos);
   Oracle frozen(30'000);  // The same, while the claw's process is frozen: it cannot stop the motor.
   serving_alice(frozen);
-  frozen.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 5'000);
+  frozen.on_claw_received(alice, right_on(1), now - 5'000);
   frozen.on_claw_stalled(true, world.cabinet(), now - 4'000);
   frozen.check(world, now);
   EXPECT_FALSE(frozen.violation().has_value()) << frozen.violation()->detail;
@@ -74,14 +74,14 @@ TEST(Oracle, MotorSafetyCatchesAMotorRunningPastTheDeadman) {
     // A command on another channel, or for another turn, does not feed the dead-man.
     Oracle unfed(30'000);
     serving_alice(unfed);
-    unfed.on_claw_received(channel, command_text(CommandKind::right_on, channel == alice ? 2 : 1), now - 100);
+    unfed.on_claw_received(channel, right_on(channel == alice ? 2 : 1), now - 100);
     unfed.check(world, now);
     ASSERT_TRUE(unfed.violation().has_value()) << channel;
     EXPECT_NE(unfed.violation()->detail.find("no command for that turn"), std::string::npos) << unfed.violation()->detail;
   }
   Oracle ended(30'000);  // The claw said the turn is over, yet right still runs.
   serving_alice(ended);
-  ended.on_claw_received(alice, command_text(CommandKind::right_on, 1), now - 100);
+  ended.on_claw_received(alice, right_on(1), now - 100);
   ended.on_control_ended(1);
   ended.check(world, now);
   ASSERT_TRUE(ended.violation().has_value());
