@@ -192,9 +192,8 @@ void World::schedule_expectations() {
   }
 }
 
-// Evaluates one expectation now. A final check records its result either way;
-// a `by` probe records only a pass.
-void World::check_expectation(const Expectation& expectation, bool final_check, bool record_failure) {
+// Whether `body` holds now, and what was seen, for the log line.
+std::pair<bool, std::string> World::observe(const ExpectationBody& body) const {
   auto name_of_controller = [&]() -> std::optional<std::string> {
     if (!claw_ || !claw_->listening_channel()) return std::nullopt;
     return owner_of(*claw_->listening_channel());
@@ -204,7 +203,7 @@ void World::check_expectation(const Expectation& expectation, bool final_check, 
     if (server_) server_->queue().for_each([&](const QueuedPlayer& p) { names.push_back(label(p.channel)); });
     return names;
   };
-  auto [passed, seen] = std::visit(
+  return std::visit(
       Overloaded{
           [&](const ExpectController& e) -> std::pair<bool, std::string> {
             std::optional<std::string> controller = name_of_controller();
@@ -256,7 +255,13 @@ void World::check_expectation(const Expectation& expectation, bool final_check, 
                                                      : fmt::format("not played: {}", join_names(missing))};
           },
       },
-      expectation.body);
+      body);
+}
+
+// Evaluates one expectation now. A final check records its result either way;
+// a `by` probe records only a pass.
+void World::check_expectation(const Expectation& expectation, bool final_check, bool record_failure) {
+  const auto [passed, seen] = observe(expectation.body);
   if (!passed && !(final_check && record_failure)) return;
   const std::string when = expectation.when == When::end
                                ? std::string("end")

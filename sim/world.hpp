@@ -119,7 +119,8 @@ class World {
   std::optional<std::uint64_t> counter(std::string_view name) const;
 
  private:
-  friend class WorldActions;
+  friend class WorldActions;  // world_actions.cpp: players, hostile clients, crowds.
+  friend class WorldFaults;   // world_faults.cpp: faults.
 
   // --- Nodes (world_nodes.cpp) ----------------------------------------------------
   void start_server();
@@ -212,6 +213,7 @@ class World {
   bool apply_fault(const Action& action);
   void schedule_expectations();
   void check_expectation(const Expectation& expectation, bool final_check, bool record_failure);
+  std::pair<bool, std::string> observe(const ExpectationBody& body) const;
   void finish();
   void log(std::string node, std::string text);
   TimeMs latency_sample();

@@ -1,6 +1,5 @@
 // Scenario actions of players and hostile clients; faults are in world_faults.cpp.
 #include "sim/world.hpp"
-#include "core/overloaded.hpp"
 #include "core/probes.hpp"
 
 #include <fmt/format.h>
@@ -29,105 +28,118 @@ void World::schedule_actions() {
   }
 }
 
-void World::apply(const Action& action) {
-  if (apply_fault(action)) return;
-  const TimeMs now = scheduler_.now();
-  auto needs_channel = [&](const std::string& name) -> SimPlayer* {
-    auto found = players_.find(name);
-    if (found == players_.end() || found->second.channel.empty()) {
-      log("scenario", fmt::format("line {}: {} has not joined; action skipped", action.line, name));
+// One scenario action of a player, a hostile client or a crowd, as a visitor
+// of Action::body with one function per kind (faults are WorldFaults', in
+// world_faults.cpp). A friend of World.
+class WorldActions {
+ public:
+  WorldActions(World& world, const Action& action) : world_(world), action_(action), now_(world.scheduler_.now()) {}
+
+  void operator()(const Join& a) const {
+    world_.ensure_player(a.player, a.mode).mode = a.mode;
+    if (!world_.network_.is_up(a.player)) world_.network_.restart(a.player);
+    world_.request_join(a.player, 0, false);
+  }
+  void operator()(const Leave& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr) return;
+    world_.log(a.player, "asks to leave");
+    World& world = world_;
+    world.schedule_at(now_ + world.latency_sample(), [&world, channel = player->channel] {
+      world.to_node(NodeKind::server, [&world, channel] {
+        world.with_server([&](ServerMachine& server) { server.handle_leave(channel, world.server_time()); });
+      });
+    });
+  }
+  void operator()(const Disconnect& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr) return;
+    player->connected = false;
+    world_.network_.unsubscribe(a.player, player->channel);
+    world_.network_.unsubscribe(a.player, std::string(lobby_channel));
+    world_.log(a.player, "disconnects");
+  }
+  void operator()(const Vanish& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr) return;
+    player->connected = false;
+    player->refresh_generation += 1;
+    world_.network_.crash(a.player);
+    world_.log(a.player, "vanishes (tab closed)");
+  }
+  void operator()(const Reconnect& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr) return;
+    if (!world_.network_.is_up(a.player)) world_.network_.restart(a.player);
+    player->connected = true;
+    world_.log(a.player, "reconnects");
+    world_.subscribe_player(*player);
+  }
+  void operator()(const Press& a) const {
+    if (SimPlayer* player = joined(a.player)) world_.press(*player, a.direction, a.refresh);
+  }
+  void operator()(const Release& a) const {
+    if (SimPlayer* player = joined(a.player)) world_.release(*player, a.direction);
+  }
+  void operator()(const DropClaw& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr) return;
+    player->held = {};
+    player->refresh_generation += 1;
+    world_.player_send(*player, CommandKind::drop);
+  }
+  void operator()(const Spoof& a) const { world_.spoof(a.player, a.victim, a.count); }
+  void operator()(const Flood& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr) return;
+    std::vector<std::string> payloads = hostile_payloads(player->control_turn.value_or(0));
+    for (std::uint32_t index = 0; index < a.count; index += 1) {
+      world_.network_.publish(a.player, player->channel, payloads[index % payloads.size()]);
+    }
+    world_.log(a.player, fmt::format("floods its channel with {} malformed messages", a.count));
+  }
+  void operator()(const Replay& a) const {
+    SimPlayer* player = joined(a.player);
+    if (player == nullptr || player->last_command.empty()) return;
+    for (std::uint32_t index = 0; index < a.count; index += 1) {
+      world_.network_.publish(a.player, player->channel, player->last_command);
+    }
+    world_.log(a.player, fmt::format("replays its last command {} times", a.count));
+  }
+  void operator()(const JoinSpam& a) const {
+    world_.ensure_player(a.player, PlayerMode::idle);
+    world_.log(a.player, fmt::format("spams {} joins", a.count));
+    for (std::uint32_t index = 0; index < a.count; index += 1) world_.request_join(a.player, 0, true);
+  }
+  void operator()(const Crowd& a) const {
+    World& world = world_;
+    for (std::uint32_t index = 0; index < a.count; index += 1) {
+      const TimeMs offset_ms = a.count > 1 ? a.over_ms * index / (a.count - 1) : 0;
+      world.schedule_at(now_ + offset_ms, [&world, mode = a.mode] { world.arrive("guest", mode); });
+    }
+  }
+  void operator()(const Arrivals& a) const { world_.schedule_arrival(a.per_hour, now_ + a.for_ms, a.mode); }
+  void operator()(const auto&) const {}  // Faults: WorldFaults (world_faults.cpp).
+
+ private:
+  // The player named `name` if it has a channel; else nullptr, and the skip is logged.
+  SimPlayer* joined(const std::string& name) const {
+    auto found = world_.players_.find(name);
+    if (found == world_.players_.end() || found->second.channel.empty()) {
+      world_.log("scenario", fmt::format("line {}: {} has not joined; action skipped", action_.line, name));
       return nullptr;
     }
     return &found->second;
-  };
-  std::visit(
-      Overloaded{
-          [&](const Join& a) {
-            ensure_player(a.player, a.mode).mode = a.mode;
-            if (!network_.is_up(a.player)) network_.restart(a.player);
-            request_join(a.player, 0, false);
-          },
-          [&](const Leave& a) {
-            SimPlayer* player = needs_channel(a.player);
-            if (player == nullptr) return;
-            log(a.player, "asks to leave");
-            std::string channel = player->channel;
-            schedule_at(now + latency_sample(), [this, channel] {
-              to_node(NodeKind::server, [this, channel] {
-                with_server([&](ServerMachine& server) { server.handle_leave(channel, server_time()); });
-              });
-            });
-          },
-          [&](const Disconnect& a) {
-            SimPlayer* player = needs_channel(a.player);
-            if (player == nullptr) return;
-            player->connected = false;
-            network_.unsubscribe(a.player, player->channel);
-            network_.unsubscribe(a.player, std::string(lobby_channel));
-            log(a.player, "disconnects");
-          },
-          [&](const Vanish& a) {
-            SimPlayer* player = needs_channel(a.player);
-            if (player == nullptr) return;
-            player->connected = false;
-            player->refresh_generation += 1;
-            network_.crash(a.player);
-            log(a.player, "vanishes (tab closed)");
-          },
-          [&](const Reconnect& a) {
-            SimPlayer* player = needs_channel(a.player);
-            if (player == nullptr) return;
-            if (!network_.is_up(a.player)) network_.restart(a.player);
-            player->connected = true;
-            log(a.player, "reconnects");
-            subscribe_player(*player);
-          },
-          [&](const Press& a) {
-            if (SimPlayer* player = needs_channel(a.player)) press(*player, a.direction, a.refresh);
-          },
-          [&](const Release& a) {
-            if (SimPlayer* player = needs_channel(a.player)) release(*player, a.direction);
-          },
-          [&](const DropClaw& a) {
-            if (SimPlayer* player = needs_channel(a.player)) {
-              player->held = {};
-              player->refresh_generation += 1;
-              player_send(*player, CommandKind::drop);
-            }
-          },
-          [&](const Spoof& a) { spoof(a.player, a.victim, a.count); },
-          [&](const Flood& a) {
-            SimPlayer* player = needs_channel(a.player);
-            if (player == nullptr) return;
-            std::vector<std::string> payloads = hostile_payloads(player->control_turn.value_or(0));
-            for (std::uint32_t index = 0; index < a.count; index += 1) {
-              network_.publish(a.player, player->channel, payloads[index % payloads.size()]);
-            }
-            log(a.player, fmt::format("floods its channel with {} malformed messages", a.count));
-          },
-          [&](const Replay& a) {
-            SimPlayer* player = needs_channel(a.player);
-            if (player == nullptr || player->last_command.empty()) return;
-            for (std::uint32_t index = 0; index < a.count; index += 1) {
-              network_.publish(a.player, player->channel, player->last_command);
-            }
-            log(a.player, fmt::format("replays its last command {} times", a.count));
-          },
-          [&](const JoinSpam& a) {
-            ensure_player(a.player, PlayerMode::idle);
-            log(a.player, fmt::format("spams {} joins", a.count));
-            for (std::uint32_t index = 0; index < a.count; index += 1) request_join(a.player, 0, true);
-          },
-          [&](const Crowd& a) {
-            for (std::uint32_t index = 0; index < a.count; index += 1) {
-              const TimeMs offset_ms = a.count > 1 ? a.over_ms * index / (a.count - 1) : 0;
-              schedule_at(now + offset_ms, [this, mode = a.mode] { arrive("guest", mode); });
-            }
-          },
-          [&](const Arrivals& a) { schedule_arrival(a.per_hour, now + a.for_ms, a.mode); },
-          [](const auto&) {},  // Faults: apply_fault (world_faults.cpp).
-      },
-      action.body);
+  }
+
+  World& world_;
+  const Action& action_;
+  TimeMs now_;
+};
+
+void World::apply(const Action& action) {
+  if (apply_fault(action)) return;
+  std::visit(WorldActions(*this, action), action.body);
 }
 
 void World::arrive(const std::string& prefix, PlayerMode mode) {

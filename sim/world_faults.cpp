@@ -1,7 +1,6 @@
 // Scenario faults: crashes (now, mid-step or in a state), restarts,
 // partitions, loss, bursts, random chaos, and the heal that ends them all.
 #include "sim/world.hpp"
-#include "core/overloaded.hpp"
 #include "core/probes.hpp"
 
 #include <fmt/format.h>
@@ -17,85 +16,102 @@ constexpr bool is_fault = one_of<T, Crash, Restart, PartitionNode, PartitionLink
 
 }  // namespace
 
+// One scenario fault, as a visitor of Action::body with one function per kind
+// (players' actions are WorldActions', in world_actions.cpp). A friend of World.
+class WorldFaults {
+ public:
+  WorldFaults(World& world, const Action& action) : world_(world), action_(action), now_(world.scheduler_.now()) {}
+
+  void operator()(const Crash& a) const {
+    if (a.in_state) {
+      return world_.arm_in_state(a.node, *a.in_state, Action{now_, Crash{a.node, a.after_effects}, action_.line});
+    }
+    if (a.after_effects) {
+      (a.node == NodeKind::server ? world_.server_crash_after_ : world_.claw_crash_after_) = a.after_effects;
+      return world_.log("scenario", fmt::format("{} will crash after {} effects of a step", to_string(a.node),
+                                                *a.after_effects));
+    }
+    a.node == NodeKind::server ? world_.crash_server() : world_.crash_claw();
+  }
+  void operator()(const Restart& a) const {
+    const std::string node(to_string(a.node));
+    if (a.node == NodeKind::server ? world_.server_ != nullptr : world_.claw_ != nullptr) {
+      return world_.log("scenario", fmt::format("line {}: {} is running; restart skipped", action_.line, node));
+    }
+    world_.network_.restart(node);
+    a.node == NodeKind::server ? world_.start_server() : world_.start_claw(false);
+  }
+  void operator()(const PartitionNode& a) const {
+    if (a.in_state) {
+      return world_.arm_in_state(a.node == "server" ? NodeKind::server : NodeKind::claw, *a.in_state,
+                                 Action{now_, PartitionNode{a.node, a.for_ms}, action_.line});
+    }
+    if (a.for_ms > world_.scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
+    world_.network_.partition_node(a.node, now_ + a.for_ms);
+    cut_off(a.node, a.for_ms);
+    world_.log("net", fmt::format("partition {} for {}", a.node, format_duration(a.for_ms)));
+  }
+  void operator()(const PartitionLink& a) const {
+    if (a.for_ms > world_.scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
+    world_.network_.partition_link(a.from, a.to, a.both_ways, now_ + a.for_ms);
+    for (const std::string& node : {a.from, a.to}) cut_off(node, a.for_ms);
+    world_.log("net", fmt::format("partition {}{}{} for {}", a.from, a.both_ways ? "<->" : "->", a.to,
+                                  format_duration(a.for_ms)));
+  }
+  void operator()(const ChannelLoss& a) const {
+    World& world = world_;
+    world.network_.set_channel_loss(a.pattern, a.loss);
+    TimeMs& until_ms = world.channel_loss_until_ms_[a.pattern];
+    until_ms = std::max(until_ms, now_ + a.for_ms);
+    world.log("net", fmt::format("loss {:.0f}% on {} for {}", a.loss * 100, a.pattern, format_duration(a.for_ms)));
+    world.schedule_at(now_ + a.for_ms, [&world, pattern = a.pattern] {
+      auto active = world.channel_loss_until_ms_.find(pattern);
+      if (active == world.channel_loss_until_ms_.end() || active->second > world.scheduler_.now()) return;
+      world.channel_loss_until_ms_.erase(active);
+      world.network_.clear_channel_loss(pattern);
+      world.log("net", fmt::format("loss on {} ends", pattern));
+    });
+  }
+  void operator()(const Burst& a) const { world_.burst(a); }
+  void operator()(const Chaos& a) const { world_.schedule_chaos(now_ + a.for_ms, a.mean_interval_ms); }
+  void operator()(const PresenceTrouble& a) const { world_.presence_trouble(a); }
+  void operator()(const SpuriousTimeout& a) const {
+    auto player = world_.players_.find(a.player);
+    const bool sent = player != world_.players_.end() && !player->second.channel.empty() &&
+                      world_.network_.spurious_timeout(player->second.channel, a.player);
+    world_.log("net", sent ? fmt::format("presence: a spurious timeout for {}", a.player)
+                           : fmt::format("line {}: {} is not present; spurious timeout skipped", action_.line,
+                                         a.player));
+  }
+  void operator()(const Pause& a) const {
+    if (a.in_state) {
+      return world_.arm_in_state(a.node, *a.in_state, Action{now_, Pause{a.node, a.for_ms}, action_.line});
+    }
+    world_.pause_node(a.node, a.for_ms);
+  }
+  void operator()(const Slow& a) const { world_.slow_node(a.node, a.by_ms, a.for_ms); }
+  void operator()(const ClockChange& a) const { world_.change_clock(a); }
+  void operator()(const PowerCut& a) const { world_.power_cut_server(a.torn); }
+  void operator()(const Heal&) const { world_.heal(); }
+  void operator()(const auto&) const {}  // Not a fault: WorldActions (world_actions.cpp).
+
+ private:
+  // A scenario partition keeps `node` unreachable until now + for_ms at least.
+  void cut_off(const std::string& node, TimeMs for_ms) const {
+    TimeMs& until_ms = world_.cut_off_until_ms_[node];
+    until_ms = std::max(until_ms, now_ + for_ms);
+  }
+
+  World& world_;
+  const Action& action_;
+  TimeMs now_;
+};
+
 // Returns false iff `action` is not a fault (World::apply handles it).
 bool World::apply_fault(const Action& action) {
   const bool fault = std::visit([](const auto& body) { return is_fault<std::decay_t<decltype(body)>>; }, action.body);
-  if (!fault) return false;
-  const TimeMs now = scheduler_.now();
-  std::visit(
-      Overloaded{
-          [&](const Crash& a) {
-            if (a.in_state) {
-              return arm_in_state(a.node, *a.in_state, Action{now, Crash{a.node, a.after_effects}, action.line});
-            }
-            if (a.after_effects) {
-              (a.node == NodeKind::server ? server_crash_after_ : claw_crash_after_) = a.after_effects;
-              return log("scenario", fmt::format("{} will crash after {} effects of a step", to_string(a.node),
-                                                 *a.after_effects));
-            }
-            a.node == NodeKind::server ? crash_server() : crash_claw();
-          },
-          [&](const Restart& a) {
-            const std::string node(to_string(a.node));
-            if (a.node == NodeKind::server ? server_ != nullptr : claw_ != nullptr) {
-              return log("scenario", fmt::format("line {}: {} is running; restart skipped", action.line, node));
-            }
-            network_.restart(node);
-            a.node == NodeKind::server ? start_server() : start_claw(false);
-          },
-          [&](const PartitionNode& a) {
-            if (a.in_state) {
-              return arm_in_state(a.node == "server" ? NodeKind::server : NodeKind::claw, *a.in_state,
-                                  Action{now, PartitionNode{a.node, a.for_ms}, action.line});
-            }
-            if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
-            network_.partition_node(a.node, now + a.for_ms);
-            cut_off_until_ms_[a.node] = std::max(cut_off_until_ms_[a.node], now + a.for_ms);
-            log("net", fmt::format("partition {} for {}", a.node, format_duration(a.for_ms)));
-          },
-          [&](const PartitionLink& a) {
-            if (a.for_ms > scenario_.server.turn_ms) coverage::sometimes(coverage::Probe::sim_partition_over_turn);
-            network_.partition_link(a.from, a.to, a.both_ways, now + a.for_ms);
-            for (const std::string& node : {a.from, a.to}) {
-              cut_off_until_ms_[node] = std::max(cut_off_until_ms_[node], now + a.for_ms);
-            }
-            log("net", fmt::format("partition {}{}{} for {}", a.from, a.both_ways ? "<->" : "->", a.to,
-                                   format_duration(a.for_ms)));
-          },
-          [&](const ChannelLoss& a) {
-            network_.set_channel_loss(a.pattern, a.loss);
-            channel_loss_until_ms_[a.pattern] = std::max(channel_loss_until_ms_[a.pattern], now + a.for_ms);
-            log("net", fmt::format("loss {:.0f}% on {} for {}", a.loss * 100, a.pattern, format_duration(a.for_ms)));
-            schedule_at(now + a.for_ms, [this, pattern = a.pattern] {
-              auto active = channel_loss_until_ms_.find(pattern);
-              if (active == channel_loss_until_ms_.end() || active->second > scheduler_.now()) return;
-              channel_loss_until_ms_.erase(active);
-              network_.clear_channel_loss(pattern);
-              log("net", fmt::format("loss on {} ends", pattern));
-            });
-          },
-          [&](const Burst& a) { burst(a); },
-          [&](const Chaos& a) { schedule_chaos(now + a.for_ms, a.mean_interval_ms); },
-          [&](const PresenceTrouble& a) { presence_trouble(a); },
-          [&](const SpuriousTimeout& a) {
-            auto player = players_.find(a.player);
-            const bool sent = player != players_.end() && !player->second.channel.empty() &&
-                              network_.spurious_timeout(player->second.channel, a.player);
-            log("net", sent ? fmt::format("presence: a spurious timeout for {}", a.player)
-                            : fmt::format("line {}: {} is not present; spurious timeout skipped", action.line, a.player));
-          },
-          [&](const Pause& a) {
-            if (a.in_state) return arm_in_state(a.node, *a.in_state, Action{now, Pause{a.node, a.for_ms}, action.line});
-            pause_node(a.node, a.for_ms);
-          },
-          [&](const Slow& a) { slow_node(a.node, a.by_ms, a.for_ms); },
-          [&](const ClockChange& a) { change_clock(a); },
-          [&](const PowerCut& a) { power_cut_server(a.torn); },
-          [&](const Heal&) { heal(); },
-          [](const auto&) {},
-      },
-      action.body);
-  return true;
+  if (fault) std::visit(WorldFaults(*this, action), action.body);
+  return fault;
 }
 
 // Random faults, about one per mean interval: crashes with restarts,

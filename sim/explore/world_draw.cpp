@@ -152,7 +152,8 @@ void draw_hostile(Draw& draw, double intensity, TimeMs at_ms) {
   }
 }
 
-void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
+// Faults of the nodes themselves: crashes, freezes, slowness, clocks, power.
+void draw_node_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
   Rng& rng = draw.rng;
   const TimeMs turn_ms = draw.scenario.server.turn_ms;
   switch (kind) {
@@ -169,6 +170,40 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
       draw.at(at_ms + span(draw, intensity, 1'000, 60'000), Restart{crashed});
       break;
     }
+    case FaultKind::node_pause: {
+      // A frozen claw mid-turn is the hung firmware of a cabinet: present, silent.
+      const NodeKind frozen = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
+      draw.at(at_ms, Pause{frozen, span(draw, intensity, 100, 3 * turn_ms), draw.maybe_in_state(frozen, 0.5)});
+      break;
+    }
+    case FaultKind::node_slow: {
+      const NodeKind slow = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
+      draw.at(at_ms, Slow{slow, span(draw, intensity, 1, turn_ms / 2), span(draw, intensity, 1'000, 3 * turn_ms)});
+      break;
+    }
+    case FaultKind::clock_skew: {
+      const NodeKind skewed = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
+      if (rng.chance(0.5)) {
+        const auto ppm = static_cast<std::int64_t>(fraction_of(clock_drift_ppm_max, intensity * rng.unit()));
+        draw.at(at_ms, ClockChange{skewed, rng.chance(0.5) ? ppm : -ppm, std::nullopt});
+      } else {
+        draw.at(at_ms, ClockChange{skewed, std::nullopt, span(draw, intensity, 1, 3 * turn_ms)});
+      }
+      break;
+    }
+    case FaultKind::power_cut:
+      draw.at(at_ms, PowerCut{rng.chance(0.5)});
+      draw.at(at_ms + span(draw, intensity, 100, 60'000), Restart{NodeKind::server});
+      break;
+    default: break;  // Not a node fault: draw_one_fault handles it.
+  }
+}
+
+// Faults of the network: partitions, loss, bursts, presence going wrong.
+void draw_network_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
+  Rng& rng = draw.rng;
+  const TimeMs turn_ms = draw.scenario.server.turn_ms;
+  switch (kind) {
     case FaultKind::node_partition: {
       const std::uint64_t pick = rng.below(3);
       const std::string cut = pick == 0 ? "server" : pick == 1 ? "claw" : draw.some_player();
@@ -195,41 +230,36 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
                            span(draw, intensity, 1'000, 2 * turn_ms), span(draw, intensity, 0, 2 * turn_ms),
                            span(draw, intensity, 1, 2 * turn_ms)});
       break;
-    case FaultKind::player_vanish:
-    case FaultKind::player_disconnect: draw_player_away(draw, kind == FaultKind::player_vanish, at_ms); break;
-    case FaultKind::player_leave: draw.at(at_ms, Leave{draw.some_player()}); break;
-    case FaultKind::hostile: draw_hostile(draw, intensity, at_ms); break;
     case FaultKind::presence_trouble:
       draw.at(at_ms, PresenceTrouble{0.8 * intensity * rng.unit(), 0.5 * intensity * rng.unit(),
                                      span(draw, intensity, 0, draw.scenario.server.grace_ms),
                                      span(draw, intensity, 1'000, 3 * turn_ms)});
       break;
     case FaultKind::presence_timeout: draw.at(at_ms, SpuriousTimeout{draw.some_player()}); break;
-    case FaultKind::node_pause: {
-      // A frozen claw mid-turn is the hung firmware of a cabinet: present, silent.
-      const NodeKind frozen = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
-      draw.at(at_ms, Pause{frozen, span(draw, intensity, 100, 3 * turn_ms), draw.maybe_in_state(frozen, 0.5)});
-      break;
-    }
-    case FaultKind::node_slow: {
-      const NodeKind slow = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
-      draw.at(at_ms, Slow{slow, span(draw, intensity, 1, turn_ms / 2), span(draw, intensity, 1'000, 3 * turn_ms)});
-      break;
-    }
-    case FaultKind::clock_skew: {
-      const NodeKind skewed = rng.chance(0.5) ? NodeKind::server : NodeKind::claw;
-      if (rng.chance(0.5)) {
-        const auto ppm = static_cast<std::int64_t>(fraction_of(clock_drift_ppm_max, intensity * rng.unit()));
-        draw.at(at_ms, ClockChange{skewed, rng.chance(0.5) ? ppm : -ppm, std::nullopt});
-      } else {
-        draw.at(at_ms, ClockChange{skewed, std::nullopt, span(draw, intensity, 1, 3 * turn_ms)});
-      }
-      break;
-    }
-    case FaultKind::power_cut:
-      draw.at(at_ms, PowerCut{rng.chance(0.5)});
-      draw.at(at_ms + span(draw, intensity, 100, 60'000), Restart{NodeKind::server});
-      break;
+    default: break;  // Not a network fault: draw_one_fault handles it.
+  }
+}
+
+// Every kind is named here, so a new FaultKind left undrawn is a -Wswitch error.
+void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
+  switch (kind) {
+    case FaultKind::server_crash:
+    case FaultKind::claw_crash:
+    case FaultKind::crash_mid_step:
+    case FaultKind::node_pause:
+    case FaultKind::node_slow:
+    case FaultKind::clock_skew:
+    case FaultKind::power_cut: draw_node_fault(draw, kind, intensity, at_ms); break;
+    case FaultKind::node_partition:
+    case FaultKind::link_partition:
+    case FaultKind::channel_loss:
+    case FaultKind::burst:
+    case FaultKind::presence_trouble:
+    case FaultKind::presence_timeout: draw_network_fault(draw, kind, intensity, at_ms); break;
+    case FaultKind::player_vanish:
+    case FaultKind::player_disconnect: draw_player_away(draw, kind == FaultKind::player_vanish, at_ms); break;
+    case FaultKind::player_leave: draw.at(at_ms, Leave{draw.some_player()}); break;
+    case FaultKind::hostile: draw_hostile(draw, intensity, at_ms); break;
     case FaultKind::count: break;
   }
 }
