@@ -23,6 +23,13 @@ inline constexpr std::size_t queue_length_max = 1'000'000;
 // Players at ranks below this see their exact position after every change.
 inline constexpr std::size_t position_exact_ranks = 10;
 
+// --- Server waits -------------------------------------------------------------------
+// A day at most: a longer wait is a typo, and would hold a turn or a stored
+// place for days (clawd refused more than a day from the start).
+inline constexpr std::int64_t turn_slack_ms_max = 24LL * 3'600'000;
+inline constexpr std::int64_t grace_ms_max = 24LL * 3'600'000;
+inline constexpr std::int64_t resend_ms_max = 24LL * 3'600'000;
+
 // --- Claw safety ------------------------------------------------------------------
 inline constexpr std::int64_t turn_duration_ms_max = 120'000;
 inline constexpr std::int64_t deadman_ms_max = 2'000;

@@ -1,7 +1,5 @@
 #include "prod/config.hpp"
 
-#include "core/limits.hpp"
-
 #include <fmt/format.h>
 
 #include <charconv>
@@ -83,36 +81,27 @@ Setter text(std::function<std::string&(Config&)> field, std::size_t bytes_max) {
   };
 }
 
-constexpr std::int64_t ms_max = 24LL * 3600 * 1000;
 constexpr std::array<std::string_view, switch_count> switch_names = {
     "limit_up", "limit_down", "limit_left", "limit_right", "claw_bottom", "claw_top"};
 
-void add_server_keys(std::vector<KeySpec>& keys) {
-  keys.push_back({"server.turn_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.turn_ms; }, 1, ms_max)});
-  keys.push_back({"server.turn_slack_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.turn_slack_ms; }, 0, ms_max)});
-  keys.push_back({"server.grace_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.grace_ms; }, 0, ms_max)});
-  keys.push_back({"server.resend_ms", integer<std::int64_t>([](Config& c) -> auto& { return c.server.resend_ms; }, 1, ms_max)});
-  keys.push_back({"server.queue_length_max",
-                  integer<std::size_t>([](Config& c) -> auto& { return c.server.queue_length_max; }, 1,
-                                       static_cast<std::int64_t>(limits::queue_length_max))});
-}
-
-void add_claw_keys(std::vector<KeySpec>& keys) {
-  const auto ms = [&keys](std::string key, std::function<std::int64_t&(Config&)> field) {
-    keys.push_back({std::move(key), integer<std::int64_t>(std::move(field), 1, ms_max)});
-  };
-  ms("claw.deadman_ms", [](Config& c) -> auto& { return c.claw.deadman_ms; });
-  ms("claw.motor_on_ms_max", [](Config& c) -> auto& { return c.claw.motor_on_ms_max; });
-  ms("claw.lower_ms", [](Config& c) -> auto& { return c.claw.lower_ms; });
-  ms("claw.grip_ms", [](Config& c) -> auto& { return c.claw.grip_ms; });
-  ms("claw.raise_ms_max", [](Config& c) -> auto& { return c.claw.raise_ms_max; });
-  ms("claw.home_ms_max", [](Config& c) -> auto& { return c.claw.home_ms_max; });
-  ms("claw.release_ms", [](Config& c) -> auto& { return c.claw.release_ms; });
-  ms("claw.subscribe_ms_max", [](Config& c) -> auto& { return c.claw.subscribe_ms_max; });
-  ms("claw.ready_repeat_ms", [](Config& c) -> auto& { return c.claw.ready_repeat_ms; });
-  keys.push_back({"claw.commands_per_second_max",
-                  integer<std::uint32_t>([](Config& c) -> auto& { return c.claw.commands_per_second_max; }, 1,
-                                         limits::commands_per_second_max)});
+// The keys "<section>.<field>" of one machine's field table
+// (core/machine_config.hpp): an integer in the field's range, refused with the
+// message core's validate() gives for it.
+template <class Section>
+void add_machine_keys(std::vector<KeySpec>& keys, Section Config::*section, const ConfigSchema<Section>& schema) {
+  for (const ConfigField<Section>& field : schema.fields) {
+    keys.push_back({fmt::format("{}.{}", schema.section, field.name),
+                    [&field, section](std::string_view value, Config& config) -> std::optional<std::string> {
+                      std::int64_t parsed = 0;
+                      if (auto error = parse_integer(value, std::numeric_limits<std::int64_t>::min(),
+                                                     std::numeric_limits<std::int64_t>::max(), parsed)) {
+                        return error;
+                      }
+                      if (auto error = check_field(field, parsed)) return std::move(error->message);
+                      set_field_value(field, config.*section, parsed);
+                      return std::nullopt;
+                    }});
+  }
 }
 
 void add_broker_keys(std::vector<KeySpec>& keys) {
@@ -192,8 +181,8 @@ void add_gpio_keys(std::vector<KeySpec>& keys) {
 const std::vector<KeySpec>& key_specs() {
   static const std::vector<KeySpec> keys = [] {
     std::vector<KeySpec> all;
-    add_server_keys(all);
-    add_claw_keys(all);
+    add_machine_keys(all, &Config::server, server_config_schema);
+    add_machine_keys(all, &Config::claw, claw_config_schema);
     add_broker_keys(all);
     add_http_keys(all);
     add_gpio_keys(all);

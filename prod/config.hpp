@@ -10,13 +10,17 @@
 //  - Secrets are never read from the file itself: `broker.password` is refused;
 //    resolve_secrets() takes the broker password from the environment variable
 //    CLAWNET_BROKER_PASSWORD, else from the file named by `broker.password_file`.
+//  - The `server.*` and `claw.*` keys are the rows of core's field tables
+//    (core/machine_config.hpp): each is refused outside its range as it is read.
 //  - validate_config() (config_validate.cpp) applies the core machines' own
-//    validate() to the server and claw sections and names the offending key.
+//    validate() to the server and claw sections (for the rules between fields)
+//    and names the key of the field it refuses.
 // Not thread-safe (plain values).
 #pragma once
 
 #include "core/claw_machine.hpp"
 #include "core/effects.hpp"
+#include "core/machine_config.hpp"
 #include "core/server_machine.hpp"
 
 #include <array>

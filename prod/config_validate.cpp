@@ -9,24 +9,15 @@ namespace clawnet::prod {
 
 namespace {
 
-// The core validators name a field ("turn_ms ..."); find the key of `section`
-// with the longest field name in `message`, so the error can give its line.
-ConfigError core_error(const Config& config, std::string_view section, std::string message) {
-  std::string best_key;
-  for (const auto& [key, line] : config.key_lines) {
-    if (!key.starts_with(section)) continue;
-    const std::string_view field = std::string_view(key).substr(section.size());
-    if (message.find(field) != std::string::npos && key.size() > best_key.size()) best_key = key;
-  }
-  const auto line_it = config.key_lines.find(best_key);
-  const int line = line_it == config.key_lines.end() ? 0 : line_it->second;
-  return ConfigError{config.origin, line, best_key, std::move(message)};
-}
-
 std::optional<ConfigError> key_error(const Config& config, std::string_view key, std::string message) {
   const auto line_it = config.key_lines.find(key);
   const int line = line_it == config.key_lines.end() ? 0 : line_it->second;
   return ConfigError{config.origin, line, std::string(key), std::move(message)};
+}
+
+// A core validator's error, at the key of the field it names.
+ConfigError core_error(const Config& config, std::string_view section, ConfigFieldError error) {
+  return *key_error(config, fmt::format("{}.{}", section, error.field), std::move(error.message));
 }
 
 }  // namespace
@@ -34,8 +25,8 @@ std::optional<ConfigError> key_error(const Config& config, std::string_view key,
 std::optional<ConfigError> validate_config(const Config& config, std::string_view origin) {
   Config named = config;
   if (named.origin.empty()) named.origin = std::string(origin);
-  if (auto error = validate(config.server)) return core_error(named, "server.", std::move(*error));
-  if (auto error = validate(config.claw)) return core_error(named, "claw.", std::move(*error));
+  if (auto error = validate(config.server)) return core_error(named, server_config_schema.section, std::move(*error));
+  if (auto error = validate(config.claw)) return core_error(named, claw_config_schema.section, std::move(*error));
   if (config.broker.reconnect_min_ms > config.broker.reconnect_max_ms) {
     return key_error(named, "broker.reconnect_min_ms",
                      fmt::format("{} is above broker.reconnect_max_ms ({})", config.broker.reconnect_min_ms,

@@ -324,9 +324,12 @@ void read_settings(Cursor& c, std::string_view line_name, const std::vector<Sett
   }
 }
 
+std::string_view message_of(const std::string& message) { return message; }
+std::string_view message_of(const ConfigFieldError& error) { return error.message; }
+
 template <class Config>
 void check_valid(const Cursor& c, std::string_view line_name, const Config& config) {
-  if (const auto error = validate(config)) c.fail(fmt::format("invalid {} settings: {}", line_name, *error));
+  if (const auto error = validate(config)) c.fail(fmt::format("invalid {} settings: {}", line_name, message_of(*error)));
 }
 
 SettingKey duration_key(std::string_view key, std::int64_t& field) {
@@ -374,25 +377,23 @@ void read_network(Cursor& c, NetworkOptions& n) {
   check_valid(c, "network", n);
 }
 
-void read_server(Cursor& c, ServerConfig& s) {
-  read_settings(c, "server",
-                {duration_key("turn", s.turn_ms), duration_key("slack", s.turn_slack_ms),
-                 duration_key("grace", s.grace_ms), duration_key("resend", s.resend_ms),
-                 count_key("queue_max", s.queue_length_max, limits::queue_length_max)},
-                false);
-  check_valid(c, "server", s);
-}
-
-void read_claw(Cursor& c, ClawConfig& k) {
-  read_settings(c, "claw",
-                {duration_key("deadman", k.deadman_ms), duration_key("motor_max", k.motor_on_ms_max),
-                 duration_key("lower", k.lower_ms), duration_key("grip", k.grip_ms),
-                 duration_key("raise_max", k.raise_ms_max), duration_key("home_max", k.home_ms_max),
-                 duration_key("release", k.release_ms), duration_key("subscribe_max", k.subscribe_ms_max),
-                 duration_key("ready_repeat", k.ready_repeat_ms),
-                 count_key("rate", k.commands_per_second_max, limits::commands_per_second_max)},
-                false);
-  check_valid(c, "claw", k);
+// A machine's line ("server turn 30s ...", "claw deadman 600ms ..."): its keys
+// and units are the field table's (core/machine_config.hpp); any subset.
+template <class Config>
+void read_machine(Cursor& c, const ConfigSchema<Config>& schema, Config& config) {
+  std::vector<SettingKey> keys;
+  for (const ConfigField<Config>& field : schema.fields) {
+    keys.push_back({field.scenario_key, [&field, &config](Cursor& cursor) {
+                      const std::int64_t value =
+                          field.unit == FieldUnit::milliseconds
+                              ? read_duration(cursor)
+                              : static_cast<std::int64_t>(
+                                    read_unsigned(cursor, "a whole number", static_cast<std::uint64_t>(field.max)));
+                      set_field_value(field, config, value);
+                    }});
+  }
+  read_settings(c, schema.section, keys, false);
+  check_valid(c, schema.section, config);
 }
 
 void read_cabinet(Cursor& c, CabinetConfig& k) {
@@ -815,12 +816,12 @@ class ScenarioReader {
     } else if (keyword == "network") {
       once(c, keyword);
       read_network(c, scenario_.network);
-    } else if (keyword == "server") {
+    } else if (keyword == server_config_schema.section) {
       once(c, keyword);
-      read_server(c, scenario_.server);
-    } else if (keyword == "claw") {
+      read_machine(c, server_config_schema, scenario_.server);
+    } else if (keyword == claw_config_schema.section) {
       once(c, keyword);
-      read_claw(c, scenario_.claw);
+      read_machine(c, claw_config_schema, scenario_.claw);
     } else if (keyword == "cabinet") {
       once(c, keyword);
       read_cabinet(c, scenario_.cabinet);

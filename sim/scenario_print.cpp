@@ -83,6 +83,18 @@ void print_description(const std::string& description, std::string& out) {
   out += "\n";
 }
 
+// A machine's line: every key of its field table (core/machine_config.hpp), in order.
+template <class Config>
+std::string machine_line(const ConfigSchema<Config>& schema, const Config& config) {
+  std::string line(schema.section);
+  for (const ConfigField<Config>& field : schema.fields) {
+    const std::int64_t value = field_value(field, config);
+    line += fmt::format(" {} {}", field.scenario_key,
+                        field.unit == FieldUnit::milliseconds ? format_duration(value) : std::to_string(value));
+  }
+  return line + "\n";
+}
+
 void print_settings(const Scenario& s, std::string& out) {
   const NetworkOptions& n = s.network;
   out += fmt::format("seed {}\n", s.seed);
@@ -94,18 +106,8 @@ void print_settings(const Scenario& s, std::string& out) {
       format_duration(n.latency_ms_min), format_duration(n.latency_ms_max), number(n.loss), number(n.duplication),
       number(n.reorder), format_duration(n.reorder_ms_max), format_duration(n.heartbeat_timeout_ms),
       format_duration(n.link_detect_ms), n.message_bytes_max);
-  const ServerConfig& v = s.server;
-  out += fmt::format("server turn {} slack {} grace {} resend {} queue_max {}\n", format_duration(v.turn_ms),
-                     format_duration(v.turn_slack_ms), format_duration(v.grace_ms), format_duration(v.resend_ms),
-                     v.queue_length_max);
-  const ClawConfig& c = s.claw;
-  out += fmt::format(
-      "claw deadman {} motor_max {} lower {} grip {} raise_max {} home_max {} release {} subscribe_max {} "
-      "ready_repeat {} rate {}\n",
-      format_duration(c.deadman_ms), format_duration(c.motor_on_ms_max), format_duration(c.lower_ms),
-      format_duration(c.grip_ms), format_duration(c.raise_ms_max), format_duration(c.home_ms_max),
-      format_duration(c.release_ms), format_duration(c.subscribe_ms_max), format_duration(c.ready_repeat_ms),
-      c.commands_per_second_max);
+  out += machine_line(server_config_schema, s.server);
+  out += machine_line(claw_config_schema, s.claw);
   const CabinetConfig& k = s.cabinet;
   out += fmt::format(
       "cabinet width {} depth {} drop {} chute {} gantry_speed {} hoist_speed {} prizes {} grab_radius {} "

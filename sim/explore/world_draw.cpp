@@ -360,8 +360,10 @@ DrawnWorld draw_world(std::uint64_t seed, const Scenario* base, const DrawSettin
       base ? fmt::format(", over base {}", base->name) : std::string(), describe(drawn.mix));
   while (!scenario.description.empty() && scenario.description.back() == '\n') scenario.description.pop_back();
   // A drawn setting out of its range is a bug here, not a finding about the machines.
-  for (const std::optional<std::string>& invalid :
-       {validate(scenario.server), validate(scenario.claw), validate(scenario.network), validate(scenario.cabinet)}) {
+  for (const std::optional<ConfigFieldError>& invalid : {validate(scenario.server), validate(scenario.claw)}) {
+    if (invalid) throw std::logic_error(fmt::format("draw_world(seed {}): {}", seed, invalid->message));
+  }
+  for (const std::optional<std::string>& invalid : {validate(scenario.network), validate(scenario.cabinet)}) {
     if (invalid) throw std::logic_error(fmt::format("draw_world(seed {}): {}", seed, *invalid));
   }
   return drawn;

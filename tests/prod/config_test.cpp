@@ -1,11 +1,13 @@
 // Config parsing: every key kind, every error names key and line, secrets.
 #include "prod/config.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,6 +105,47 @@ TEST(Config, ErrorsNameKeyAndLine) {
   error = parse_error("http.port = 1\nhttp.port = 2\n");
   EXPECT_EQ(error.line, 2);
   EXPECT_EQ(error.message, "already set on line 1");
+}
+
+// The server.* and claw.* keys come from core's field tables, with their ranges.
+TEST(Config, MachineKeysAreTheFieldTables) {
+  std::string text;
+  for (const auto& field : server_config_fields) text += fmt::format("server.{} = {}\n", field.name, field.max);
+  for (const auto& field : claw_config_fields) text += fmt::format("claw.{} = {}\n", field.name, field.min);
+  const Config config = parse_ok(text);
+  for (const auto& field : server_config_fields) EXPECT_EQ(field_value(field, config.server), field.max) << field.name;
+  for (const auto& field : claw_config_fields) EXPECT_EQ(field_value(field, config.claw), field.min) << field.name;
+}
+
+// docs/config.md lists every machine key with the table's default and range.
+template <class Section>
+void expect_documented(const std::string& docs, const ConfigSchema<Section>& schema) {
+  for (const ConfigField<Section>& field : schema.fields) {
+    const std::string row = fmt::format("| `{}.{}` | {} | {}..{} {} |", schema.section, field.name,
+                                        field_value(field, Section{}), field.min, field.max, to_string(field.unit));
+    EXPECT_NE(docs.find(row), std::string::npos) << "docs/config.md has no row starting " << row;
+  }
+}
+
+TEST(Config, TheDocsListEveryMachineKeyWithItsDefaultAndRange) {
+  std::ifstream file(std::string(CLAWNET_DOCS_DIR) + "/config.md");
+  ASSERT_TRUE(file.good());
+  const std::string docs((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  expect_documented(docs, server_config_schema);
+  expect_documented(docs, claw_config_schema);
+}
+
+TEST(Config, MachineKeysOutsideTheirRangeAreRefusedAtTheirLine) {
+  ConfigError error = parse_error("server.turn_ms = 45000\nclaw.deadman_ms = 5000\n");
+  EXPECT_EQ(error.describe(), "test.conf:2: key 'claw.deadman_ms': deadman_ms must be 1..2000 ms");
+  error = parse_error("server.queue_length_max = 0\n");
+  EXPECT_EQ(error.describe(), "test.conf:1: key 'server.queue_length_max': queue_length_max must be 1..1000000 players");
+  error = parse_error("claw.commands_per_second_max = 99999999999\n");
+  EXPECT_EQ(error.message, "commands_per_second_max must be 1..50 per second");
+  error = parse_error("server.grace_ms = -1\n");
+  EXPECT_EQ(error.message, "grace_ms must be 0..86400000 ms");
+  error = parse_error("server.turn_ms = 99999999999999999999\n");
+  EXPECT_NE(error.message.find("expected an integer"), std::string::npos);
 }
 
 TEST(Config, RefusesAPasswordInTheFile) {

@@ -23,10 +23,22 @@ TEST(ConfigValidate, DefaultsAreValid) {
 }
 
 TEST(ConfigValidate, CoreErrorsNameTheKey) {
-  // Above limits::deadman_ms_max, which the core validator refuses.
-  const ConfigError error = validation_error("claw.deadman_ms = 5000\n");
-  EXPECT_EQ(error.key, "claw.deadman_ms") << error.describe();
-  EXPECT_EQ(error.line, 1);
+  // Each value is in its range (the parser checks those); the core validator
+  // refuses the pair, and names the field it blames.
+  const ConfigError error = validation_error("claw.deadman_ms = 900\nclaw.motor_on_ms_max = 900\n");
+  EXPECT_EQ(error.key, "claw.motor_on_ms_max") << error.describe();
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.describe(), "test.conf:2: key 'claw.motor_on_ms_max': motor_on_ms_max must exceed deadman_ms");
+}
+
+TEST(ConfigValidate, ACoreErrorOfAKeyLeftOutHasNoLine) {
+  Config config = std::get<Config>(parse_config("", "test.conf"));
+  config.server.grace_ms = -1;  // Set by code, not by the file.
+  const auto error = validate_config(config, "test.conf");
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->key, "server.grace_ms");
+  EXPECT_EQ(error->line, 0);
+  EXPECT_EQ(error->message, "grace_ms must be 0..86400000 ms");
 }
 
 TEST(ConfigValidate, ReconnectBoundsMustBeOrdered) {
