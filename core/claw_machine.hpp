@@ -19,6 +19,7 @@
 #pragma once
 
 #include "core/effects.hpp"
+#include "core/machine_config.hpp"
 #include "core/probes.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
@@ -49,30 +50,6 @@ static_assert(limit_switch(Direction::left) == Switch::limit_left);
 static_assert(limit_switch(Direction::right) == Switch::limit_right);
 static_assert(static_cast<int>(Switch::claw_bottom) == direction_count);  // Only limit switches below.
 static_assert(static_cast<int>(Switch::claw_top) + 1 == switch_count);
-
-struct ClawConfig {
-  std::int64_t deadman_ms = 600;         // Motors off without a command refresh.
-  std::int64_t motor_on_ms_max = 8'000;  // One direction's longest continuous run.
-  std::int64_t lower_ms = 2'500;         // Lowering stops at claw_bottom or after this.
-  std::int64_t grip_ms = 700;            // Closing time before raising.
-  std::int64_t raise_ms_max = 5'000;     // No claw_top by then: fault.
-  std::int64_t home_ms_max = 12'000;     // Not home by then: fault.
-  std::int64_t release_ms = 700;         // Claw open over the chute.
-  std::int64_t subscribe_ms_max = 5'000; // Subscription not confirmed by then: give the turn up.
-  std::int64_t ready_repeat_ms = 2'000;  // CLAW_READY is repeated while idle (lossy links).
-  std::uint32_t commands_per_second_max = 20;
-};
-
-// Returns an error naming the bad field, or nullopt if `config` is valid.
-std::optional<std::string> validate(const ClawConfig& config);
-
-// The longest a turn can keep the claw from its next CLAW_READY beyond turn_ms:
-// the subscription bound, then every drop-cycle step at its bound. The server's
-// turn_slack_ms must cover it (server_machine.cpp checks the default configs).
-constexpr std::int64_t turn_overhead_ms_max(const ClawConfig& config) {
-  return config.subscribe_ms_max + config.lower_ms + config.grip_ms + config.raise_ms_max + config.home_ms_max +
-         config.release_ms;
-}
 
 struct ClawCounters {
   std::uint64_t commands_accepted = 0;

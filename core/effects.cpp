@@ -24,12 +24,10 @@ std::string_view to_string(TurnOutcome outcome) {
 std::string describe(const Effect& effect) {
   return std::visit(
       Overloaded{
-          [](const Publish& e) { return fmt::format("publish {} {}", e.channel, e.payload); },
+          [](const Publish& e) { return fmt::format("publish {} {}", e.channel, encode(e.message)); },
           [](const Subscribe& e) { return fmt::format("subscribe {}", e.channel); },
           [](const Unsubscribe& e) { return fmt::format("unsubscribe {}", e.channel); },
           [](const SetMotor& e) { return fmt::format("motor {} {}", to_string(e.motor), e.on ? "on" : "off"); },
-          [](const StartTimer& e) { return fmt::format("timer {} at {}", e.timer, e.deadline_ms); },
-          [](const CancelTimer& e) { return fmt::format("timer {} cancelled", e.timer); },
           [](const PersistJoin& e) { return fmt::format("persist join #{} {}", e.ticket, e.channel); },
           [](const PersistDeparture& e) {
             return fmt::format("persist departure #{} ({})", e.ticket, to_string(e.reason));
@@ -38,6 +36,7 @@ std::string describe(const Effect& effect) {
           [](const PersistTurnEnd& e) {
             return fmt::format("persist turn {} end #{} ({})", e.turn, e.ticket, to_string(e.outcome));
           },
+          [](const RevokePlayer& e) { return fmt::format("revoke {}", e.channel); },
           [](const JoinReply& e) {
             if (!e.accepted) return fmt::format("join #{} refused: {}", e.request, e.refusal);
             return fmt::format("join #{} accepted {} position {}", e.request, e.channel, e.position);

@@ -43,9 +43,10 @@ inline constexpr int turn_outcome_count = 2;
 std::string_view to_string(DepartureReason reason);
 std::string_view to_string(TurnOutcome outcome);
 
+// Drivers encode the message at the edge (protocol.hpp's encode()).
 struct Publish {
   std::string channel;
-  std::string payload;
+  Message message;
 };
 struct Subscribe {
   std::string channel;
@@ -56,15 +57,6 @@ struct Unsubscribe {
 struct SetMotor {
   Motor motor = Motor::gantry_up;
   bool on = false;
-};
-// Timers are named; the machine also exposes next_deadline(), so a driver may
-// either honour these effects or simply wake at the earliest deadline.
-struct StartTimer {
-  std::string_view timer;
-  TimeMs deadline_ms = 0;
-};
-struct CancelTimer {
-  std::string_view timer;
 };
 struct PersistJoin {
   Ticket ticket = 0;
@@ -87,6 +79,12 @@ struct PersistTurnEnd {
   TurnOutcome outcome = TurnOutcome::completed;
   TimeMs ended_ms = 0;
 };
+// The server is done with the player on `channel` (it left, its grace ran out, or
+// its turn ended): the driver revokes its rights there. A driver may wait a little
+// first, so the last messages on the channel (a position, {"control":false}) are read.
+struct RevokePlayer {
+  std::string channel;
+};
 using RequestId = std::uint64_t;
 struct JoinReply {
   RequestId request = 0;
@@ -100,9 +98,8 @@ struct Log {
   std::string text;
 };
 
-using Effect = std::variant<Publish, Subscribe, Unsubscribe, SetMotor, StartTimer, CancelTimer,
-                            PersistJoin, PersistDeparture, PersistTurnStart, PersistTurnEnd,
-                            JoinReply, Log>;
+using Effect = std::variant<Publish, Subscribe, Unsubscribe, SetMotor, PersistJoin, PersistDeparture,
+                            PersistTurnStart, PersistTurnEnd, RevokePlayer, JoinReply, Log>;
 using Effects = std::vector<Effect>;
 
 // A one-line readable form, for timelines.

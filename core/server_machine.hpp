@@ -18,7 +18,9 @@
 #pragma once
 
 #include "core/effects.hpp"
+#include "core/machine_config.hpp"
 #include "core/player_queue.hpp"
+#include "core/presence.hpp"
 #include "core/probes.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
@@ -31,21 +33,6 @@
 #include <vector>
 
 namespace clawnet {
-
-struct ServerConfig {
-  std::int64_t turn_ms = 30'000;            // Sent to the claw in CHANNEL_LISTEN.
-  std::int64_t turn_slack_ms = 30'000;      // Drop cycle and latency on top of turn_ms
-                                            // before the server ends a turn itself.
-  std::int64_t grace_ms = 20'000;           // An absent player keeps its place this long.
-  std::int64_t resend_ms = 1'000;           // CHANNEL_LISTEN / END_TURN repeat until answered.
-  std::size_t queue_length_max = 100'000;   // Joins beyond are refused.
-};
-
-// Returns an error message naming the bad field, or nullopt if `config` is valid.
-std::optional<std::string> validate(const ServerConfig& config);
-
-enum class PresenceKind : std::uint8_t { join, leave, timeout };
-std::string_view to_string(PresenceKind kind);
 
 // What a restart recovers from the store.
 struct StoredPlayer {

@@ -88,14 +88,11 @@ void ClawcabDriver::carry_out() {
                    [this](Publish& e) {
                      const std::optional<std::string> topic = topics_.topic_of(e.channel);
                      if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
-                     transport_->publish(*topic, e.payload, 1, false);
-                     if (e.channel != secure_channel) return;
-                     const DecodeResult decoded = decode(e.payload);
-                     const auto* message = std::get_if<Message>(&decoded);
-                     if (message != nullptr && std::holds_alternative<ClawStatusMessage>(*message)) {
-                       status_payload_ = e.payload;
-                       transport_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
-                     }
+                     std::string payload = encode(e.message);
+                     transport_->publish(*topic, payload, 1, false);
+                     if (e.channel != secure_channel || !std::holds_alternative<ClawStatusMessage>(e.message)) return;
+                     status_payload_ = std::move(payload);
+                     transport_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
                    },
                    [this](Subscribe& e) {
                      // no_local: what we publish there (control, positions) is not input for us.
@@ -109,8 +106,6 @@ void ClawcabDriver::carry_out() {
                      log_(fmt::format("gpio: {}{}", describe(Effect{e}), applied ? "" : " refused: end switch pressed"));
                    },
                    [this](Log& e) { log_(e.text); },
-                   // Timers: the driver wakes at next_deadline() instead.
-                   [](StartTimer&) {}, [](CancelTimer&) {},
                    // Server-side effects never come from the claw.
                    [this](auto& other) { log_(fmt::format("unexpected effect: {}", describe(Effect{other}))); },
                },

@@ -54,8 +54,6 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
         carry_out();
       }),
       sweep_timer_(io) {
-  for (const StoredPlayer& player : stored_.waiting) ticket_channels_[player.ticket] = player.channel;
-  if (stored_.open_turn.has_value()) ticket_channels_[stored_.open_turn->player.ticket] = stored_.open_turn->player.channel;
   MqttCallbacks callbacks;
   callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
   callbacks.on_link = [this](bool up) { on_link(up); };
@@ -221,7 +219,7 @@ void ClawdDriver::carry_out() {
                    [this](Publish& e) {
                      const std::optional<std::string> topic = topics_.topic_of(e.channel);
                      if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
-                     transport_->publish(*topic, e.payload, 1, false);
+                     transport_->publish(*topic, encode(e.message), 1, false);
                    },
                    [this](Subscribe& e) {
                      // no_local: what we publish there (control, positions) is not input for us.
@@ -230,20 +228,11 @@ void ClawdDriver::carry_out() {
                    [this](Unsubscribe& e) {
                      if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
                    },
-                   [this](PersistJoin& e) { ticket_channels_[e.ticket] = e.channel; },
-                   [this](PersistDeparture& e) {
-                     const auto it = ticket_channels_.find(e.ticket);
-                     if (it == ticket_channels_.end()) return;
-                     account_deletions_.emplace(steady_now_ms() + account_linger_ms, it->second);
-                     ticket_channels_.erase(it);
+                   [this](RevokePlayer& e) {
+                     if (!config_.broker.player_accounts) return;
+                     account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
                    },
-                   [this](PersistTurnEnd& e) {
-                     const auto it = ticket_channels_.find(e.ticket);
-                     if (it == ticket_channels_.end()) return;
-                     account_deletions_.emplace(steady_now_ms() + account_linger_ms, it->second);
-                     ticket_channels_.erase(it);
-                   },
-                   [](PersistTurnStart&) {},
+                   [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
                    [this](JoinReply& e) {
                      const auto it = awaiting_reply_.find(e.request);
                      if (it == awaiting_reply_.end()) return;
@@ -265,7 +254,6 @@ void ClawdDriver::carry_out() {
                      join.respond(std::move(answer));
                    },
                    [this](Log& e) { log_(e.text); },
-                   [](StartTimer&) {}, [](CancelTimer&) {},
                    [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },
                },
                effect);

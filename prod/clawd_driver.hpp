@@ -85,7 +85,6 @@ class ClawdDriver {
   RequestId request_counter_ = 0;
   std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join
   std::map<RequestId, PendingJoin> awaiting_reply_;
-  std::map<Ticket, std::string> ticket_channels_;
   std::multimap<TimeMs, std::string> account_deletions_;  // due time -> channel
 };
 

@@ -214,6 +214,11 @@ bool Network::grant(const std::string& node, std::string_view pattern, bool read
   return true;
 }
 
+void Network::revoke(const std::string& node, const std::string& channel) {
+  grant(node, channel, false, false);
+  unsubscribe(node, channel);
+}
+
 bool Network::can_read(const std::string& node, std::string_view channel) const {
   const auto grants = grants_.find(node);
   if (grants == grants_.end()) return false;

@@ -36,7 +36,7 @@
 // back into the Network. Not thread-safe.
 #pragma once
 
-#include "core/server_machine.hpp"
+#include "core/presence.hpp"
 #include "core/time.hpp"
 #include "sim/rng.hpp"
 #include "sim/scheduler.hpp"
@@ -138,6 +138,10 @@ class Network {
   // same pattern; read=false, write=false revokes it).
   // Returns false iff `pattern` is malformed.
   bool grant(const std::string& node, std::string_view pattern, bool read, bool write);
+  // Revokes `node`'s rights on `channel` (an exact grant, as a player's): no more
+  // publishing or subscribing there, and a subscription it holds ends as an
+  // unsubscribe would (its presence leaves).
+  void revoke(const std::string& node, const std::string& channel);
   bool can_read(const std::string& node, std::string_view channel) const;
   bool can_write(const std::string& node, std::string_view channel) const;
 

@@ -65,6 +65,18 @@ void Oracle::on_departure(Ticket ticket) {
   departed_.insert(ticket);
 }
 
+void Oracle::on_player_revoked(const std::string& channel, TimeMs now_ms) {
+  const auto ticket = ticket_by_channel_.find(channel);
+  if (ticket == ticket_by_channel_.end()) {
+    return fail(8, "rights", fmt::format("revoked {}, for which no join was committed", channel), now_ms);
+  }
+  if (departed_.contains(ticket->second) || turn_ended_.contains(ticket->second)) return;
+  fail(8, "rights",
+       fmt::format("revoked {} (ticket #{}) while it holds its place: it neither departed nor had its turn end",
+                   channel, ticket->second),
+       now_ms);
+}
+
 HistoryCounts Oracle::history(const World& world) const {
   HistoryCounts counts;
   auto note = [&](std::string problem) {

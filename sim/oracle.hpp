@@ -38,13 +38,16 @@
 //     (unexpected). Served: a turn started for it in the store, or a
 //     CHANNEL_LISTEN for its channel on the wire.
 //
+//  8. Rights: the server revokes a player's rights on its channel only once its
+//     place is over (it departed, or its turn ended, in the store's writes).
+//
 // Runs with a `heal` action have two phases. Before the heal (chaos) a stall
 // is no failure: invariant 3 is not checked. From the heal on, liveness is
 // (invariant 3, bounds from heal_bounds(), docs/explore.md): every present
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
@@ -122,7 +125,12 @@ class Oracle {
   void on_join_committed(Ticket ticket, const std::string& channel) {
     unacknowledged_.insert(ticket);
     committed_channels_.insert(channel);
+    ticket_by_channel_.insert_or_assign(channel, ticket);
   }
+  // A turn's end the store wrote: the player's place is over.
+  void on_turn_end(Ticket ticket) { turn_ended_.insert(ticket); }
+  // The server revoked the rights of the player on `channel` (invariant 8).
+  void on_player_revoked(const std::string& channel, TimeMs now_ms);
   // A CHANNEL_LISTEN the server put on the wire (repeats included).
   void on_listen_sent(Turn turn, const std::string& channel) {
     grants_by_channel_[channel].insert(turn);
@@ -187,6 +195,8 @@ class Oracle {
   std::set<std::string> committed_channels_;
   std::map<Ticket, std::string> acknowledged_;           // Every acknowledged join, by ticket.
   std::set<Ticket> departed_;
+  std::set<Ticket> turn_ended_;
+  std::map<std::string, Ticket> ticket_by_channel_;      // Every committed join's channel.
   std::map<std::string, std::set<Turn>> grants_by_channel_;  // CHANNEL_LISTEN on the wire.
   std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.
   std::map<Turn, std::string> granted_turns_;                 // The first CHANNEL_LISTEN of each turn.

@@ -53,6 +53,9 @@ struct RunCounters {
 
 // How long the driver waits for a subscription's confirmation before asking again.
 inline constexpr TimeMs subscribe_retry_ms = 2'000;
+// A finished player keeps its rights this long (as clawd's account_linger_ms), so
+// its last messages ({"control":false}, a position) reach it.
+inline constexpr TimeMs player_revoke_linger_ms = 5'000;
 // More events than this at one virtual instant is a livelock (a machine that
 // re-arms a timer in the past would spin forever). The largest legitimate
 // burst is a crowd of limits::queue_length_max players joining at one instant.
@@ -146,7 +149,8 @@ class World {
   void server_callbacks();
   void claw_callbacks();
   void turn_finished(Turn turn);
-  std::optional<Message> publish_from(const std::string& node, const Publish& publish);
+  void publish_from(const std::string& node, const Publish& publish);
+  void revoke_player(const std::string& channel);
   void keep_subscribed(const std::string& node, const std::string& channel);
   bool wants_subscription(const std::string& node, const std::string& channel) const;
   void add_retired_server();

@@ -10,17 +10,24 @@
 
 namespace clawnet::sim {
 
-// Publishes a machine's message, logs it, and returns it decoded (the world
-// watches some messages: grants for the oracle, turn starts for snapshots).
-std::optional<Message> World::publish_from(const std::string& node, const Publish& publish) {
-  const PublishResult result = network_.publish(node, publish.channel, publish.payload);
-  DecodeResult decoded = decode(publish.payload);
-  const Message* message = std::get_if<Message>(&decoded);
-  log(node, fmt::format("-> {} {}{}", label(publish.channel),
-                        message ? describe(*message) : fmt::format("<{} bytes, malformed>", publish.payload.size()),
+// Encodes a machine's message onto the wire and logs it (the world watches some
+// messages: grants for the oracle, turn starts for snapshots).
+void World::publish_from(const std::string& node, const Publish& publish) {
+  const PublishResult result = network_.publish(node, publish.channel, encode(publish.message));
+  log(node, fmt::format("-> {} {}{}", label(publish.channel), describe(publish.message),
                         result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
-  if (message == nullptr) return std::nullopt;
-  return *message;
+}
+
+// The server is done with a player: its rights on its channel go, after the same
+// linger as production's (its last messages are read first).
+void World::revoke_player(const std::string& channel) {
+  oracle_.on_player_revoked(channel, scheduler_.now());
+  const std::optional<std::string> owner = owner_of(channel);
+  if (!owner) return;
+  schedule_at(scheduler_.now() + player_revoke_linger_ms, [this, owner = *owner, channel] {
+    network_.revoke(owner, channel);
+    log(owner, fmt::format("rights on {} revoked", label(channel)));
+  });
 }
 
 // An armed mid-step crash fires in the first step with more than K effects:
@@ -99,8 +106,7 @@ void World::start_server() {
   StoredQueue stored = std::move(std::get<StoredQueue>(loaded));
   std::vector<std::string> channels;
   for (const StoredPlayer& player : stored.waiting) channels.push_back(player.channel);
-  std::optional<std::string> open_channel;
-  if (stored.open_turn) open_channel = stored.open_turn->player.channel;
+  if (stored.open_turn) channels.push_back(stored.open_turn->player.channel);
 
   server_ = std::make_unique<ServerMachine>(scenario_.server);
   last_server_state_.clear();
@@ -116,15 +122,6 @@ void World::start_server() {
     std::vector<std::string> present = network_.present(channel);
     if (std::find(present.begin(), present.end(), *owner) == present.end()) continue;
     with_server([&](ServerMachine& server) { server.handle_player_presence(channel, PresenceKind::join, now); });
-  }
-  // The player of a restored open turn who is gone by now will not leave again.
-  if (open_channel && owner_of(*open_channel)) {
-    std::vector<std::string> present = network_.present(*open_channel);
-    if (std::find(present.begin(), present.end(), *owner_of(*open_channel)) == present.end()) {
-      with_server([&](ServerMachine& server) {
-        server.handle_player_presence(*open_channel, PresenceKind::timeout, now);
-      });
-    }
   }
   if (server_) oracle_.on_server_restarted(*this, scheduler_.now());
 }
@@ -183,8 +180,10 @@ void World::run_server_effects() {
     std::visit(
         Overloaded{
             [&](Publish& e) {
-              if (std::optional<Message> message = publish_from("server", e)) watch_server_publish(*message, e.channel);
+              publish_from("server", e);
+              watch_server_publish(e.message, e.channel);
             },
+            [&](RevokePlayer& e) { revoke_player(e.channel); },
             [&](Subscribe& e) { keep_subscribed("server", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("server", e.channel); },
             [&](JoinReply& e) {
@@ -196,8 +195,6 @@ void World::run_server_effects() {
             },
             [&](Log& e) { log("server", e.text); },
             [&](SetMotor&) {},
-            [&](StartTimer&) {},
-            [&](CancelTimer&) {},
             [&](auto& persist) {
               if (std::optional<StoreError> failure = store_->apply(Effect{persist})) {
                 return fatal("store: " + failure->message);
@@ -211,7 +208,7 @@ void World::run_server_effects() {
               if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
                 oracle_.on_turn_start(*this, persist.ticket, persist.turn, now);
               }
-              // A PersistTurnEnd owes the player nothing: its turn started, it left the queue.
+              if constexpr (std::is_same_v<Persist, PersistTurnEnd>) oracle_.on_turn_end(persist.ticket);
             },
         },
         effect);
@@ -345,7 +342,8 @@ void World::run_claw_effects() {
     std::visit(
         Overloaded{
             [&](Publish& e) {
-              if (std::optional<Message> message = publish_from("claw", e)) watch_claw_publish(*message, e.channel);
+              publish_from("claw", e);
+              watch_claw_publish(e.message, e.channel);
             },
             [&](Subscribe& e) { keep_subscribed("claw", e.channel); },
             [&](Unsubscribe& e) { network_.unsubscribe("claw", e.channel); },
@@ -423,7 +421,10 @@ void World::reschedule_physics() {
 // client library, the driver asks again until the subscription is confirmed,
 // for as long as the node still wants it.
 void World::keep_subscribed(const std::string& node, const std::string& channel) {
-  network_.subscribe(node, channel);
+  // Refused for good: the rights are gone (the player's place is over).
+  if (network_.subscribe(node, channel) == SubscribeResult::denied) {
+    return log(node, fmt::format("subscribe {} denied", label(channel)));
+  }
   schedule_at(scheduler_.now() + subscribe_retry_ms, [this, node, channel] {
     if (!wants_subscription(node, channel) || network_.is_subscribed(node, channel)) return;
     keep_subscribed(node, channel);

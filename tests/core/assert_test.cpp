@@ -45,7 +45,7 @@ TEST(AssertDeathTest, ServerRestoringATurnNumberNotBelowNextTurnAborts) {
   stored.next_ticket = 2;
   stored.next_turn = 7;
   ServerMachine server{ServerConfig{}};
-  EXPECT_DEATH(server.handle_start(stored, 0), "assertion failed at .*server_machine\\.cpp:[0-9]+: "
+  EXPECT_DEATH(server.handle_start(stored, 0), "assertion failed at .*server_bookkeeping\\.cpp:[0-9]+: "
                                                "stored.open_turn->turn < next_turn");
 }
 

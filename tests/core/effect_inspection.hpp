@@ -1,5 +1,5 @@
-// Test helpers: pick effects of one kind out of a machine's outbox and decode
-// what was published, so tests speak in messages rather than JSON text.
+// Test helpers: pick effects of one kind out of a machine's outbox and read what
+// was published, so tests speak in messages rather than JSON text.
 #pragma once
 
 #include "core/effects.hpp"
@@ -27,11 +27,13 @@ std::vector<Kind> effects_of(const Effects& effects) {
 
 inline std::size_t publish_count(const Effects& effects) { return effects_of<Publish>(effects).size(); }
 
-// Decodes a published payload; a payload our own encoder made must always decode.
+// What a Publish carries, as it reaches a receiver: encoded by the driver, then
+// decoded (so a message our encoder cannot round-trip fails the test).
 inline std::optional<Message> decoded(const Publish& publish) {
-  DecodeResult result = decode(publish.payload);
+  const std::string payload = encode(publish.message);
+  DecodeResult result = decode(payload);
   if (const DecodeError* failure = std::get_if<DecodeError>(&result)) {
-    ADD_FAILURE() << "published payload does not decode: " << publish.payload << ": " << failure->detail;
+    ADD_FAILURE() << "published payload does not decode: " << payload << ": " << failure->detail;
     return std::nullopt;
   }
   return std::get<Message>(result);

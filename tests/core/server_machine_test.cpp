@@ -841,6 +841,7 @@ TEST(ServerMachine, OpenTurnRestoredWhileTheClawStillServesItIsResumed) {
   Server server;
   Effects& started = server.start(stored);
   EXPECT_EQ(messages_to<StatusRequest>(started, secure_channel).size(), 1U);
+  server.presence(player(2), PresenceKind::join);  // The controller is still there.
   server.presence(player(3), PresenceKind::join);
   server.now = 500;
   Effects& resumed = server.claw_controlled(7);
@@ -866,6 +867,72 @@ TEST(ServerMachine, RestoredOpenTurnWhosePlayerLeftIsNotGranted) {
   server.claw_ready(6);
   EXPECT_EQ(server.listen().channel, player(3)) << "a player who left was granted the claw";
   EXPECT_EQ(server.machine.counters().rejected_events, 0U);
+}
+
+// A restarted server does not know whether the player of its open turn is still
+// there: like a waiting player, it must show its presence within grace_ms.
+TEST(ServerMachine, RestoredOpenTurnWhosePlayerNeverShowsEndsAfterTheGrace) {
+  StoredQueue stored;
+  stored.open_turn = StoredTurn{7, {2, player(2)}};
+  stored.waiting = {{3, player(3)}};
+  stored.next_ticket = 4;
+  stored.next_turn = 8;
+  Server server;
+  server.start(stored);
+  server.presence(player(3), PresenceKind::join);
+  server.now = 1'000;
+  server.claw_controlled(7);
+  ASSERT_EQ(server.state(), "InTurn");
+  EXPECT_EQ(server.machine.next_deadline(), test_config().grace_ms);
+  Effects& ended = server.advance_to(test_config().grace_ms);
+  EXPECT_EQ(server.state(), "Ending");
+  EXPECT_EQ(messages_to<EndTurn>(ended, secure_channel).at(0).turn, 7U);
+  Effects& closed = server.claw_ready(7);
+  ASSERT_EQ(effects_of<PersistTurnEnd>(closed).size(), 1U);
+  EXPECT_EQ(effects_of<PersistTurnEnd>(closed)[0].outcome, TurnOutcome::ended_by_server);
+  EXPECT_EQ(server.listen().channel, player(3));
+}
+
+TEST(ServerMachine, RestoredOpenTurnWhosePlayerShowsKeepsItsTurn) {
+  StoredQueue stored;
+  stored.open_turn = StoredTurn{7, {2, player(2)}};
+  stored.next_ticket = 3;
+  stored.next_turn = 8;
+  Server server;
+  server.start(stored);
+  server.now = 5'000;
+  server.presence(player(2), PresenceKind::join);
+  server.claw_controlled(7);
+  server.advance_to(test_config().grace_ms + 1);
+  EXPECT_EQ(server.state(), "InTurn") << "a player who showed its presence lost its turn";
+  EXPECT_EQ(server.machine.next_deadline(), 5'000 + test_config().turn_ms + test_config().turn_slack_ms);
+}
+
+// --- Rights -------------------------------------------------------------------------------
+
+// The server says when it is done with a player, so a driver never infers it.
+TEST(ServerMachine, EveryPlayerWhosePlaceEndsIsRevokedOnceAndNoOtherIs) {
+  Server server;
+  server.start_with_players(4);
+  server.claw_ready(0);  // player(0) granted.
+  ASSERT_EQ(server.listen().channel, player(0));
+  EXPECT_TRUE(effects_of<RevokePlayer>(server.effects).empty()) << "a granted player was revoked";
+  Effects& left = server.leave(player(2));
+  ASSERT_EQ(effects_of<RevokePlayer>(left).size(), 1U);
+  EXPECT_EQ(effects_of<RevokePlayer>(left)[0].channel, player(2));
+  EXPECT_LT(test::index_of<PersistDeparture>(left, [](const PersistDeparture&) { return true; }),
+            test::index_of<RevokePlayer>(left, [](const RevokePlayer&) { return true; }));
+  const Turn turn = server.open_turn_number();
+  server.claw_controlled(turn);
+  Effects& done = server.claw_ready(turn);
+  ASSERT_EQ(effects_of<RevokePlayer>(done).size(), 1U);
+  EXPECT_EQ(effects_of<RevokePlayer>(done)[0].channel, player(0));
+  EXPECT_EQ(server.listen().channel, player(1));
+  server.presence(player(3), PresenceKind::timeout);
+  Effects& expired = server.advance_to(server.now + test_config().grace_ms);
+  ASSERT_EQ(effects_of<RevokePlayer>(expired).size(), 1U);
+  EXPECT_EQ(effects_of<RevokePlayer>(expired)[0].channel, player(3));
+  EXPECT_EQ(effects_of<PersistDeparture>(expired).at(0).reason, DepartureReason::presence_expired);
 }
 
 // --- Positions -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 #include "sim/network.hpp"
 
+#include "core/protocol.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>

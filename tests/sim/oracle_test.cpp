@@ -24,6 +24,34 @@ TEST(Oracle, DurabilityCatchesAnAcknowledgedJoinMissingAfterRestart) {
   EXPECT_EQ(oracle.violation()->invariant, 5);
 }
 
+TEST(Oracle, RightsCatchARevokeOfAPlayerThatStillHoldsItsPlace) {
+  Oracle oracle(30'000);
+  oracle.on_join_committed(2, "p-2");
+  oracle.on_join_committed(3, "p-3");
+  oracle.on_join_committed(4, "p-4");
+  oracle.on_departure(2);
+  oracle.on_player_revoked("p-2", 0);  // Departed: its place is over.
+  oracle.on_turn_end(3);
+  oracle.on_player_revoked("p-3", 0);  // Its turn ended.
+  EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
+  oracle.on_player_revoked("p-4", 0);  // Still waiting.
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 8);
+}
+
+// A whole run: every finished player loses its rights on its channel in the
+// simulated transport too, after the linger, and no waiting player does.
+TEST(World, FinishedPlayersLoseTheirRightsAndWaitingOnesKeepThem) {
+  World world(load_or_fail("three_players.scenario"), 7);
+  std::size_t revoked = 0;
+  world.timeline().add_sink([&](const TimelineEntry& entry) {
+    if (entry.text.starts_with("rights on ") && entry.text.ends_with(" revoked")) revoked += 1;
+  });
+  world.run_to_end();
+  EXPECT_FALSE(world.violation().has_value()) << world.violation()->detail;
+  EXPECT_EQ(revoked, 3U) << "three players played their turns";
+}
+
 TEST(Oracle, FairnessCatchesAGrantThatPassesOverAnEarlierPresentPlayer) {
   World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);  // bob (#2) and carol (#3) wait, present.

@@ -1,0 +1,247 @@
+// ClawMachine::Impl: what the table's actions do (turns, commands, messages) and the
+// motor safety under them (interlocks, end switches, the dead-man and on-time
+// limits). No MSM here: the table and its states live in claw_machine.cpp.
+#include "core/claw_machine_impl.hpp"
+
+#include "core/assert.hpp"
+#include "core/limits.hpp"
+#include "core/probes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace clawnet {
+
+using Timer = ClawMachine::Impl::Timer;
+using claw_detail::PlayerCommand;
+using claw_detail::Refusal;
+
+// --- Turns --------------------------------------------------------------------------------
+
+// What the server promised in the CHANNEL_LISTEN (its send_listen() checks the
+// same facts before sending it; decode() refuses a listen without them).
+void ClawMachine::Impl::start_subscribe(const ChannelListen& request) {
+  CLAWNET_ASSERT(request.turn > 0);
+  CLAWNET_ASSERT(request.turn_ms > 0);
+  CLAWNET_ASSERT(request.turn_ms <= limits::turn_duration_ms_max);
+  CLAWNET_ASSERT(is_player_channel(request.channel));
+  CLAWNET_ASSERT(channel.empty());  // No other turn is being served.
+  channel = request.channel;
+  turn_number = request.turn;
+  turn_ms = request.turn_ms;
+  last_seq = 0;
+  rate_window_count = 0;
+  tripped = {};
+  outbox.push_back(Subscribe{channel});
+}
+
+// Repeated while idle, in case the server missed it (loss, or its restart);
+// the interval doubles up to 4x so an idle cabinet stays quiet.
+void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
+  answer_ready();
+  const TimeMs repeat_ms = planted(PlantedBug::timer_in_the_past) ? 0 : config.ready_repeat_ms << ready_repeats;
+  timers.set(Timer::ready_repeat, now_ms + repeat_ms);
+  ready_repeats = std::min(ready_repeats + 1, 2);
+}
+
+void ClawMachine::Impl::answer_ready() {
+  publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished});
+}
+
+// Only now, with the subscription confirmed, may the player hear it has control:
+// commands published before a subscription completes are never delivered.
+void ClawMachine::Impl::grant_control(TimeMs now_ms) {
+  CLAWNET_ASSERT(!channel.empty());
+  CLAWNET_ASSERT(turn_ms > 0);
+  publish_controlled();
+  publish(channel, Control{true, turn_number, turn_ms});
+  timers.set(Timer::turn_end, now_ms + turn_ms);
+}
+
+// The server resumes or completes only the turn it has open; a turn it never
+// granted is no answer to anything.
+void ClawMachine::Impl::publish_controlled() {
+  CLAWNET_ASSERT(turn_number > 0);
+  publish(secure_channel, ClawStatusMessage{ClawStatus::controlled, turn_number});
+}
+
+void ClawMachine::Impl::finish_turn() {
+  if (!planted(PlantedBug::motors_on_at_drop)) gantry_off();
+  if (!channel.empty()) {
+    publish(channel, Control{false, turn_number, 0});
+    outbox.push_back(Unsubscribe{channel});
+  }
+  channel.clear();
+  last_finished = turn_number;
+  counters.turns_finished += 1;
+  timers.clear(Timer::turn_end);
+}
+
+// --- Commands -------------------------------------------------------------------------------
+
+std::optional<Refusal> ClawMachine::Impl::command_refusal(std::string_view from, const Command& command,
+                                                          TimeMs now_ms) const {
+  if (from != channel) return Refusal::wrong_channel;
+  if (command.turn != turn_number) return Refusal::wrong_turn;
+  if (command.seq <= last_seq) return Refusal::replayed;
+  const bool window_open = now_ms - rate_window_start_ms < 1000;
+  if (window_open && rate_window_count >= config.commands_per_second_max) return Refusal::rate_limited;
+  return std::nullopt;
+}
+
+// REQUIRES: command_refusal() refuses nothing.
+void ClawMachine::Impl::accept_command(const PlayerCommand& event) {
+  CLAWNET_ASSERT(!command_refusal(event.channel, event.command, event.now_ms).has_value());
+  if (event.now_ms - rate_window_start_ms >= 1000) {
+    rate_window_start_ms = event.now_ms;
+    rate_window_count = 0;
+  }
+  rate_window_count += 1;
+  last_seq = event.command.seq;
+  counters.commands_accepted += 1;
+  if (event.command.kind != CommandKind::drop) apply_move(event.command.kind, event.now_ms);
+}
+
+void ClawMachine::Impl::reject_command(const PlayerCommand& event) {
+  const std::optional<Refusal> refusal = command_refusal(event.channel, event.command, event.now_ms);
+  CLAWNET_ASSERT(refusal.has_value());
+  switch (*refusal) {
+    case Refusal::wrong_channel:
+      return reject(fmt::format("message on {} while not controlled from it", event.channel));
+    case Refusal::wrong_turn: return reject(fmt::format("command for turn {}", event.command.turn));
+    case Refusal::replayed:
+      coverage::sometimes(coverage::Probe::claw_duplicate_command);
+      return reject(fmt::format("command seq {} replayed", event.command.seq));
+    case Refusal::rate_limited:
+      coverage::sometimes(coverage::Probe::claw_rate_limited);
+      counters.rate_limited += 1;
+      return reject("command rate limit");
+  }
+}
+
+void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
+  const Direction direction = direction_of(kind);
+  const auto index = static_cast<std::size_t>(direction);
+  const Motor motor = gantry_motor(direction);
+  if (!is_on(kind)) {
+    tripped[index] = false;
+    set_motor(motor, false, now_ms);
+  } else if (tripped[index]) {
+    reject(fmt::format("{} ran {} ms; send {}Off first", to_string(direction), config.motor_on_ms_max,
+                       to_string(direction)));
+  } else if (pressed(limit_switch(direction))) {
+    counters.limit_switch_stops += 1;
+    coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
+  } else {
+    // Interlock: the opposite direction stops before this one starts.
+    set_motor(gantry_motor(opposite(direction)), false, now_ms);
+    set_motor(motor, true, now_ms);
+  }
+  rearm_gantry_timers(now_ms, true);
+}
+
+void ClawMachine::Impl::deadman_stop() {
+  coverage::sometimes(coverage::Probe::claw_deadman_trip);
+  counters.deadman_trips += 1;
+  gantry_off();
+  outbox.push_back(Log{"dead-man: no command refresh, gantry stopped"});
+}
+
+void ClawMachine::Impl::trip_motors(TimeMs now_ms) {
+  for (int index = 0; index < direction_count; index += 1) {
+    const Motor motor = gantry_motor(static_cast<Direction>(index));
+    const auto slot = static_cast<std::size_t>(index);
+    if (on(motor) && on_since_ms[slot] + config.motor_on_ms_max <= now_ms) {
+      set_motor(motor, false, now_ms);
+      tripped[slot] = true;
+      counters.motor_limit_trips += 1;
+      coverage::sometimes(coverage::Probe::claw_motor_limit_trip);
+    }
+  }
+  rearm_gantry_timers(now_ms, false);
+}
+
+// --- Motors and timers ----------------------------------------------------------------------
+
+void ClawMachine::Impl::set_motor(Motor motor, bool turn_on, TimeMs now_ms) {
+  const auto index = static_cast<std::size_t>(motor);
+  if (motors[index] == turn_on) return;
+  motors[index] = turn_on;
+  if (turn_on && static_cast<int>(motor) < direction_count) on_since_ms[index] = now_ms;
+  outbox.push_back(SetMotor{motor, turn_on});
+  check_motor_pairs();
+}
+
+void ClawMachine::Impl::all_motors_off() {
+  for (int index = 0; index < motor_count; index += 1) set_motor(static_cast<Motor>(index), false, 0);
+}
+
+void ClawMachine::Impl::gantry_off() {
+  for (int index = 0; index < direction_count; index += 1) set_motor(gantry_motor(static_cast<Direction>(index)), false, 0);
+  timers.clear(Timer::deadman);
+  timers.clear(Timer::motor_limit);
+}
+
+// Everything off and every timer stopped: the link is gone, or a step overran.
+void ClawMachine::Impl::halt() {
+  all_motors_off();
+  timers = {};
+}
+
+bool ClawMachine::Impl::any_gantry_on() const {
+  for (int index = 0; index < direction_count; index += 1) {
+    if (on(gantry_motor(static_cast<Direction>(index)))) return true;
+  }
+  return false;
+}
+
+// The dead-man restarts on every accepted command while anything moves, and
+// only then: an end switch or an on-time trip stopping one motor is no command.
+// The on-time limit watches the longest-running motor.
+void ClawMachine::Impl::rearm_gantry_timers(TimeMs now_ms, bool command_accepted) {
+  TimeMs earliest_limit_ms = time_never;
+  for (int index = 0; index < direction_count; index += 1) {
+    const auto slot = static_cast<std::size_t>(index);
+    if (!motors[slot]) continue;
+    earliest_limit_ms = std::min(earliest_limit_ms, on_since_ms[slot] + config.motor_on_ms_max);
+  }
+  if (earliest_limit_ms == time_never) {
+    timers.clear(Timer::deadman);
+    timers.clear(Timer::motor_limit);
+    return;
+  }
+  const bool from_rest = !timers.armed(Timer::deadman);
+  if (command_accepted && !(planted(PlantedBug::deadman_unarmed) && from_rest)) {
+    timers.set(Timer::deadman, now_ms + config.deadman_ms);
+  }
+  timers.set(Timer::motor_limit, earliest_limit_ms);
+}
+
+// Motors that must never run together, checked after every motor change. Safety
+// invariant 2 (opposite gantry motors), and the pairs the drop cycle keeps apart.
+// A planted bug that breaks one of these must reach the oracle, not stop here.
+void ClawMachine::Impl::check_motor_pairs() const {
+  CLAWNET_ASSERT(!(on(Motor::claw_lower) && on(Motor::claw_raise)));
+  CLAWNET_ASSERT(!(on(Motor::claw_lower) && on(Motor::claw_close)));  // The claw goes down open.
+  if (planted(PlantedBug::motors_on_at_drop)) return;
+  CLAWNET_ASSERT(!(on(Motor::gantry_up) && on(Motor::gantry_down)));
+  CLAWNET_ASSERT(!(on(Motor::gantry_left) && on(Motor::gantry_right)));
+  const bool gantry_on = any_gantry_on();
+  CLAWNET_ASSERT(!(gantry_on && on(Motor::claw_lower)));  // The gantry stands while the hoist runs.
+  CLAWNET_ASSERT(!(gantry_on && on(Motor::claw_raise)));
+}
+
+// --- Messages -------------------------------------------------------------------------------
+
+void ClawMachine::Impl::publish(std::string_view to, Message message) {
+  outbox.push_back(Publish{std::string(to), std::move(message)});
+}
+
+void ClawMachine::Impl::reject(std::string reason) {
+  counters.rejected_messages += 1;
+  outbox.push_back(Log{"rejected: " + std::move(reason)});
+}
+
+}  // namespace clawnet

@@ -1,0 +1,133 @@
+// ClawMachine::Impl: the claw's bookkeeping, shared by its two translation units:
+// claw_machine.cpp (the MSM table and its states, the only one that instantiates
+// it) and claw_bookkeeping.cpp (motors, commands, messages, with no MSM at all).
+// Private to core/: nothing outside the claw machine includes this.
+#pragma once
+
+#include "core/claw_machine.hpp"
+#include "core/effects.hpp"
+#include "core/planted.hpp"
+#include "core/timer_table.hpp"
+
+#include <array>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clawnet {
+namespace claw_detail {
+
+inline constexpr char booting_name[] = "Booting";
+inline constexpr char halted_name[] = "Halted";
+inline constexpr char ready_name[] = "Ready";
+inline constexpr char subscribing_name[] = "Subscribing";
+inline constexpr char controlled_name[] = "Controlled";
+inline constexpr char lowering_name[] = "Lowering";
+inline constexpr char closing_name[] = "Closing";
+inline constexpr char raising_name[] = "Raising";
+inline constexpr char homing_name[] = "Homing";
+inline constexpr char releasing_name[] = "Releasing";
+inline constexpr char fault_name[] = "Fault";
+
+// In the order handle_timeout() fires them when several are due.
+enum class Timer : std::uint8_t {
+  deadman,       // No command refresh: the gantry stops.
+  motor_limit,   // The longest-running gantry motor reaches motor_on_ms_max.
+  turn_end,      // The player's turn_ms is over: the claw drops.
+  step,          // The current step's bound (subscribe, or a drop-cycle step).
+  ready_repeat,  // CLAW_READY again while idle.
+  count
+};
+
+// Why a player's command is refused (command_refusal()).
+enum class Refusal : std::uint8_t { wrong_channel, wrong_turn, replayed, rate_limited };
+
+// A command as the table sees it: which channel it came on, and what it says.
+struct PlayerCommand {
+  std::string channel;
+  Command command;
+  TimeMs now_ms = 0;
+};
+
+struct Machine;  // The MSM back-end, defined in claw_machine.cpp.
+
+}  // namespace claw_detail
+
+struct ClawMachine::Impl {
+  using Timer = claw_detail::Timer;
+
+  explicit Impl(ClawConfig claw_config);
+  ~Impl();
+
+  // --- The table's actions (claw_bookkeeping.cpp) -----------------------------------------
+  void start_subscribe(const ChannelListen& request);
+  void publish_ready(TimeMs now_ms);
+  void answer_ready();
+  void grant_control(TimeMs now_ms);
+  void publish_controlled();
+  void accept_command(const claw_detail::PlayerCommand& event);
+  void reject_command(const claw_detail::PlayerCommand& event);
+  void apply_move(CommandKind kind, TimeMs now_ms);
+  void finish_turn();
+  void deadman_stop();
+  void trip_motors(TimeMs now_ms);
+
+  // --- The table's guards (pure) ------------------------------------------------------------
+  bool is_fresh_turn(Turn turn) const {
+    if (planted(PlantedBug::stale_turn_accepted)) return turn >= last_finished && turn >= turn_number;
+    return turn > last_finished && turn > turn_number;
+  }
+  bool is_listening_to(std::string_view name) const { return channel == name; }
+  // What refuses `command` on `from` at `now_ms`, if anything: the claw obeys only
+  // the channel and turn it serves, each sequence number once, at the configured rate.
+  std::optional<claw_detail::Refusal> command_refusal(std::string_view from, const Command& command,
+                                                      TimeMs now_ms) const;
+
+  // --- Motors, timers, messages (claw_bookkeeping.cpp) --------------------------------------
+  void set_motor(Motor motor, bool on, TimeMs now_ms);
+  void all_motors_off();
+  void gantry_off();
+  void rearm_gantry_timers(TimeMs now_ms, bool command_accepted);
+  void halt();
+  void publish(std::string_view to, Message message);
+  void reject(std::string reason);
+  bool any_gantry_on() const;
+  bool pressed(Switch which) const { return switches[static_cast<std::size_t>(which)]; }
+  bool on(Motor motor) const { return motors[static_cast<std::size_t>(motor)]; }
+  void check_motor_pairs() const;
+
+  // --- The machine (claw_machine.cpp) -------------------------------------------------------
+  template <class Event>
+  void dispatch(const Event& event);
+  template <class Event>
+  void unhandled(const Event&) { counters.rejected_events += 1; }
+  void reject_uncontrolled(const claw_detail::PlayerCommand& event);
+  void settle(TimeMs now_ms);
+  bool step_goal_met() const;
+  bool in_state(std::initializer_list<const char*> names) const;
+  void check_invariants() const;
+
+  ClawConfig config;
+  SwitchStates switches{};
+  std::array<bool, motor_count> motors{};
+  std::array<TimeMs, direction_count> on_since_ms{};
+  std::array<bool, direction_count> tripped{};  // Ran too long: needs an Off first.
+  std::string channel;        // The player's channel while a turn is served.
+  Turn turn_number = 0;       // The turn being served (or last served).
+  Turn last_finished = 0;
+  std::int64_t turn_ms = 0;
+  Seq last_seq = 0;
+  TimeMs rate_window_start_ms = 0;
+  std::uint32_t rate_window_count = 0;
+  bool link_up = true;
+  kernel::TimerTable<Timer> timers;
+  int ready_repeats = 0;  // Since entering Ready; sets the repeat backoff.
+  Effects outbox;
+  ClawCounters counters;
+  std::string_view state = claw_detail::booting_name;
+  std::unique_ptr<claw_detail::Machine> machine;
+};
+
+}  // namespace clawnet

@@ -1,0 +1,108 @@
+// ServerMachine::Impl: the server's bookkeeping, shared by its two translation
+// units: server_machine.cpp (the MSM tables, the only one that instantiates them)
+// and server_bookkeeping.cpp (the queue, turns and messages, with no MSM at all).
+// Private to core/: nothing outside the server machine includes this.
+#pragma once
+
+#include "core/effects.hpp"
+#include "core/timer_table.hpp"
+#include "core/server_machine.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace clawnet {
+namespace server_detail {
+
+inline constexpr char booting_name[] = "Booting";
+inline constexpr char claw_offline_name[] = "ClawOffline";
+inline constexpr char claw_idle_name[] = "ClawIdle";
+inline constexpr char granting_name[] = "Granting";
+inline constexpr char in_turn_name[] = "InTurn";
+inline constexpr char ending_name[] = "Ending";
+
+// The machine's own timers. Grace deadlines are per player and live in a set.
+enum class Timer : std::uint8_t {
+  resend,            // CHANNEL_LISTEN, END_TURN or STATUS repeats until answered.
+  turn_limit,        // The server ends the turn itself: turn_ms + turn_slack_ms.
+  controller_grace,  // A restored open turn's player must show its presence by then.
+  count
+};
+
+struct Lifecycle;  // The MSM back-end, defined in server_machine.cpp.
+
+}  // namespace server_detail
+
+struct ServerMachine::Impl {
+  using Timer = server_detail::Timer;
+
+  explicit Impl(ServerConfig server_config);
+  ~Impl();
+
+  // --- The table's actions (server_bookkeeping.cpp) ---------------------------------
+  void restore(TimeMs now_ms);
+  void open_turn(TimeMs now_ms);
+  void send_listen(TimeMs now_ms);
+  void send_end_turn(TimeMs now_ms);
+  void close_completed(TimeMs now_ms) { close_turn(TurnOutcome::completed, now_ms); }
+  void close_ended_by_server(TimeMs now_ms) { close_turn(TurnOutcome::ended_by_server, now_ms); }
+  void close_turn(TurnOutcome outcome, TimeMs now_ms);
+  void pause_turn();
+  void regrant();
+  void announce_ready() { announce_claw(ClawStatus::ready); }
+  void announce_offline() { announce_claw(ClawStatus::offline); }
+  void announce_claw(ClawStatus status);
+  void poll_claw(TimeMs now_ms);
+  void resume_turn(TimeMs now_ms);
+  void stop_resending() { timers.clear(Timer::resend); }
+  void stop_turn_limit() { timers.clear(Timer::turn_limit); }
+
+  // --- The table's guards ---------------------------------------------------------------
+  bool turn_matches(Turn turn) const { return open.has_value() && open->turn == turn; }
+  bool has_open_turn() const { return open.has_value(); }
+  bool no_open_turn() const { return !open.has_value(); }
+
+  // --- Queue bookkeeping outside the table (server_bookkeeping.cpp) --------------------
+  void join(RequestId request, std::string channel, TimeMs now_ms);
+  void remove_player(Ticket ticket, DepartureReason reason);
+  void mark_absent(Ticket ticket, TimeMs now_ms);
+  void mark_present(Ticket ticket);
+  void announce_positions_from(std::size_t rank);
+  void head_changed();
+  void tell_position(const QueuedPlayer& player, std::size_t rank);
+  void publish(std::string_view channel, Message message);
+  std::optional<Ticket> second_present() const;
+
+  // --- The machine (server_machine.cpp) -------------------------------------------------
+  template <class Event>
+  void dispatch(const Event& event);
+  template <class Event>
+  void unhandled(const Event&) { counters.rejected_events += 1; }
+  void settle(TimeMs now_ms);
+  void check_invariants() const;
+  void check_queue() const;
+
+  ServerConfig config;
+  PlayerQueue queue;
+  std::optional<TurnView> open;        // The turn being granted, played or ended.
+  StoredQueue pending_restore;         // Handed from handle_start to the restore action.
+  Ticket next_ticket = 1;
+  Turn next_turn = 1;
+  bool online = false;
+  std::set<std::pair<TimeMs, Ticket>> grace_deadlines;  // Absent players, by expiry.
+  std::map<Ticket, TimeMs> grace_by_ticket;
+  // The head of the queue while it is owed its get_ready: it became the head while
+  // absent, and hears it when its presence arrives.
+  std::optional<Ticket> ready_owed;
+  kernel::TimerTable<Timer> timers;
+  Effects outbox;
+  ServerCounters counters;
+  std::string_view state = server_detail::booting_name;
+  std::unique_ptr<server_detail::Lifecycle> machine;
+};
+
+}  // namespace clawnet
