@@ -22,7 +22,8 @@ using claw_detail::Refusal;
 
 // What the server promised in the CHANNEL_LISTEN (its send_listen() checks the
 // same facts before sending it; decode() refuses a listen without them).
-void ClawMachine::Impl::start_subscribe(const ChannelListen& request) {
+void ClawMachine::Impl::start_subscribe(const claw_detail::Listen& event) {
+  const ChannelListen& request = event.request;
   CLAWNET_ASSERT(request.turn > 0);
   CLAWNET_ASSERT(request.turn_ms > 0);
   CLAWNET_ASSERT(request.turn_ms <= limits::turn_duration_ms_max);

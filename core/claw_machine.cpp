@@ -43,12 +43,7 @@ namespace mpl = boost::mpl;
 struct Boot { static constexpr std::string_view name = "Boot"; TimeMs now_ms; };
 struct LinkDown { static constexpr std::string_view name = "LinkDown"; TimeMs now_ms; };
 struct LinkUp { static constexpr std::string_view name = "LinkUp"; TimeMs now_ms; };
-struct Listen { static constexpr std::string_view name = "Listen"; ChannelListen request; TimeMs now_ms; };
-struct EndTurnRequest { static constexpr std::string_view name = "EndTurnRequest"; Turn turn; TimeMs now_ms; };
 struct StatusQuery { static constexpr std::string_view name = "StatusQuery"; TimeMs now_ms; };
-struct Subscribed { static constexpr std::string_view name = "Subscribed"; std::string channel; TimeMs now_ms; };
-struct Move : PlayerCommand { static constexpr std::string_view name = "Move"; };
-struct DropNow : PlayerCommand { static constexpr std::string_view name = "DropNow"; };
 struct TurnTimeout { static constexpr std::string_view name = "TurnTimeout"; TimeMs now_ms; };
 struct Deadman { static constexpr std::string_view name = "Deadman"; TimeMs now_ms; };
 struct MotorLimit { static constexpr std::string_view name = "MotorLimit"; TimeMs now_ms; };
@@ -64,10 +59,7 @@ struct AwaitsTop {};     // ... at claw_top ...
 struct AwaitsHome {};    // ... or at limit_left and limit_down together.
 
 // --- Actions and guards -------------------------------------------------------------
-struct StartSubscribe {
-  template <class Fsm, class Source, class Target>
-  void operator()(const Listen& event, Fsm& fsm, Source&, Target&) const { fsm.impl->start_subscribe(event.request); }
-};
+using StartSubscribe = Call<&Impl::start_subscribe>;
 using RepeatReady = Call<&Impl::publish_ready>;
 using AnswerReady = Call<&Impl::answer_ready>;
 using GrantControl = Call<&Impl::grant_control>;
@@ -88,28 +80,13 @@ using NoteEndTurnInDropCycle = Note<coverage::Probe::claw_end_turn_in_drop_cycle
 using NoteSubscribeTimeout = Note<coverage::Probe::claw_subscribe_timeout>;
 using NoteLinkLostMidTurn = Note<coverage::Probe::claw_link_lost_mid_turn>;
 
-struct FreshTurn {
-  template <class Fsm, class Source, class Target>
-  bool operator()(const Listen& event, Fsm& fsm, Source&, Target&) const { return fsm.impl->is_fresh_turn(event.request.turn); }
-};
+using FreshTurn = When<&Impl::is_fresh_listen>;
 using StaleTurn = Unless<FreshTurn>;
-struct SameTurn {
-  template <class Fsm, class Source, class Target>
-  bool operator()(const Listen& event, Fsm& fsm, Source&, Target&) const { return event.request.turn == fsm.impl->turn_number; }
-  template <class Fsm, class Source, class Target>
-  bool operator()(const EndTurnRequest& event, Fsm& fsm, Source&, Target&) const { return event.turn == fsm.impl->turn_number; }
-};
-struct ChannelMatches {
-  template <class Fsm, class Source, class Target>
-  bool operator()(const Subscribed& event, Fsm& fsm, Source&, Target&) const { return fsm.impl->is_listening_to(event.channel); }
-};
+using RepeatsListen = When<&Impl::repeats_current_listen>;
+using EndsThisTurn = When<&Impl::ends_current_turn>;
+using ChannelMatches = When<&Impl::confirms_our_channel>;
 // The one check every player command passes before it is obeyed (Impl::command_refusal).
-struct CommandAllowed {
-  template <class Event, class Fsm, class Source, class Target>
-  bool operator()(const Event& event, Fsm& fsm, Source&, Target&) const {
-    return !fsm.impl->command_refusal(event.channel, event.command, event.now_ms).has_value();
-  }
-};
+using CommandAllowed = When<&Impl::command_allowed>;
 using CommandRefused = Unless<CommandAllowed>;
 
 // --- States -------------------------------------------------------------------------------
@@ -259,17 +236,17 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
   Row< Ready,       ReadyRepeat,    none,        RepeatReady,                             none           >,
   Row< Ready,       StatusQuery,    none,        AnswerReady,                             none           >,
   Row< Subscribing, Subscribed,     Controlled,  GrantControl,                            ChannelMatches >,
-  Row< Subscribing, Listen,         none,        none,                                    SameTurn       >,
-  Row< Subscribing, EndTurnRequest, Raising,     FinishTurn,                              SameTurn       >,
+  Row< Subscribing, Listen,         none,        none,                                    RepeatsListen  >,
+  Row< Subscribing, EndTurnRequest, Raising,     FinishTurn,                              EndsThisTurn   >,
   Row< Subscribing, StepTimeout,    Raising,     Then<NoteSubscribeTimeout, FinishTurn>,  none           >,
   Row< Subscribing, StatusQuery,    none,        Reacknowledge,                           none           >,
-  Row< Controlled,  Listen,         none,        Reacknowledge,                           SameTurn       >,
+  Row< Controlled,  Listen,         none,        Reacknowledge,                           RepeatsListen  >,
   Row< Controlled,  Move,           none,        AcceptCommand,                           CommandAllowed >,
   Row< Controlled,  Move,           none,        RejectCommand,                           CommandRefused >,
   Row< Controlled,  DropNow,        Lowering,    Then<AcceptCommand, FinishTurn>,         CommandAllowed >,
   Row< Controlled,  DropNow,        none,        RejectCommand,                           CommandRefused >,
   Row< Controlled,  TurnTimeout,    Lowering,    FinishTurn,                              none           >,
-  Row< Controlled,  EndTurnRequest, Raising,     FinishTurn,                              SameTurn       >,
+  Row< Controlled,  EndTurnRequest, Raising,     FinishTurn,                              EndsThisTurn   >,
   Row< Controlled,  StatusQuery,    none,        Reacknowledge,                           none           >,
   Row< Controlled,  Deadman,        none,        DeadmanStop,                             none           >,
   Row< Controlled,  MotorLimit,     none,        TripMotors,                              none           >,

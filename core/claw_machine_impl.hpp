@@ -44,11 +44,34 @@ enum class Timer : std::uint8_t {
 // Why a player's command is refused (command_refusal()).
 enum class Refusal : std::uint8_t { wrong_channel, wrong_turn, replayed, rate_limited };
 
+// The events whose contents the table's actions and guards read (the others are
+// in claw_machine.cpp). Each names itself for transition coverage.
+struct Listen {
+  static constexpr std::string_view name = "Listen";
+  ChannelListen request;
+  TimeMs now_ms = 0;
+};
+struct EndTurnRequest {
+  static constexpr std::string_view name = "EndTurnRequest";
+  Turn turn = 0;
+  TimeMs now_ms = 0;
+};
+struct Subscribed {
+  static constexpr std::string_view name = "Subscribed";
+  std::string channel;
+  TimeMs now_ms = 0;
+};
 // A command as the table sees it: which channel it came on, and what it says.
 struct PlayerCommand {
   std::string channel;
   Command command;
   TimeMs now_ms = 0;
+};
+struct Move : PlayerCommand {
+  static constexpr std::string_view name = "Move";
+};
+struct DropNow : PlayerCommand {
+  static constexpr std::string_view name = "DropNow";
 };
 
 struct Machine;  // The MSM back-end, defined in claw_machine.cpp.
@@ -62,7 +85,7 @@ struct ClawMachine::Impl {
   ~Impl();
 
   // --- The table's actions (claw_bookkeeping.cpp) -----------------------------------------
-  void start_subscribe(const ChannelListen& request);
+  void start_subscribe(const claw_detail::Listen& event);
   void publish_ready(TimeMs now_ms);
   void answer_ready();
   void grant_control(TimeMs now_ms);
@@ -79,7 +102,14 @@ struct ClawMachine::Impl {
     if (planted(PlantedBug::stale_turn_accepted)) return turn >= last_finished && turn >= turn_number;
     return turn > last_finished && turn > turn_number;
   }
-  bool is_listening_to(std::string_view name) const { return channel == name; }
+  bool is_fresh_listen(const claw_detail::Listen& event) const { return is_fresh_turn(event.request.turn); }
+  // A repeated CHANNEL_LISTEN, or an END_TURN, for the turn being served.
+  bool repeats_current_listen(const claw_detail::Listen& event) const { return event.request.turn == turn_number; }
+  bool ends_current_turn(const claw_detail::EndTurnRequest& event) const { return event.turn == turn_number; }
+  bool confirms_our_channel(const claw_detail::Subscribed& event) const { return channel == event.channel; }
+  bool command_allowed(const claw_detail::PlayerCommand& event) const {
+    return !command_refusal(event.channel, event.command, event.now_ms).has_value();
+  }
   // What refuses `command` on `from` at `now_ms`, if anything: the claw obeys only
   // the channel and turn it serves, each sequence number once, at the configured rate.
   std::optional<claw_detail::Refusal> command_refusal(std::string_view from, const Command& command,

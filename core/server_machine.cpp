@@ -36,8 +36,6 @@ namespace mpl = boost::mpl;
 // --- Events -----------------------------------------------------------------------------
 // Each names itself for transition coverage (core/probes.hpp).
 struct Start { static constexpr std::string_view name = "Start"; TimeMs now_ms; };
-struct ClawReady { static constexpr std::string_view name = "ClawReady"; Turn turn; TimeMs now_ms; };
-struct ClawControlled { static constexpr std::string_view name = "ClawControlled"; Turn turn; TimeMs now_ms; };
 struct ClawGone { static constexpr std::string_view name = "ClawGone"; TimeMs now_ms; };
 struct GrantNext { static constexpr std::string_view name = "GrantNext"; TimeMs now_ms; };
 struct ResendDue { static constexpr std::string_view name = "ResendDue"; TimeMs now_ms; };
@@ -61,20 +59,12 @@ using Regrant = Call<&Impl::regrant>;
 using AnnounceReady = Call<&Impl::announce_ready>;
 using AnnounceOffline = Call<&Impl::announce_offline>;
 
-// The claw's status names the open turn (guards read the event's turn).
-struct TurnMatches {
-  template <class Event, class Fsm, class Source, class Target>
-  bool operator()(const Event& event, Fsm& fsm, Source&, Target&) const { return fsm.impl->turn_matches(event.turn); }
-};
+// Whether the claw's status names the open turn.
+using TurnMatches = When<&Impl::names_open_turn>;
 using TurnDiffers = kernel::Unless<TurnMatches>;
+using OpenTurnDiffers = When<&Impl::names_another_turn>;
 using HasOpenTurn = When<&Impl::has_open_turn>;
 using NoOpenTurn = When<&Impl::no_open_turn>;
-struct OpenTurnDiffers {
-  template <class Event, class Fsm, class Source, class Target>
-  bool operator()(const Event& event, Fsm& fsm, Source&, Target&) const {
-    return fsm.impl->has_open_turn() && !fsm.impl->turn_matches(event.turn);
-  }
-};
 
 template <const char* name, class... Flags>
 using State = kernel::State<name, Flags...>;
@@ -343,9 +333,9 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
       if (impl.state == granting_name && !impl.turn_matches(status->turn)) {
         coverage::sometimes(coverage::Probe::server_stale_claw_status);
       }
-      impl.dispatch(ClawReady{status->turn, now_ms});
+      impl.dispatch(ClawReady{{status->turn, now_ms}});
       break;
-    case ClawStatus::controlled: impl.dispatch(ClawControlled{status->turn, now_ms}); break;
+    case ClawStatus::controlled: impl.dispatch(ClawControlled{{status->turn, now_ms}}); break;
     case ClawStatus::offline: impl.dispatch(ClawGone{now_ms}); break;
   }
   impl.settle(now_ms);

@@ -33,6 +33,19 @@ enum class Timer : std::uint8_t {
   count
 };
 
+// The claw's status reports, the events whose contents the table's guards read
+// (the others are in server_machine.cpp). Each names itself for transition coverage.
+struct ClawStatusEvent {
+  Turn turn = 0;
+  TimeMs now_ms = 0;
+};
+struct ClawReady : ClawStatusEvent {
+  static constexpr std::string_view name = "ClawReady";
+};
+struct ClawControlled : ClawStatusEvent {
+  static constexpr std::string_view name = "ClawControlled";
+};
+
 struct Lifecycle;  // The MSM back-end, defined in server_machine.cpp.
 
 }  // namespace server_detail
@@ -63,6 +76,11 @@ struct ServerMachine::Impl {
 
   // --- The table's guards ---------------------------------------------------------------
   bool turn_matches(Turn turn) const { return open.has_value() && open->turn == turn; }
+  bool names_open_turn(const server_detail::ClawStatusEvent& event) const { return turn_matches(event.turn); }
+  // A turn is open, and the claw speaks of another: it lost the open one.
+  bool names_another_turn(const server_detail::ClawStatusEvent& event) const {
+    return open.has_value() && !turn_matches(event.turn);
+  }
   bool has_open_turn() const { return open.has_value(); }
   bool no_open_turn() const { return !open.has_value(); }
 
