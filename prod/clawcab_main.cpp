@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   };
   std::unique_ptr<Gpio> gpio;
   if (config.gpio.backend == GpioBackend::simulated) {
-    gpio = std::make_unique<SimulatedGpio>(io, sim::CabinetConfig{}, config.gpio.sim_seed, on_switch);
+    gpio = std::make_unique<SimulatedGpio>(io, CabinetConfig{}, config.gpio.sim_seed, on_switch);
   } else {
     GpioResult opened = open_libgpiod_gpio(io, config.gpio, on_switch);
     if (auto* error = std::get_if<GpioError>(&opened)) {

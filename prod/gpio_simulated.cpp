@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 
 namespace clawnet::prod {
 
@@ -13,13 +14,29 @@ SimulatedGpio::Clock steady_clock_from(std::chrono::steady_clock::time_point epo
   };
 }
 
+// The simulated cabinet's draws (prize placement, grips): std::mt19937_64 from
+// gpio.sim_seed, so a seed gives the same cabinet on every run of one build.
+class SeededRandom {
+ public:
+  explicit SeededRandom(std::uint64_t seed) : engine_(seed) {}
+  std::int64_t between(std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(engine_);
+  }
+  // 53 random bits: uniform in [0, 1), never 1, so chance(1) always holds.
+  double unit() { return static_cast<double>(engine_() >> 11U) * 0x1.0p-53; }
+  bool chance(double p) { return unit() < p; }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
 }  // namespace
 
-SimulatedGpio::SimulatedGpio(boost::asio::io_context& io, sim::CabinetConfig cabinet, std::uint64_t seed,
+SimulatedGpio::SimulatedGpio(boost::asio::io_context& io, CabinetConfig cabinet, std::uint64_t seed,
                              SwitchHandler on_switch, Clock clock)
     : Gpio(io, std::move(on_switch)),
       clock_(clock ? std::move(clock) : steady_clock_from(std::chrono::steady_clock::now())),
-      physics_(std::move(cabinet), sim::Rng(seed), clock_()),
+      physics_(std::move(cabinet), CabinetRandom(SeededRandom(seed)), clock_()),
       timer_(io),
       epoch_(std::chrono::steady_clock::now() - std::chrono::milliseconds(physics_.time_ms())) {
   const SwitchStates initial = physics_.switches();
@@ -37,7 +54,7 @@ SimulatedGpio::~SimulatedGpio() {
 void SimulatedGpio::poll_inputs() {
   // The physics never goes back in time; a clock that does is held still.
   const TimeMs now_ms = std::max(clock_(), physics_.time_ms());
-  for (const sim::SwitchChange& change : physics_.advance_to(now_ms)) switch_changed(change.which, change.pressed);
+  for (const SwitchChange& change : physics_.advance_to(now_ms)) switch_changed(change.which, change.pressed);
 }
 
 void SimulatedGpio::write_motor(Motor motor, bool on) {

@@ -3,6 +3,7 @@
 // The world fills it (sim/world.hpp); viz/ only reads it.
 #pragma once
 
+#include "cabinet/cabinet_view.hpp"
 #include "core/effects.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
@@ -15,34 +16,11 @@
 
 namespace clawnet::sim {
 
-// Cabinet geometry is in millimetres, origin at the prize chute (home) corner:
-// x grows to the right, y grows "up" (away from the player), z grows downward
-// from the top of the hoist.
-struct CabinetGeometry {
-  double width_mm = 600;   // x range [0, width_mm]
-  double depth_mm = 500;   // y range [0, depth_mm]
-  double drop_mm = 300;    // z range [0, drop_mm]
-  double chute_mm = 120;   // The chute is the square [0, chute_mm]^2.
-};
-
-struct PrizeView {
-  double x_mm = 0;
-  double y_mm = 0;
-  bool held = false;  // In the claw right now.
-  bool won = false;   // Dropped into the chute (drawn in the chute).
-};
-
-struct CabinetView {
-  CabinetGeometry geometry;
-  double x_mm = 0;
-  double y_mm = 0;
-  double z_mm = 0;           // 0 = claw fully raised.
-  bool claw_closed = false;
-  std::array<bool, 7> motors{};      // Indexed by clawnet::Motor.
-  std::array<bool, 6> switches{};    // Indexed by clawnet::Switch.
-  std::vector<PrizeView> prizes;
-  std::uint64_t prizes_won = 0;
-};
+// The cabinet's part of the picture (cabinet/cabinet_view.hpp), under the
+// names the visualizer uses.
+using clawnet::CabinetGeometry;
+using clawnet::CabinetView;
+using clawnet::PrizeView;
 
 struct QueueEntryView {
   std::string player;   // Scenario name of the player ("alice").

@@ -57,7 +57,7 @@ World::World(Scenario scenario, std::uint64_t seed, WorldOptions options)
       chaos_rng_(rng_.fork("chaos")),
       network_(scheduler_, rng_.fork("network"), scenario_.network),
       scenario_lane_(scheduler_.new_lane()),
-      physics_(scenario_.cabinet, rng_.fork("cabinet"), 0),
+      physics_(scenario_.cabinet, CabinetRandom(rng_.fork("cabinet")), 0),
       oracle_(scenario_.liveness_bound_ms, heal_bounds(scenario_.server, scenario_.claw, scenario_.network),
               has_heal(scenario_)) {
   if (scenario_.tie_shuffle) scheduler_.shuffle_ties(*scenario_.tie_shuffle);

@@ -72,7 +72,7 @@ class DriversTest : public ::testing::Test {
 
 TEST_F(DriversTest, ClawcabObeysTheListenedChannelAndDrivesTheGpio) {
   ClawcabDriver* driver = nullptr;
-  SimulatedGpio gpio(io_, sim::CabinetConfig{}, 1, [&](Switch which, bool pressed) {
+  SimulatedGpio gpio(io_, CabinetConfig{}, 1, [&](Switch which, bool pressed) {
     if (driver != nullptr) driver->on_switch(which, pressed);
   });
   ClawcabDriver clawcab(io_, config_, gpio, [this](std::string_view text) { log(text); });

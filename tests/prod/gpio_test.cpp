@@ -14,7 +14,7 @@ namespace {
 class SimulatedGpioTest : public ::testing::Test {
  protected:
   SimulatedGpioTest()
-      : gpio_(io_, sim::CabinetConfig{}, 7,
+      : gpio_(io_, CabinetConfig{}, 7,
               [this](Switch which, bool pressed) { changes_.emplace_back(which, pressed); },
               [this] { return now_ms_; }) {}
 

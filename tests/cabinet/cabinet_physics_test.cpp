@@ -1,4 +1,5 @@
-#include "sim/cabinet_physics.hpp"
+// The cabinet model: motion, switches, grips and prizes, and its random seam.
+#include "cabinet/cabinet_physics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +7,33 @@
 #include <stdexcept>
 #include <vector>
 
-namespace clawnet::sim {
+namespace clawnet {
 namespace {
+
+// A small seeded generator of the tests' own (splitmix64), so these tests need
+// nothing from the simulation.
+class TestRandom {
+ public:
+  explicit TestRandom(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    state_ += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = state_;
+    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31U);
+  }
+  std::int64_t between(std::int64_t lo, std::int64_t hi) {
+    const auto span = static_cast<std::uint64_t>(hi - lo) + 1;
+    return lo + static_cast<std::int64_t>(span == 0 ? next() : next() % span);  // Bias is fine in a test.
+  }
+  double unit() { return static_cast<double>(next() >> 11U) * 0x1.0p-53; }
+  bool chance(double p) { return unit() < p; }
+
+ private:
+  std::uint64_t state_;
+};
+
+CabinetRandom seeded(std::uint64_t seed) { return CabinetRandom(TestRandom(seed)); }
 
 CabinetConfig config_at(double x_mm, double y_mm, double z_mm) {
   CabinetConfig config;  // 600 x 500 x 300 mm, gantry 100 mm/s, hoist 150 mm/s.
@@ -54,18 +80,18 @@ TEST(CabinetConfig, ValidateNamesTheBadField) {
   config = CabinetConfig{};
   config.start_x_mm = -1;
   EXPECT_NE(validate(config)->find("start_x_mm"), std::string::npos);
-  EXPECT_THROW(CabinetPhysics(config, Rng(1), 0), std::invalid_argument);
+  EXPECT_THROW(CabinetPhysics(config, seeded(1), 0), std::invalid_argument);
 }
 
 TEST(CabinetPhysics, StartsWithTheSwitchesOfItsPosition) {
-  CabinetPhysics home(config_at(0, 0, 0), Rng(1), 0);
+  CabinetPhysics home(config_at(0, 0, 0), seeded(1), 0);
   EXPECT_TRUE(pressed(home, Switch::limit_left));
   EXPECT_TRUE(pressed(home, Switch::limit_down));
   EXPECT_TRUE(pressed(home, Switch::claw_top));
   EXPECT_FALSE(pressed(home, Switch::limit_right));
   EXPECT_FALSE(pressed(home, Switch::limit_up));
   EXPECT_FALSE(pressed(home, Switch::claw_bottom));
-  CabinetPhysics far(config_at(600, 500, 300), Rng(1), 0);
+  CabinetPhysics far(config_at(600, 500, 300), seeded(1), 0);
   EXPECT_TRUE(pressed(far, Switch::limit_right));
   EXPECT_TRUE(pressed(far, Switch::limit_up));
   EXPECT_TRUE(pressed(far, Switch::claw_bottom));
@@ -73,7 +99,7 @@ TEST(CabinetPhysics, StartsWithTheSwitchesOfItsPosition) {
 }
 
 TEST(CabinetPhysics, MovesAtTheConfiguredSpeed) {
-  CabinetPhysics cabinet(config_at(100, 100, 100), Rng(1), 1'000);
+  CabinetPhysics cabinet(config_at(100, 100, 100), seeded(1), 1'000);
   cabinet.set_motor(Motor::gantry_right, true, 1'000);
   cabinet.set_motor(Motor::gantry_up, true, 1'000);
   cabinet.set_motor(Motor::claw_lower, true, 1'000);
@@ -92,7 +118,7 @@ TEST(CabinetPhysics, MovesAtTheConfiguredSpeed) {
 }
 
 TEST(CabinetPhysics, StopsAtTheLimitAndReportsTheExactTime) {
-  CabinetPhysics cabinet(config_at(100, 50, 0), Rng(1), 0);
+  CabinetPhysics cabinet(config_at(100, 50, 0), seeded(1), 0);
   cabinet.set_motor(Motor::gantry_left, true, 0);
   EXPECT_EQ(cabinet.next_switch_change_ms(), 1'000);
   EXPECT_TRUE(cabinet.advance_to(999).empty());
@@ -109,7 +135,7 @@ TEST(CabinetPhysics, StopsAtTheLimitAndReportsTheExactTime) {
 TEST(CabinetPhysics, ArrivalBetweenMillisecondsIsReportedAtTheNextOne) {
   CabinetConfig config = config_at(500, 0, 0);
   config.gantry_mm_per_s = 70;  // 100 mm take 1428.57 ms.
-  CabinetPhysics cabinet(config, Rng(1), 0);
+  CabinetPhysics cabinet(config, seeded(1), 0);
   cabinet.set_motor(Motor::gantry_right, true, 0);
   EXPECT_EQ(cabinet.next_switch_change_ms(), 1'429);
   EXPECT_TRUE(cabinet.advance_to(1'428).empty());
@@ -120,7 +146,7 @@ TEST(CabinetPhysics, ArrivalBetweenMillisecondsIsReportedAtTheNextOne) {
 }
 
 TEST(CabinetPhysics, LeavingAnEndReleasesItsSwitchOneMillisecondLater) {
-  CabinetPhysics cabinet(config_at(0, 0, 0), Rng(1), 0);
+  CabinetPhysics cabinet(config_at(0, 0, 0), seeded(1), 0);
   cabinet.set_motor(Motor::claw_lower, true, 0);
   EXPECT_EQ(cabinet.next_switch_change_ms(), 1);
   EXPECT_EQ(cabinet.advance_to(1), (std::vector<SwitchChange>{{Switch::claw_top, false, 1}}));
@@ -139,7 +165,7 @@ TEST(CabinetPhysics, LeavingAnEndReleasesItsSwitchOneMillisecondLater) {
 }
 
 TEST(CabinetPhysics, RefusesTimeTravelAndUnadvancedMotorChanges) {
-  CabinetPhysics cabinet(config_at(0, 0, 0), Rng(1), 100);
+  CabinetPhysics cabinet(config_at(0, 0, 0), seeded(1), 100);
   EXPECT_THROW((void)cabinet.advance_to(99), std::logic_error);
   EXPECT_THROW(cabinet.set_motor(Motor::gantry_up, true, 200), std::logic_error);
   EXPECT_NO_THROW(cabinet.set_motor(Motor::gantry_up, true, 100));
@@ -149,7 +175,7 @@ TEST(CabinetPhysics, PlacesPrizesOutsideTheChuteDeterministically) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     CabinetConfig config;
     config.prize_count = 30;
-    const CabinetView view = CabinetPhysics(config, Rng(seed), 0).view();
+    const CabinetView view = CabinetPhysics(config, seeded(seed), 0).view();
     ASSERT_EQ(view.prizes.size(), 30U);
     for (const PrizeView& prize : view.prizes) {
       ASSERT_FALSE(prize.x_mm <= 120 && prize.y_mm <= 120);
@@ -158,14 +184,14 @@ TEST(CabinetPhysics, PlacesPrizesOutsideTheChuteDeterministically) {
       ASSERT_GE(prize.y_mm, 0);
       ASSERT_LE(prize.y_mm, 500);
     }
-    const CabinetView again = CabinetPhysics(config, Rng(seed), 0).view();
+    const CabinetView again = CabinetPhysics(config, seeded(seed), 0).view();
     for (std::size_t i = 0; i < view.prizes.size(); ++i) ASSERT_EQ(view.prizes[i].x_mm, again.prizes[i].x_mm);
   }
 }
 
 // A cabinet with one prize that is always gripped, and the claw driven over it.
 struct OnePrize {
-  explicit OnePrize(double grip_chance) : cabinet(make_config(grip_chance), Rng(3), 0) {
+  explicit OnePrize(double grip_chance) : cabinet(make_config(grip_chance), seeded(3), 0) {
     const PrizeView prize = cabinet.view().prizes.at(0);
     run_motor(cabinet, Motor::gantry_right, std::llround(prize.x_mm * 10));  // 100 mm/s = 0.1 mm/ms.
     run_motor(cabinet, Motor::gantry_up, std::llround(prize.y_mm * 10));
@@ -241,5 +267,46 @@ TEST(CabinetPhysics, ZeroGripChanceNeverGrabs) {
   EXPECT_FALSE(test.cabinet.held_prize());
 }
 
+// Always the lowest value and the first chance: a generator whose draws are known.
+struct LowestRandom {
+  std::int64_t between(std::int64_t lo, std::int64_t) { return lo; }
+  double unit() { return 0; }
+  bool chance(double p) { return p > 0; }
+};
+
+TEST(CabinetRandom, TheCabinetDrawsOnlyFromTheGeneratorItIsGiven) {
+  CabinetConfig config;
+  config.prize_count = 2;
+  const CabinetView view = CabinetPhysics(config, CabinetRandom(LowestRandom{}), 0).view();
+  // y at its lowest is beside the chute, so x is the first micrometre past it.
+  for (const PrizeView& prize : view.prizes) {
+    EXPECT_EQ(prize.x_mm, 120.001);
+    EXPECT_EQ(prize.y_mm, 0.0);
+  }
+}
+
+TEST(CabinetRandom, ACopyDrawsWhatTheOriginalWouldAndLeavesItAlone) {
+  CabinetRandom original(TestRandom(9));
+  (void)original.between(0, 100);
+  CabinetRandom copy = original;
+  std::vector<std::int64_t> from_copy;
+  for (int i = 0; i < 5; ++i) from_copy.push_back(copy.between(0, 1'000'000));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(original.between(0, 1'000'000), from_copy.at(static_cast<std::size_t>(i)));
+}
+
+TEST(CabinetRandom, ACopiedCabinetGripsAsTheOriginalWould) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    CabinetConfig config;
+    config.prize_count = 1;
+    config.grab_radius_mm = 1'000;  // Any closing at the bottom tries the prize.
+    CabinetPhysics original(config, seeded(seed), 0);
+    (void)run_to_switch(original, Motor::claw_lower);
+    CabinetPhysics copy = original;
+    original.set_motor(Motor::claw_close, true, original.time_ms());
+    copy.set_motor(Motor::claw_close, true, copy.time_ms());
+    EXPECT_EQ(original.held_prize(), copy.held_prize()) << seed;
+  }
+}
+
 }  // namespace
-}  // namespace clawnet::sim
+}  // namespace clawnet

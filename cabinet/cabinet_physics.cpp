@@ -1,4 +1,4 @@
-#include "sim/cabinet_physics.hpp"
+#include "cabinet/cabinet_physics.hpp"
 
 #include "core/probes.hpp"
 
@@ -8,8 +8,9 @@
 #include <cmath>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
-namespace clawnet::sim {
+namespace clawnet {
 namespace {
 
 constexpr std::size_t index(Motor motor) { return static_cast<std::size_t>(motor); }
@@ -51,8 +52,8 @@ std::optional<std::string> validate(const CabinetConfig& config) {
   return std::nullopt;
 }
 
-CabinetPhysics::CabinetPhysics(CabinetConfig config, Rng rng, TimeMs now_ms)
-    : config_(config), rng_(rng), now_ms_(now_ms) {
+CabinetPhysics::CabinetPhysics(CabinetConfig config, CabinetRandom random, TimeMs now_ms)
+    : config_(config), random_(std::move(random)), now_ms_(now_ms) {
   if (auto error = validate(config_)) throw std::invalid_argument("CabinetConfig: " + *error);
   const CabinetGeometry& g = config_.geometry;
   axes_[0] = Axis{to_um(config_.start_x_mm), to_um(g.width_mm), config_.gantry_mm_per_s,
@@ -181,10 +182,10 @@ void CabinetPhysics::place_prizes() {
   const std::int64_t chute_um = to_um(config_.geometry.chute_mm);
   for (std::size_t i = 0; i < config_.prize_count; ++i) {
     // Never inside the chute: beside it when level with it.
-    const std::int64_t y_um = rng_.between(0, depth_um);
-    const std::int64_t x_um = y_um <= chute_um ? rng_.between(chute_um + 1, width_um) : rng_.between(0, width_um);
+    const std::int64_t y_um = random_.between(0, depth_um);
+    const std::int64_t x_um = y_um <= chute_um ? random_.between(chute_um + 1, width_um) : random_.between(0, width_um);
     const double chance =
-        config_.grip_chance_min + rng_.unit() * (config_.grip_chance_max - config_.grip_chance_min);
+        config_.grip_chance_min + random_.unit() * (config_.grip_chance_max - config_.grip_chance_min);
     prizes_.push_back(Prize{x_um, y_um, chance, false});
   }
 }
@@ -205,7 +206,7 @@ void CabinetPhysics::close_gripper() {
       nearest_um = distance_um;
     }
   }
-  if (nearest && rng_.chance(prizes_[*nearest].grip_chance)) held_ = nearest;
+  if (nearest && random_.chance(prizes_[*nearest].grip_chance)) held_ = nearest;
 }
 
 void CabinetPhysics::open_gripper() {
@@ -222,4 +223,4 @@ void CabinetPhysics::open_gripper() {
   }
 }
 
-}  // namespace clawnet::sim
+}  // namespace clawnet
