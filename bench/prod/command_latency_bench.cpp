@@ -13,6 +13,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string_view>
 
 namespace {
@@ -38,16 +39,90 @@ double percentile(std::vector<double> values, double fraction) {
   return values.at(index);
 }
 
+// The sample count from the command line (default 500), or nullopt if it is bad.
+std::optional<std::size_t> parse_samples(int argc, char** argv) {
+  std::size_t samples = 500;
+  if (argc != 2) return samples;
+  const std::string_view text = argv[1];
+  if (std::from_chars(text.data(), text.data() + text.size(), samples).ec != std::errc{} || samples < 10) {
+    return std::nullopt;
+  }
+  return samples;
+}
+
+// The player's side: numbered commands of turn 1 on its channel's topic.
+struct PlayerLink {
+  MqttTransport& transport;
+  std::string topic;
+  Seq seq = 0;
+  void send(CommandKind kind) { transport.publish(topic, encode(Command{kind, 1, ++seq}), 1, false); }
+};
+
+// Waits until the claw is Ready and both clients are up, then gives the
+// player turn 1 and waits for its control message. False on a timeout.
+bool start_turn(boost::asio::io_context& io, ClawcabDriver& clawcab, MqttTransport& server, MqttTransport& player,
+                const std::string& channel, const bool& granted) {
+  if (!run_until(io, [&] { return clawcab.machine().state_name() == "Ready" && server.link_up() && player.link_up(); })) {
+    std::fprintf(stderr, "the claw did not become ready (state %s)\n", std::string(clawcab.machine().state_name()).c_str());
+    return false;
+  }
+  server.publish("clawnet/clawcomm", encode(ChannelListen{channel, 1, limits::turn_duration_ms_max}), 1, false);
+  if (!run_until(io, [&] { return granted; })) {
+    std::fprintf(stderr, "no control granted (state %s)\n", std::string(clawcab.machine().state_name()).c_str());
+    return false;
+  }
+  return true;
+}
+
+// Leaves the left end first (its switch refuses "left").
+void leave_left_end(boost::asio::io_context& io, PlayerLink& player, const SimulatedGpio& gpio) {
+  player.send(CommandKind::right_on);
+  const auto moved = Clock::now() + std::chrono::milliseconds(300);
+  run_until(io, [&] { return Clock::now() >= moved; });
+  player.send(CommandKind::right_off);
+  run_until(io, [&] { return !gpio.motor_on(Motor::gantry_right); });
+}
+
+// One command toward the middle (so no end switch is ever reached): the time
+// from its publish to the GPIO line, or nullopt if the line was never set.
+// Returns after the pause that keeps the next command under the rate limit.
+std::optional<double> one_latency_us(boost::asio::io_context& io, PlayerLink& player, const SimulatedGpio& gpio) {
+  const auto pace = std::chrono::milliseconds(1000 / limits::commands_per_second_max + 2);
+  const CabinetView view = gpio.physics().view();
+  const bool right = view.x_mm < view.geometry.width_mm / 2;
+  const Motor motor = right ? Motor::gantry_right : Motor::gantry_left;
+  const auto sent = Clock::now();
+  player.send(right ? CommandKind::right_on : CommandKind::left_on);
+  if (!run_until(io, [&] { return gpio.motor_on(motor); })) return std::nullopt;
+  const double latency_us = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
+  player.send(right ? CommandKind::right_off : CommandKind::left_off);
+  run_until(io, [&] { return !gpio.motor_on(motor); });
+  const auto next = sent + 2 * pace;
+  run_until(io, [&] { return Clock::now() >= next; });
+  return latency_us;
+}
+
+void report_lost_command(std::size_t index, const ClawcabDriver& clawcab, const SimulatedGpio& gpio) {
+  const ClawCounters& c = clawcab.machine().counters();
+  std::fprintf(stderr, "command %zu never reached the GPIO (state %s, rate limited %llu, rejected %llu, limit stops %llu)\n",
+               index, std::string(clawcab.machine().state_name()).c_str(), static_cast<unsigned long long>(c.rate_limited),
+               static_cast<unsigned long long>(c.rejected_messages), static_cast<unsigned long long>(gpio.limit_stops()));
+}
+
+void print_latencies(const std::vector<double>& latencies_us) {
+  std::printf("command-to-GPIO latency over %zu commands (local mosquitto, QoS 1, simulated GPIO):\n",
+              latencies_us.size());
+  std::printf("  p50 %.0f us   p99 %.0f us   max %.0f us\n", percentile(latencies_us, 0.50),
+              percentile(latencies_us, 0.99), percentile(latencies_us, 1.0));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t samples = 500;
-  if (argc == 2) {
-    const std::string_view text = argv[1];
-    if (std::from_chars(text.data(), text.data() + text.size(), samples).ec != std::errc{} || samples < 10) {
-      std::fprintf(stderr, "usage: prod_command_latency_bench [samples >= 10]\n");
-      return 2;
-    }
+  const std::optional<std::size_t> samples = parse_samples(argc, argv);
+  if (!samples) {
+    std::fprintf(stderr, "usage: prod_command_latency_bench [samples >= 10]\n");
+    return 2;
   }
   testing::BrokerProcess broker;
   if (auto error = broker.start("allow_anonymous true\n")) {
@@ -59,15 +134,13 @@ int main(int argc, char** argv) {
   config.claw.commands_per_second_max = limits::commands_per_second_max;
   boost::asio::io_context io;
   ClawcabDriver* driver = nullptr;
-  SimulatedGpio gpio(io, sim::CabinetConfig{}, 1, [&](Switch which, bool pressed) {
+  SimulatedGpio gpio(io, CabinetConfig{}, 1, [&](Switch which, bool pressed) {
     if (driver != nullptr) driver->on_switch(which, pressed);
   });
   ClawcabDriver clawcab(io, config, gpio, [](std::string_view) {});
   driver = &clawcab;
 
-  const TopicMap topics("clawnet");
   const std::string channel = "p-00112233445566778899aabbccddeeff";
-  const std::string player_topic = *topics.topic_of(channel);
   bool granted = false;
   MqttOptions options;
   options.port = broker.port();
@@ -79,57 +152,27 @@ int main(int argc, char** argv) {
       if (const auto* control = std::get_if<Control>(message)) granted = control->granted;
     }
   };
-  MqttTransport player(io, options, callbacks);
-  player.subscribe(player_topic, 1);
+  MqttTransport player_transport(io, options, callbacks);
+  PlayerLink player{player_transport, *TopicMap("clawnet").topic_of(channel)};
+  player_transport.subscribe(player.topic, 1);
   options.client_id = "bench-server";
   MqttTransport server(io, options, {});
-  player.start();
+  player_transport.start();
   server.start();
   clawcab.start();
-  if (!run_until(io, [&] { return clawcab.machine().state_name() == "Ready" && server.link_up() && player.link_up(); })) {
-    std::fprintf(stderr, "the claw did not become ready (state %s)\n", std::string(clawcab.machine().state_name()).c_str());
-    return 1;
-  }
-  server.publish("clawnet/clawcomm", encode(ChannelListen{channel, 1, limits::turn_duration_ms_max}), 1, false);
-  if (!run_until(io, [&] { return granted; })) {
-    std::fprintf(stderr, "no control granted (state %s)\n", std::string(clawcab.machine().state_name()).c_str());
-    return 1;
-  }
+  if (!start_turn(io, clawcab, server, player_transport, channel, granted)) return 1;
 
-  // Leave the left end first (its switch refuses "left"); pace under the rate limit.
-  Seq seq = 0;
-  player.publish(player_topic, encode(Command{CommandKind::right_on, 1, ++seq}), 1, false);
-  const auto moved = Clock::now() + std::chrono::milliseconds(300);
-  run_until(io, [&] { return Clock::now() >= moved; });
-  player.publish(player_topic, encode(Command{CommandKind::right_off, 1, ++seq}), 1, false);
-  run_until(io, [&] { return !gpio.motor_on(Motor::gantry_right); });
-  const auto pace = std::chrono::milliseconds(1000 / limits::commands_per_second_max + 2);
+  leave_left_end(io, player, gpio);
   std::vector<double> latencies_us;
-  for (std::size_t i = 0; i < samples; ++i) {
-    // Head for the middle, so no end switch is ever reached.
-    const sim::CabinetView view = gpio.physics().view();
-    const bool right = view.x_mm < view.geometry.width_mm / 2;
-    const Motor motor = right ? Motor::gantry_right : Motor::gantry_left;
-    const CommandKind on = right ? CommandKind::right_on : CommandKind::left_on;
-    const CommandKind off = right ? CommandKind::right_off : CommandKind::left_off;
-    const auto sent = Clock::now();
-    player.publish(player_topic, encode(Command{on, 1, ++seq}), 1, false);
-    if (!run_until(io, [&] { return gpio.motor_on(motor); })) {
-      const ClawCounters& c = clawcab.machine().counters();
-      std::fprintf(stderr, "command %zu never reached the GPIO (state %s, rate limited %llu, rejected %llu, limit stops %llu)\n", i,
-                   std::string(clawcab.machine().state_name()).c_str(), static_cast<unsigned long long>(c.rate_limited),
-                   static_cast<unsigned long long>(c.rejected_messages), static_cast<unsigned long long>(gpio.limit_stops()));
+  for (std::size_t i = 0; i < *samples; ++i) {
+    const std::optional<double> latency_us = one_latency_us(io, player, gpio);
+    if (!latency_us) {
+      report_lost_command(i, clawcab, gpio);
       return 1;
     }
-    latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
-    player.publish(player_topic, encode(Command{off, 1, ++seq}), 1, false);
-    run_until(io, [&] { return !gpio.motor_on(motor); });
-    const auto next = sent + 2 * pace;
-    run_until(io, [&] { return Clock::now() >= next; });
+    latencies_us.push_back(*latency_us);
   }
-  std::printf("command-to-GPIO latency over %zu commands (local mosquitto, QoS 1, simulated GPIO):\n", samples);
-  std::printf("  p50 %.0f us   p99 %.0f us   max %.0f us\n", percentile(latencies_us, 0.50),
-              percentile(latencies_us, 0.99), percentile(latencies_us, 1.0));
+  print_latencies(latencies_us);
   clawcab.stop();
   return 0;
 }
