@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev
   libfmt-dev libsqlite3-dev sqlite3 libcli11-dev
   googletest libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
