@@ -40,6 +40,8 @@ std::optional<std::string> validate(const CabinetConfig& config) {
     return fmt::format("gantry_mm_per_s must be in [1, {}]", cabinet_speed_mm_per_s_max);
   if (config.hoist_mm_per_s < 1 || config.hoist_mm_per_s > cabinet_speed_mm_per_s_max)
     return fmt::format("hoist_mm_per_s must be in [1, {}]", cabinet_speed_mm_per_s_max);
+  if (config.chute_fall_ms < 0 || config.chute_fall_ms > 10'000) return "chute_fall_ms must be in [0, 10000]";
+  if (config.chute_beam_ms < 1 || config.chute_beam_ms > 10'000) return "chute_beam_ms must be in [1, 10000]";
   if (config.prize_count > cabinet_prize_count_max)
     return fmt::format("prize_count must be at most {}", cabinet_prize_count_max);
   if (!in_range(config.grab_radius_mm, 0, cabinet_size_mm_max)) return "grab_radius_mm must be in [0, cabinet size]";
@@ -70,6 +72,14 @@ std::vector<SwitchChange> CabinetPhysics::advance_to(TimeMs now_ms) {
   std::vector<SwitchChange> changes;
   if (now_ms == now_ms_) return changes;
   for (Axis& axis : axes_) advance_axis(axis, now_ms, changes);
+  while (!chute_changes_.empty() && chute_changes_.front().at_ms <= now_ms) {
+    const ChuteChange change = chute_changes_.front();
+    chute_changes_.erase(chute_changes_.begin());
+    const bool was_pressed = chute_stuck_ || chute_beam_broken_;
+    (change.beam ? chute_beam_broken_ : chute_stuck_) = change.value;
+    const bool pressed = chute_stuck_ || chute_beam_broken_;
+    if (pressed != was_pressed) changes.push_back({Switch::prize_chute, pressed, change.at_ms});
+  }
   std::sort(changes.begin(), changes.end(), [](const SwitchChange& a, const SwitchChange& b) {
     return std::tuple(a.at_ms, index(a.which)) < std::tuple(b.at_ms, index(b.which));
   });
@@ -92,7 +102,19 @@ void CabinetPhysics::set_motor(Motor motor, bool on, TimeMs now_ms) {
 TimeMs CabinetPhysics::next_switch_change_ms() const {
   TimeMs next_ms = time_never;
   for (const Axis& axis : axes_) next_ms = std::min(next_ms, next_change_ms(axis));
+  if (!chute_changes_.empty()) next_ms = std::min(next_ms, chute_changes_.front().at_ms);
   return next_ms;
+}
+
+void CabinetPhysics::set_chute_stuck(bool stuck, TimeMs now_ms) {
+  if (now_ms != now_ms_) throw std::logic_error("CabinetPhysics::set_chute_stuck: call advance_to(now) first");
+  schedule_chute({now_ms + 1, false, stuck});  // Seen from the next ms, as a switch leaving its end.
+}
+
+void CabinetPhysics::schedule_chute(ChuteChange change) {
+  const auto later = std::upper_bound(chute_changes_.begin(), chute_changes_.end(), change.at_ms,
+                                      [](TimeMs at_ms, const ChuteChange& other) { return at_ms < other.at_ms; });
+  chute_changes_.insert(later, change);
 }
 
 SwitchStates CabinetPhysics::switches() const {
@@ -101,6 +123,7 @@ SwitchStates CabinetPhysics::switches() const {
     states.at(index(axis.low_switch)) = axis.position_um == 0;
     states.at(index(axis.high_switch)) = axis.position_um == axis.end_um;
   }
+  states.at(index(Switch::prize_chute)) = chute_stuck_ || chute_beam_broken_;
   return states;
 }
 
@@ -220,6 +243,9 @@ void CabinetPhysics::open_gripper() {
     prize.won = true;
     ++prizes_won_;
     coverage::sometimes(coverage::Probe::sim_prize_won);
+    const TimeMs at_sensor_ms = now_ms_ + config_.chute_fall_ms;
+    schedule_chute({at_sensor_ms, true, true});
+    schedule_chute({at_sensor_ms + config_.chute_beam_ms, true, false});
   }
 }
 

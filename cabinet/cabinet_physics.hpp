@@ -20,6 +20,9 @@
 //     chute ([0, chute_mm]^2) wins it, elsewhere it falls where the claw is.
 //  4. A motor that stays on at its end pushes without moving; overrun_ms()
 //     totals that time per motor (invariant 4, motor safety, in sim/oracle.hpp).
+//  5. A prize won falls through the chute's sensor (a light barrier):
+//     prize_chute is pressed chute_fall_ms after the gripper opens, for
+//     chute_beam_ms. set_chute_stuck() models a sensor stuck pressed.
 // Calling discipline: advance_to(now) first, feed the switch changes to the
 // machine, then set_motor(.., now) for its SetMotor effects, and wake again at
 // next_switch_change_ms(). The simulation (sim/world.hpp) and clawcab's
@@ -51,6 +54,8 @@ struct CabinetConfig {
   double start_x_mm = 0;               // Where the claw is at power-on.
   double start_y_mm = 0;
   double start_z_mm = 0;
+  std::int64_t chute_fall_ms = 300;    // From the gripper opening to the prize at the sensor.
+  std::int64_t chute_beam_ms = 80;     // How long a falling prize breaks the beam.
 };
 
 inline constexpr std::size_t cabinet_prize_count_max = 1'000;
@@ -91,6 +96,9 @@ class CabinetPhysics {
   TimeMs overrun_ms(Motor motor) const { return overrun_ms_.at(static_cast<std::size_t>(motor)); }
   CabinetView view() const;
   std::uint64_t prizes_won() const { return prizes_won_; }
+  // A fault of the chute sensor: stuck pressed from `now_ms` (or working again).
+  // REQUIRES: advance_to(now_ms) came first.
+  void set_chute_stuck(bool stuck, TimeMs now_ms);
   std::optional<std::size_t> held_prize() const { return held_; }
 
  private:
@@ -126,6 +134,17 @@ class CabinetPhysics {
   std::vector<Prize> prizes_;
   std::optional<std::size_t> held_;
   std::uint64_t prizes_won_ = 0;
+  // The chute sensor: what breaks its beam (falling prizes) and whether it is
+  // stuck, as changes to come in time order; it reads pressed if either holds.
+  struct ChuteChange {
+    TimeMs at_ms = 0;
+    bool beam = false;  // A beam change, else a stuck change.
+    bool value = false;
+  };
+  void schedule_chute(ChuteChange change);
+  std::vector<ChuteChange> chute_changes_;
+  bool chute_beam_broken_ = false;
+  bool chute_stuck_ = false;
 };
 
 }  // namespace clawnet

@@ -48,7 +48,7 @@ void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
 }
 
 void ClawMachine::Impl::answer_ready() {
-  publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished});
+  publish(secure_channel, ClawStatusMessage{ClawStatus::ready, last_finished, last_result});
 }
 
 // Only now, with the subscription confirmed, may the player hear it has control:
@@ -57,7 +57,7 @@ void ClawMachine::Impl::grant_control(TimeMs now_ms) {
   CLAWNET_ASSERT(!channel.empty());
   CLAWNET_ASSERT(turn_ms > 0);
   publish_controlled();
-  publish(channel, Control{true, turn_number, turn_ms});
+  publish(channel, Control{true, turn_number, turn_ms, {}});
   timers.set(Timer::turn_end, now_ms + turn_ms);
 }
 
@@ -65,19 +65,72 @@ void ClawMachine::Impl::grant_control(TimeMs now_ms) {
 // granted is no answer to anything.
 void ClawMachine::Impl::publish_controlled() {
   CLAWNET_ASSERT(turn_number > 0);
-  publish(secure_channel, ClawStatusMessage{ClawStatus::controlled, turn_number});
+  publish(secure_channel, ClawStatusMessage{ClawStatus::controlled, turn_number, {}});
 }
 
 void ClawMachine::Impl::finish_turn() {
   if (!planted(PlantedBug::motors_on_at_drop)) gantry_off();
   if (!channel.empty()) {
-    publish(channel, Control{false, turn_number, 0});
+    publish(channel, Control{false, turn_number, 0, {}});
     outbox.push_back(Unsubscribe{channel});
   }
-  channel.clear();
+  result_channel = std::exchange(channel, {});
   last_finished = turn_number;
+  last_result.reset();  // Known once the drop cycle is over, if it drops at all.
   counters.turns_finished += 1;
   timers.clear(Timer::turn_end);
+}
+
+void ClawMachine::Impl::dropped_by_player() {
+  finish_turn();
+  drop_result = TurnResult::loss;  // Unless a prize falls.
+}
+
+void ClawMachine::Impl::dropped_by_timer() {
+  finish_turn();
+  drop_result = TurnResult::timeout;
+}
+
+// --- The prize chute ------------------------------------------------------------------------
+
+// No prize can be in the chute before the drop: a sensor pressed now is stuck
+// (or blocked), and would make every turn a win if it were believed.
+void ClawMachine::Impl::start_chute_watch() {
+  CLAWNET_ASSERT(drop_result.has_value());
+  watching_chute = true;
+  prize_seen = false;
+  chute_stuck = pressed(Switch::prize_chute);
+  if (!chute_stuck) return;
+  counters.chute_faults += 1;
+  outbox.push_back(Log{"fault: the prize chute sensor is pressed before the drop; no win can count this turn"});
+}
+
+// A press counts once it has lasted prize_debounce_ms: a bounce restarts it.
+void ClawMachine::Impl::chute_changed(bool chute_pressed, TimeMs now_ms) {
+  if (!watching_chute || chute_stuck || prize_seen) return;
+  if (chute_pressed) {
+    timers.set(Timer::chute_debounce, now_ms + config.prize_debounce_ms);
+  } else {
+    timers.clear(Timer::chute_debounce);
+  }
+}
+
+void ClawMachine::Impl::prize_detected() {
+  CLAWNET_ASSERT(watching_chute);
+  coverage::sometimes(coverage::Probe::claw_prize_detected);
+  prize_seen = true;
+  counters.prizes_detected += 1;
+}
+
+// The drop cycle is over: the player hears how its turn ended, and CLAW_READY says it.
+void ClawMachine::Impl::report_result() {
+  watching_chute = false;
+  timers.clear(Timer::chute_debounce);
+  if (!drop_result) return;
+  last_result = prize_seen ? TurnResult::win : *drop_result;
+  drop_result.reset();
+  prize_seen = false;
+  if (!result_channel.empty()) publish(result_channel, Control{false, last_finished, 0, last_result});
 }
 
 // --- Commands -------------------------------------------------------------------------------
@@ -186,9 +239,11 @@ void ClawMachine::Impl::gantry_off() {
 }
 
 // Everything off and every timer stopped: the link is gone, or a step overran.
+// The chute goes unwatched meanwhile; a drop under way still reports its result.
 void ClawMachine::Impl::halt() {
   all_motors_off();
   timers = {};
+  watching_chute = false;
 }
 
 bool ClawMachine::Impl::any_gantry_on() const {

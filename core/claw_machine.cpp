@@ -22,7 +22,7 @@ namespace clawnet {
 
 std::string_view to_string(Switch which) {
   constexpr std::array<std::string_view, switch_count> names = {
-      "limit_up", "limit_down", "limit_left", "limit_right", "claw_bottom", "claw_top"};
+      "limit_up", "limit_down", "limit_left", "limit_right", "claw_bottom", "claw_top", "prize_chute"};
   return names.at(static_cast<std::size_t>(which));
 }
 
@@ -67,6 +67,8 @@ using Reacknowledge = Call<&Impl::publish_controlled>;
 using AcceptCommand = Call<&Impl::accept_command>;
 using RejectCommand = Call<&Impl::reject_command>;
 using FinishTurn = Call<&Impl::finish_turn>;
+using DroppedByPlayer = Call<&Impl::dropped_by_player>;
+using DroppedByTimer = Call<&Impl::dropped_by_timer>;
 using DeadmanStop = Call<&Impl::deadman_stop>;
 using TripMotors = Call<&Impl::trip_motors>;
 // Probes: rare corners the explorer must reach, noted by the rows that take them.
@@ -133,10 +135,12 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
       fsm.impl->timers.clear(Impl::Timer::turn_end);
     }
   };
+  // The drop: the claw goes down open, and the prize chute is watched from now on.
   struct Lowering : State<lowering_name, AwaitsBottom> {
     template <class Event, class Fsm>
     void on_entry(const Event& event, Fsm& fsm) {
       State::on_entry(event, fsm);
+      fsm.impl->start_chute_watch();
       start_step(fsm, event.now_ms, fsm.impl->config.lower_ms);
       fsm.impl->set_motor(Motor::claw_lower, !fsm.impl->pressed(Switch::claw_bottom), event.now_ms);
     }
@@ -178,16 +182,21 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
       fsm.impl->gantry_off();
     }
   };
-  // The claw open over the chute.
+  // The claw open over the chute, then, after a drop, the prize's fall watched
+  // to its end: the turn's result is known when this step is over.
   struct Releasing : State<releasing_name> {
     template <class Event, class Fsm>
     void on_entry(const Event& event, Fsm& fsm) {
       State::on_entry(event, fsm);
-      start_step(fsm, event.now_ms, fsm.impl->config.release_ms);
+      const Impl& impl = *fsm.impl;
+      start_step(fsm, event.now_ms, impl.config.release_ms + (impl.drop_result ? impl.config.prize_settle_ms : 0));
       fsm.impl->set_motor(Motor::claw_close, false, event.now_ms);
     }
     template <class Event, class Fsm>
-    void on_exit(const Event&, Fsm& fsm) { fsm.impl->timers.clear(Impl::Timer::step); }
+    void on_exit(const Event&, Fsm& fsm) {
+      fsm.impl->timers.clear(Impl::Timer::step);
+      fsm.impl->report_result();
+    }
   };
   // A step overran its bound: stopped until rebooted, and the server told so.
   struct Fault : State<fault_name> {
@@ -198,7 +207,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
       impl.halt();
       impl.counters.faults += 1;
       impl.outbox.push_back(Log{"fault: a drop-cycle step overran its bound; motors off until reboot"});
-      impl.publish(secure_channel, ClawStatusMessage{ClawStatus::offline, 0});
+      impl.publish(secure_channel, ClawStatusMessage{ClawStatus::offline, 0, {}});
     }
   };
   using initial_state = Booting;
@@ -243,9 +252,9 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
   Row< Controlled,  Listen,         none,        Reacknowledge,                           RepeatsListen  >,
   Row< Controlled,  Move,           none,        AcceptCommand,                           CommandAllowed >,
   Row< Controlled,  Move,           none,        RejectCommand,                           CommandRefused >,
-  Row< Controlled,  DropNow,        Lowering,    Then<AcceptCommand, FinishTurn>,         CommandAllowed >,
+  Row< Controlled,  DropNow,        Lowering,    Then<AcceptCommand, DroppedByPlayer>,    CommandAllowed >,
   Row< Controlled,  DropNow,        none,        RejectCommand,                           CommandRefused >,
-  Row< Controlled,  TurnTimeout,    Lowering,    FinishTurn,                              none           >,
+  Row< Controlled,  TurnTimeout,    Lowering,    DroppedByTimer,                          none           >,
   Row< Controlled,  EndTurnRequest, Raising,     FinishTurn,                              EndsThisTurn   >,
   Row< Controlled,  StatusQuery,    none,        Reacknowledge,                           none           >,
   Row< Controlled,  Deadman,        none,        DeadmanStop,                             none           >,
@@ -337,6 +346,10 @@ void ClawMachine::Impl::check_invariants() const {
   CLAWNET_ASSERT(timers.armed(Timer::step) == stepping);
   CLAWNET_ASSERT(timers.armed(Timer::ready_repeat) == (state == ready_name));
   CLAWNET_ASSERT(timers.armed(Timer::turn_end) == (state == controlled_name));
+  // The chute is watched through the drop cycle only; a stuck sensor arms nothing.
+  CLAWNET_ASSERT(!watching_chute || in_state({lowering_name, closing_name, raising_name, homing_name, releasing_name}));
+  CLAWNET_ASSERT(!timers.armed(Timer::chute_debounce) || (watching_chute && !chute_stuck));
+  CLAWNET_ASSERT(!prize_seen || drop_result.has_value());
   // A turn's channel is held exactly while the turn is served.
   CLAWNET_ASSERT(channel.empty() == !serving);
   CLAWNET_ASSERT(last_finished <= turn_number);
@@ -430,23 +443,24 @@ void ClawMachine::handle_subscribed(std::string_view channel, TimeMs now_ms) {
   impl_->settle(now_ms);
 }
 
-// Whatever the state, a motor never pushes into a pressed end switch.
+// Whatever the state, a motor never pushes into a pressed end switch. The prize
+// chute sensor blocks nothing: it is watched for a win.
 void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
   Impl& impl = *impl_;
   impl.switches[static_cast<std::size_t>(which)] = pressed;
-  if (pressed) {
-    std::optional<Motor> blocked;
-    switch (which) {
-      case Switch::claw_bottom: blocked = Motor::claw_lower; break;
-      case Switch::claw_top: blocked = Motor::claw_raise; break;
-      default:
-        CLAWNET_ASSERT(static_cast<int>(which) < direction_count);  // A limit switch: see limit_switch().
-        blocked = gantry_motor(static_cast<Direction>(which));
-        break;
+  if (which == Switch::prize_chute) {
+    impl.chute_changed(pressed, now_ms);
+  } else if (pressed) {
+    Motor blocked = Motor::claw_lower;
+    if (which == Switch::claw_top) {
+      blocked = Motor::claw_raise;
+    } else if (which != Switch::claw_bottom) {
+      CLAWNET_ASSERT(static_cast<int>(which) < direction_count);  // A limit switch: see limit_switch().
+      blocked = gantry_motor(static_cast<Direction>(which));
     }
-    if (impl.on(*blocked) && !planted(PlantedBug::limit_switch_ignored)) {
+    if (impl.on(blocked) && !planted(PlantedBug::limit_switch_ignored)) {
       coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
-      impl.set_motor(*blocked, false, now_ms);
+      impl.set_motor(blocked, false, now_ms);
       impl.counters.limit_switch_stops += 1;
       if (impl.machine->is_flag_active<PlayerSteers>()) impl.rearm_gantry_timers(now_ms, false);
     }
@@ -460,6 +474,7 @@ void ClawMachine::handle_timeout(TimeMs now_ms) {
   if (impl.timers.take_due(Timer::motor_limit, now_ms)) impl.dispatch(MotorLimit{now_ms});
   if (impl.timers.take_due(Timer::turn_end, now_ms)) impl.dispatch(TurnTimeout{now_ms});
   if (impl.timers.take_due(Timer::step, now_ms)) impl.dispatch(StepTimeout{now_ms});
+  if (impl.timers.take_due(Timer::chute_debounce, now_ms)) impl.prize_detected();
   if (impl.timers.take_due(Timer::ready_repeat, now_ms)) impl.dispatch(ReadyRepeat{now_ms});
   impl.settle(now_ms);
 }
@@ -479,6 +494,7 @@ std::optional<std::string> ClawMachine::listening_channel() const {
 }
 Turn ClawMachine::current_turn() const { return impl_->turn_number; }
 Turn ClawMachine::last_finished_turn() const { return impl_->last_finished; }
+std::optional<TurnResult> ClawMachine::last_result() const { return impl_->last_result; }
 const ClawCounters& ClawMachine::counters() const { return impl_->counters; }
 const ClawConfig& ClawMachine::config() const { return impl_->config; }
 

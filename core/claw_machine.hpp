@@ -7,6 +7,12 @@
 // discipline as ServerMachine: feed inputs, call handle_timeout(now) when
 // now >= next_deadline(), carry out take_effects() in order.
 //
+// Prizes: from the drop until prize_settle_ms after the claw opens over the
+// chute, a press of the prize_chute sensor held prize_debounce_ms is a win. A
+// sensor already pressed when the drop starts is stuck: it is reported
+// (counters.chute_faults) and wins nothing that turn. The result goes to the
+// player in a second {"control":false} and to the server in CLAW_READY.
+//
 // Safety (asserted where internal, enforced on every input):
 //  1. The claw obeys only the channel and turn of the last accepted CHANNEL_LISTEN,
 //     and each command sequence number at most once.
@@ -36,8 +42,9 @@ namespace clawnet {
 enum class Switch : std::uint8_t {
   limit_up, limit_down, limit_left, limit_right,  // Gantry travel ends.
   claw_bottom, claw_top,                          // Claw hoist ends.
+  prize_chute,                                    // A prize falling into the chute.
 };
-inline constexpr int switch_count = 6;
+inline constexpr int switch_count = 7;
 std::string_view to_string(Switch which);
 using SwitchStates = std::array<bool, switch_count>;
 
@@ -49,7 +56,7 @@ static_assert(limit_switch(Direction::down) == Switch::limit_down);
 static_assert(limit_switch(Direction::left) == Switch::limit_left);
 static_assert(limit_switch(Direction::right) == Switch::limit_right);
 static_assert(static_cast<int>(Switch::claw_bottom) == direction_count);  // Only limit switches below.
-static_assert(static_cast<int>(Switch::claw_top) + 1 == switch_count);
+static_assert(static_cast<int>(Switch::prize_chute) + 1 == switch_count);
 
 struct ClawCounters {
   std::uint64_t commands_accepted = 0;
@@ -61,6 +68,8 @@ struct ClawCounters {
   std::uint64_t limit_switch_stops = 0;
   std::uint64_t turns_finished = 0;
   std::uint64_t faults = 0;
+  std::uint64_t prizes_detected = 0;
+  std::uint64_t chute_faults = 0;       // The chute sensor was pressed when a drop began.
 };
 
 class ClawMachine {
@@ -96,6 +105,8 @@ class ClawMachine {
   std::optional<std::string> listening_channel() const;
   Turn current_turn() const;
   Turn last_finished_turn() const;
+  // How the last finished turn ended, if the claw dropped in it.
+  std::optional<TurnResult> last_result() const;
   const ClawCounters& counters() const;
   const ClawConfig& config() const;
 

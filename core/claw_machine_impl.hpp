@@ -37,6 +37,7 @@ enum class Timer : std::uint8_t {
   motor_limit,   // The longest-running gantry motor reaches motor_on_ms_max.
   turn_end,      // The player's turn_ms is over: the claw drops.
   step,          // The current step's bound (subscribe, or a drop-cycle step).
+  chute_debounce,  // The prize chute sensor has been pressed long enough: a win.
   ready_repeat,  // CLAW_READY again while idle.
   count
 };
@@ -94,6 +95,8 @@ struct ClawMachine::Impl {
   void reject_command(const claw_detail::PlayerCommand& event);
   void apply_move(CommandKind kind, TimeMs now_ms);
   void finish_turn();
+  void dropped_by_player();
+  void dropped_by_timer();
   void deadman_stop();
   void trip_motors(TimeMs now_ms);
 
@@ -114,6 +117,12 @@ struct ClawMachine::Impl {
   // the channel and turn it serves, each sequence number once, at the configured rate.
   std::optional<claw_detail::Refusal> command_refusal(std::string_view from, const Command& command,
                                                       TimeMs now_ms) const;
+
+  // --- The prize chute (claw_bookkeeping.cpp) -------------------------------------------------
+  void start_chute_watch();
+  void chute_changed(bool pressed, TimeMs now_ms);
+  void prize_detected();
+  void report_result();
 
   // --- Motors, timers, messages (claw_bookkeeping.cpp) --------------------------------------
   void set_motor(Motor motor, bool on, TimeMs now_ms);
@@ -152,6 +161,13 @@ struct ClawMachine::Impl {
   TimeMs rate_window_start_ms = 0;
   std::uint32_t rate_window_count = 0;
   bool link_up = true;
+  // The prize chute, watched from the drop to the end of Releasing.
+  bool watching_chute = false;
+  bool chute_stuck = false;   // Pressed when the watch began: it wins nothing this turn.
+  bool prize_seen = false;
+  std::optional<TurnResult> drop_result;  // loss or timeout, from how the drop began.
+  std::string result_channel;             // Where the finished turn's player hears its result.
+  std::optional<TurnResult> last_result;  // Of last_finished, once known.
   kernel::TimerTable<Timer> timers;
   int ready_repeats = 0;  // Since entering Ready; sets the repeat backoff.
   Effects outbox;

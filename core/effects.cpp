@@ -34,7 +34,8 @@ std::string describe(const Effect& effect) {
           },
           [](const PersistTurnStart& e) { return fmt::format("persist turn {} start #{}", e.turn, e.ticket); },
           [](const PersistTurnEnd& e) {
-            return fmt::format("persist turn {} end #{} ({})", e.turn, e.ticket, to_string(e.outcome));
+            return fmt::format("persist turn {} end #{} ({}, {})", e.turn, e.ticket, to_string(e.outcome),
+                               to_string(e.result));
           },
           [](const RevokePlayer& e) { return fmt::format("revoke {}", e.channel); },
           [](const JoinReply& e) {

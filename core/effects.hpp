@@ -77,6 +77,7 @@ struct PersistTurnEnd {
   Turn turn = 0;
   Ticket ticket = 0;
   TurnOutcome outcome = TurnOutcome::completed;
+  TurnResult result = TurnResult::loss;  // How it ended for the player.
   TimeMs ended_ms = 0;
 };
 // The server is done with the player on `channel` (it left, its grace ran out, or

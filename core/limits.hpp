@@ -35,6 +35,8 @@ inline constexpr std::int64_t turn_duration_ms_max = 120'000;
 inline constexpr std::int64_t deadman_ms_max = 2'000;
 inline constexpr std::int64_t motor_on_ms_max = 20'000;
 inline constexpr std::int64_t drop_step_ms_max = 15'000;
+// A prize passes the chute sensor in well under a second; longer is no debounce.
+inline constexpr std::int64_t prize_debounce_ms_max = 1'000;
 inline constexpr std::uint32_t commands_per_second_max = 50;
 
 static_assert(position_exact_ranks >= 1);

@@ -49,6 +49,8 @@ struct ClawConfig {
   std::int64_t subscribe_ms_max = 5'000;
   std::int64_t ready_repeat_ms = 2'000;
   std::uint32_t commands_per_second_max = 20;
+  std::int64_t prize_settle_ms = 1'500;
+  std::int64_t prize_debounce_ms = 20;
 };
 
 // --- The field table --------------------------------------------------------------
@@ -130,7 +132,7 @@ inline constexpr std::array<ConfigField<ServerConfig>, 5> server_config_fields =
      static_cast<std::int64_t>(limits::queue_length_max), "Joins beyond this queue length are refused."},
 }};
 
-inline constexpr std::array<ConfigField<ClawConfig>, 10> claw_config_fields = {{
+inline constexpr std::array<ConfigField<ClawConfig>, 12> claw_config_fields = {{
     {"deadman_ms", "deadman", &ClawConfig::deadman_ms, FieldUnit::milliseconds, 1, limits::deadman_ms_max,
      "Gantry motors go off without a command refresh this long."},
     {"motor_on_ms_max", "motor_max", &ClawConfig::motor_on_ms_max, FieldUnit::milliseconds, 1,
@@ -151,6 +153,10 @@ inline constexpr std::array<ConfigField<ClawConfig>, 10> claw_config_fields = {{
      limits::drop_step_ms_max, "CLAW_READY repeats this often while idle (lossy links)."},
     {"commands_per_second_max", "rate", &ClawConfig::commands_per_second_max, FieldUnit::per_second, 1,
      limits::commands_per_second_max, "A turn's command rate; commands beyond it are refused."},
+    {"prize_settle_ms", "settle", &ClawConfig::prize_settle_ms, FieldUnit::milliseconds, 0, limits::drop_step_ms_max,
+     "After release_ms the claw still watches the prize chute this long."},
+    {"prize_debounce_ms", "debounce", &ClawConfig::prize_debounce_ms, FieldUnit::milliseconds, 1,
+     limits::prize_debounce_ms_max, "The prize chute sensor must stay pressed this long to count."},
 }};
 
 inline constexpr ConfigSchema<ServerConfig> server_config_schema{"server", server_config_fields};
@@ -201,7 +207,7 @@ static_assert(config_detail::defaults_in_range(claw_config_fields));
 // turn_slack_ms must cover it, with a resend to spare; the defaults do.
 constexpr std::int64_t turn_overhead_ms_max(const ClawConfig& config) {
   return config.subscribe_ms_max + config.lower_ms + config.grip_ms + config.raise_ms_max + config.home_ms_max +
-         config.release_ms;
+         config.release_ms + config.prize_settle_ms;
 }
 // With the default configs the claw is always back (CLAW_READY) before the server
 // ends a turn itself. Configs that break this stay safe (the server sends END_TURN,

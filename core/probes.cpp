@@ -22,6 +22,7 @@ std::string_view to_string(Probe probe) {
     case Probe::claw_subscribe_timeout: return "claw_subscribe_timeout";
     case Probe::claw_rate_limited: return "claw_rate_limited";
     case Probe::claw_link_lost_mid_turn: return "claw_link_lost_mid_turn";
+    case Probe::claw_prize_detected: return "claw_prize_detected";
     case Probe::sim_server_crash_granting: return "sim_server_crash_granting";
     case Probe::sim_server_crash_in_turn: return "sim_server_crash_in_turn";
     case Probe::sim_server_crash_ending: return "sim_server_crash_ending";

@@ -42,6 +42,7 @@ enum class Probe : std::uint8_t {
   claw_subscribe_timeout,        // The player's channel did not confirm in time.
   claw_rate_limited,             // Commands beyond the rate were refused.
   claw_link_lost_mid_turn,       // The link went down while a turn was served.
+  claw_prize_detected,           // The prize chute sensor saw a prize fall.
   // The simulation.
   sim_server_crash_granting,     // The server crashed with a CHANNEL_LISTEN unanswered.
   sim_server_crash_in_turn,      // The server crashed while a player steered.

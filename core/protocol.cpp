@@ -24,6 +24,9 @@ constexpr std::array<std::string_view, 3> status_names = {
 static_assert(command_names.size() == static_cast<std::size_t>(CommandKind::drop) + 1);
 static_assert(status_names.size() == static_cast<std::size_t>(ClawStatus::offline) + 1);
 
+constexpr std::array<std::string_view, turn_result_count> result_names = {"win", "loss", "timeout", "ended_by_server",
+                                                                         "abandoned"};
+
 DecodeError error(DecodeErrorKind kind, std::string detail) {
   return DecodeError{kind, std::move(detail)};
 }
@@ -76,6 +79,8 @@ class FieldReader {
     return std::nullopt;
   }
 
+  bool has(std::string_view key) const { return object_.contains(key); }
+
   std::optional<DecodeError> finish() const {
     for (const auto& entry : object_) {
       const std::string_view key = entry.key();
@@ -127,6 +132,16 @@ std::optional<std::size_t> index_of(const std::array<std::string_view, N>& names
   return std::nullopt;
 }
 
+// An optional "result" field: absent, or one of the TurnResult names.
+std::optional<DecodeError> optional_result(FieldReader& fields, std::optional<TurnResult>& out) {
+  if (!fields.has("result")) return std::nullopt;
+  std::string name;
+  CLAWNET_TRY(fields.string("result", name));
+  out = turn_result_named(name);
+  if (!out) return error(DecodeErrorKind::bad_field, fmt::format("unknown turn result \"{}\"", name));
+  return std::nullopt;
+}
+
 DecodeResult decode_command(FieldReader& fields) {
   std::string name;
   CLAWNET_TRY(fields.string("command", name));
@@ -149,6 +164,7 @@ DecodeResult decode_status(FieldReader& fields) {
   ClawStatusMessage status;
   status.status = static_cast<ClawStatus>(*index);
   if (status.status != ClawStatus::offline) CLAWNET_TRY(fields.unsigned_integer("turn", status.turn));
+  if (status.status == ClawStatus::ready) CLAWNET_TRY(optional_result(fields, status.result));
   CLAWNET_TRY(fields.finish());
   return Message{status};
 }
@@ -197,6 +213,8 @@ DecodeResult decode_control(FieldReader& fields) {
       return error(DecodeErrorKind::bad_field, "field \"turn_ms\" is too large");
     }
     control.turn_ms = static_cast<std::int64_t>(turn_ms);
+  } else {
+    CLAWNET_TRY(optional_result(fields, control.result));
   }
   CLAWNET_TRY(fields.finish());
   return Message{control};
@@ -227,6 +245,17 @@ DecodeResult decode_lobby(FieldReader& fields) {
   return Message{LobbyStatus{static_cast<ClawStatus>(*index)}};
 }
 
+DecodeResult decode_turn_over(FieldReader& fields) {
+  TurnOver over;
+  CLAWNET_TRY(fields.unsigned_integer("turn_over", over.turn));
+  std::optional<TurnResult> result;
+  if (!fields.has("result")) return error(DecodeErrorKind::missing_field, "missing field \"result\"");
+  CLAWNET_TRY(optional_result(fields, result));
+  over.result = *result;
+  CLAWNET_TRY(fields.finish());
+  return Message{over};
+}
+
 #undef CLAWNET_TRY
 
 std::string serialize(const json::object& object) { return json::serialize(object); }
@@ -245,6 +274,12 @@ bool is_player_channel(std::string_view name) {
 
 std::string_view to_string(CommandKind kind) { return command_names.at(static_cast<std::size_t>(kind)); }
 std::string_view to_string(ClawStatus status) { return status_names.at(static_cast<std::size_t>(status)); }
+std::string_view to_string(TurnResult result) { return result_names.at(static_cast<std::size_t>(result)); }
+std::optional<TurnResult> turn_result_named(std::string_view name) {
+  const std::optional<std::size_t> index = index_of(result_names, name);
+  if (!index) return std::nullopt;
+  return static_cast<TurnResult>(*index);
+}
 std::string_view to_string(Direction direction) {
   constexpr std::array<std::string_view, 4> names = {"up", "down", "left", "right"};
   return names.at(static_cast<std::size_t>(direction));
@@ -264,7 +299,9 @@ std::string encode(const Message& message) {
           },
           [](const ClawStatusMessage& m) {
             if (m.status == ClawStatus::offline) return serialize({{"status", to_string(m.status)}});
-            return serialize({{"status", to_string(m.status)}, {"turn", m.turn}});
+            json::object object{{"status", to_string(m.status)}, {"turn", m.turn}};
+            if (m.result) object["result"] = to_string(*m.result);
+            return json::serialize(object);
           },
           [](const ChannelListen& m) {
             return serialize({{"request", "CHANNEL_LISTEN"}, {"channel", m.channel},
@@ -273,12 +310,16 @@ std::string encode(const Message& message) {
           [](const StatusRequest&) { return serialize({{"request", "STATUS"}}); },
           [](const EndTurn& m) { return serialize({{"request", "END_TURN"}, {"turn", m.turn}}); },
           [](const Control& m) {
+            if (!m.granted && m.result) {
+              return serialize({{"control", false}, {"turn", m.turn}, {"result", to_string(*m.result)}});
+            }
             if (!m.granted) return serialize({{"control", false}, {"turn", m.turn}});
             return serialize({{"control", true}, {"turn", m.turn}, {"turn_ms", m.turn_ms}});
           },
           [](const Position& m) { return serialize({{"position", m.position}, {"exact", m.exact}}); },
           [](const GetReady&) { return serialize({{"notice", "get_ready"}}); },
           [](const LobbyStatus& m) { return serialize({{"claw", to_string(m.claw)}}); },
+          [](const TurnOver& m) { return serialize({{"turn_over", m.turn}, {"result", to_string(m.result)}}); },
       },
       message);
 }
@@ -309,22 +350,28 @@ DecodeResult decode(std::string_view text) {
   if (object.contains("position")) return decode_position(fields);
   if (object.contains("notice")) return decode_notice(fields);
   if (object.contains("claw")) return decode_lobby(fields);
+  if (object.contains("turn_over")) return decode_turn_over(fields);
   return error(DecodeErrorKind::unknown_message,
-               "no known message key (command, status, request, control, position, notice, claw)");
+               "no known message key (command, status, request, control, position, notice, claw, turn_over)");
 }
 
 std::string describe(const Message& message) {
   return std::visit(
       Overloaded{
           [](const Command& m) { return fmt::format("{} turn={} seq={}", to_string(m.kind), m.turn, m.seq); },
-          [](const ClawStatusMessage& m) { return fmt::format("{} turn={}", to_string(m.status), m.turn); },
+          [](const ClawStatusMessage& m) {
+            return fmt::format("{} turn={}{}", to_string(m.status), m.turn, m.result ? fmt::format(" {}", to_string(*m.result)) : "");
+          },
           [](const ChannelListen& m) { return fmt::format("CHANNEL_LISTEN {} turn={}", m.channel, m.turn); },
           [](const StatusRequest&) { return std::string("STATUS?"); },
           [](const EndTurn& m) { return fmt::format("END_TURN turn={}", m.turn); },
-          [](const Control& m) { return fmt::format("control={} turn={}", m.granted, m.turn); },
+          [](const Control& m) {
+            return fmt::format("control={} turn={}{}", m.granted, m.turn, m.result ? fmt::format(" {}", to_string(*m.result)) : "");
+          },
           [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },
           [](const GetReady&) { return std::string("get_ready"); },
           [](const LobbyStatus& m) { return fmt::format("claw {}", to_string(m.claw)); },
+          [](const TurnOver& m) { return fmt::format("turn {} over: {}", m.turn, to_string(m.result)); },
       },
       message);
 }

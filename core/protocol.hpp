@@ -13,6 +13,7 @@
 #include "core/assert.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -62,11 +63,19 @@ struct Command {
 
 enum class ClawStatus : std::uint8_t { ready, controlled, offline };
 
+// How a turn ended for its player. The claw knows the first three (it dropped,
+// and a prize fell into the chute or did not); the server knows the last two
+// (it ended the turn itself, or the player left it).
+enum class TurnResult : std::uint8_t { win, loss, timeout, ended_by_server, abandoned };
+inline constexpr int turn_result_count = 5;
+
 // Claw -> server on the secure channel. For `ready`, `turn` is the last turn
-// the claw finished (0 after boot); for `controlled`, the turn it now serves.
+// the claw finished (0 after boot) and `result` how it ended, when the claw
+// dropped in it; for `controlled`, the turn it now serves.
 struct ClawStatusMessage {
   ClawStatus status = ClawStatus::ready;
   Turn turn = 0;
+  std::optional<TurnResult> result;  // Only with `ready`.
   bool operator==(const ClawStatusMessage&) const = default;
 };
 
@@ -93,10 +102,13 @@ struct EndTurn {
 
 // Claw or server -> player: `{"control":true}` when the claw listens to the
 // player's channel, `{"control":false}` when the turn is over.
+// The claw sends `{"control":false}` twice when it drops: at the drop (the
+// player steers no more), and with the result once the prize settled.
 struct Control {
   bool granted = false;
   Turn turn = 0;
-  std::int64_t turn_ms = 0;  // Only meaningful when granted.
+  std::int64_t turn_ms = 0;          // Only meaningful when granted.
+  std::optional<TurnResult> result;  // Only when not granted.
   bool operator==(const Control&) const = default;
 };
 
@@ -119,8 +131,15 @@ struct LobbyStatus {
   bool operator==(const LobbyStatus&) const = default;
 };
 
+// Server -> lobby: turn `turn` is over, and how (for spectators).
+struct TurnOver {
+  Turn turn = 0;
+  TurnResult result = TurnResult::loss;
+  bool operator==(const TurnOver&) const = default;
+};
+
 using Message = std::variant<Command, ClawStatusMessage, ChannelListen, StatusRequest, EndTurn, Control,
-                             Position, GetReady, LobbyStatus>;
+                             Position, GetReady, LobbyStatus, TurnOver>;
 
 enum class DecodeErrorKind : std::uint8_t {
   too_large, not_json, too_deep, not_object, unknown_message,
@@ -139,6 +158,8 @@ DecodeResult decode(std::string_view text);
 
 std::string_view to_string(CommandKind kind);
 std::string_view to_string(ClawStatus status);
+std::string_view to_string(TurnResult result);
+std::optional<TurnResult> turn_result_named(std::string_view name);
 std::string_view to_string(Direction direction);
 std::string_view to_string(DecodeErrorKind kind);
 // A short readable form of any message, for timelines and logs.

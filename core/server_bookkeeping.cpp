@@ -83,16 +83,31 @@ void ServerMachine::Impl::send_end_turn(TimeMs now_ms) {
   timers.set(Timer::resend, now_ms + config.resend_ms);
 }
 
+// The claw finished the turn: its CLAW_READY says how, if it dropped; a turn it
+// gave up before any drop (a failed subscription, a lost link) the system ended.
+void ServerMachine::Impl::close_completed(const server_detail::ClawReady& event) {
+  close_turn(TurnOutcome::completed, event.result.value_or(TurnResult::ended_by_server), event.now_ms);
+}
+
+// The claw finished a turn the server was ending: if it dropped first, its
+// result stands (a prize is a prize); else the server's reason.
+void ServerMachine::Impl::close_ending(const server_detail::ClawReady& event) {
+  close_turn(TurnOutcome::ended_by_server, event.result.value_or(ending_reason), event.now_ms);
+}
+
 // The turn is over, and with it the player's place and its rights on its channel.
-void ServerMachine::Impl::close_turn(TurnOutcome outcome, TimeMs now_ms) {
+// The player and the spectators hear how it ended.
+void ServerMachine::Impl::close_turn(TurnOutcome outcome, TurnResult result, TimeMs now_ms) {
   CLAWNET_ASSERT(open.has_value());
-  outbox.push_back(PersistTurnEnd{open->turn, open->ticket, outcome, now_ms});
+  outbox.push_back(PersistTurnEnd{open->turn, open->ticket, outcome, result, now_ms});
+  counters.turns_by_result[static_cast<std::size_t>(result)] += 1;
   if (outcome == TurnOutcome::completed) {
     counters.turns_completed += 1;
   } else {
     counters.turns_ended_by_server += 1;
-    publish(open->channel, Control{false, open->turn, 0});
+    publish(open->channel, Control{false, open->turn, 0, result});
   }
+  publish(lobby_channel, TurnOver{open->turn, result});
   outbox.push_back(RevokePlayer{open->channel});
   open.reset();
   timers.clear(Timer::controller_grace);

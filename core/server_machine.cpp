@@ -54,6 +54,10 @@ using ResumeTurn = Call<&Impl::resume_turn>;
 using PollClaw = Call<&Impl::poll_claw>;
 using CloseCompleted = Call<&Impl::close_completed>;
 using CloseEndedByServer = Call<&Impl::close_ended_by_server>;
+using CloseEnding = Call<&Impl::close_ending>;
+using CloseAbandoned = Call<&Impl::close_abandoned>;
+using EndForTurnLimit = Call<&Impl::end_for_turn_limit>;
+using EndForLeaver = Call<&Impl::end_for_leaver>;
 using PauseTurn = Call<&Impl::pause_turn>;
 using Regrant = Call<&Impl::regrant>;
 using AnnounceReady = Call<&Impl::announce_ready>;
@@ -118,16 +122,16 @@ struct TurnFront : kernel::MachineDef<TurnFront, Impl> {
   Row< Granting, ClawReady,      TurnClosed, CloseCompleted,     TurnMatches >,
   Row< Granting, ClawReady,      none,       SendListen,         TurnDiffers >,
   Row< Granting, ResendDue,      none,       SendListen,         none        >,
-  Row< Granting, TurnLimit,      Ending,     none,               none        >,
-  Row< Granting, ControllerLeft, Ending,     none,               none        >,
+  Row< Granting, TurnLimit,      Ending,     EndForTurnLimit,    none        >,
+  Row< Granting, ControllerLeft, Ending,     EndForLeaver,       none        >,
   Row< Granting, ClawGone,       ClawLeft,   PauseTurn,          none        >,
   Row< InTurn,   ClawControlled, none,       none,               TurnMatches >,
   Row< InTurn,   ClawReady,      TurnClosed, CloseCompleted,     TurnMatches >,
   Row< InTurn,   ClawReady,      Granting,   Regrant,            TurnDiffers >,
-  Row< InTurn,   TurnLimit,      Ending,     none,               none        >,
-  Row< InTurn,   ControllerLeft, Ending,     none,               none        >,
+  Row< InTurn,   TurnLimit,      Ending,     EndForTurnLimit,    none        >,
+  Row< InTurn,   ControllerLeft, Ending,     EndForLeaver,       none        >,
   Row< InTurn,   ClawGone,       ClawLeft,   PauseTurn,          none        >,
-  Row< Ending,   ClawReady,      TurnClosed, CloseEndedByServer, none        >,
+  Row< Ending,   ClawReady,      TurnClosed, CloseEnding,        none        >,
   Row< Ending,   ResendDue,      none,       SendEndTurn,        none        >,
   Row< Ending,   ClawControlled, none,       none,               none        >,
   Row< Ending,   ControllerLeft, none,       none,               none        >,
@@ -165,7 +169,7 @@ struct LifecycleFront : kernel::MachineDef<LifecycleFront, Impl> {
   Row< ClawOffline,            ClawReady,      TurnMachine,                Then<AnnounceReady, Regrant>,       OpenTurnDiffers >,
   Row< ClawOffline,            ClawControlled, TurnMachine::direct<TurnFront::InTurn>,
                                                                       Then<AnnounceReady, ResumeTurn>,    TurnMatches     >,
-  Row< ClawOffline,            ControllerLeft, none,                  CloseEndedByServer,                 HasOpenTurn     >,
+  Row< ClawOffline,            ControllerLeft, none,                  CloseAbandoned,                     HasOpenTurn     >,
   Row< ClawOffline,            ClawGone,       none,                  none,                               none            >,
   Row< ClawOffline,            ResendDue,      none,                  PollClaw,                           none            >,
   Row< ClawIdle,               ClawReady,      none,                  none,                               none            >,
@@ -333,7 +337,7 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
       if (impl.state == granting_name && !impl.turn_matches(status->turn)) {
         coverage::sometimes(coverage::Probe::server_stale_claw_status);
       }
-      impl.dispatch(ClawReady{{status->turn, now_ms}});
+      impl.dispatch(ClawReady{{status->turn, now_ms}, status->result});
       break;
     case ClawStatus::controlled: impl.dispatch(ClawControlled{{status->turn, now_ms}}); break;
     case ClawStatus::offline: impl.dispatch(ClawGone{now_ms}); break;

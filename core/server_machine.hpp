@@ -25,6 +25,7 @@
 #include "core/protocol.hpp"
 #include "core/time.hpp"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -68,6 +69,7 @@ struct ServerCounters {
   std::uint64_t turns_regranted = 0;     // Granted again after the claw lost them.
   std::uint64_t position_messages = 0;
   std::uint64_t listens_sent = 0;        // CHANNEL_LISTEN messages, repeats included.
+  std::array<std::uint64_t, turn_result_count> turns_by_result{};  // Indexed by TurnResult.
 };
 
 class ServerMachine {

@@ -41,6 +41,7 @@ struct ClawStatusEvent {
 };
 struct ClawReady : ClawStatusEvent {
   static constexpr std::string_view name = "ClawReady";
+  std::optional<TurnResult> result;  // How the claw's last turn ended, if it dropped.
 };
 struct ClawControlled : ClawStatusEvent {
   static constexpr std::string_view name = "ClawControlled";
@@ -61,9 +62,13 @@ struct ServerMachine::Impl {
   void open_turn(TimeMs now_ms);
   void send_listen(TimeMs now_ms);
   void send_end_turn(TimeMs now_ms);
-  void close_completed(TimeMs now_ms) { close_turn(TurnOutcome::completed, now_ms); }
-  void close_ended_by_server(TimeMs now_ms) { close_turn(TurnOutcome::ended_by_server, now_ms); }
-  void close_turn(TurnOutcome outcome, TimeMs now_ms);
+  void close_completed(const server_detail::ClawReady& event);
+  void close_ended_by_server(TimeMs now_ms) { close_turn(TurnOutcome::ended_by_server, ending_reason, now_ms); }
+  void close_ending(const server_detail::ClawReady& event);
+  void close_abandoned(TimeMs now_ms) { close_turn(TurnOutcome::ended_by_server, TurnResult::abandoned, now_ms); }
+  void close_turn(TurnOutcome outcome, TurnResult result, TimeMs now_ms);
+  void end_for_turn_limit() { ending_reason = TurnResult::ended_by_server; }
+  void end_for_leaver() { ending_reason = TurnResult::abandoned; }
   void pause_turn();
   void regrant();
   void announce_ready() { announce_claw(ClawStatus::ready); }
@@ -107,6 +112,7 @@ struct ServerMachine::Impl {
   ServerConfig config;
   PlayerQueue queue;
   std::optional<TurnView> open;        // The turn being granted, played or ended.
+  TurnResult ending_reason = TurnResult::ended_by_server;  // Why Ending was entered.
   StoredQueue pending_restore;         // Handed from handle_start to the restore action.
   Ticket next_ticket = 1;
   Turn next_turn = 1;

@@ -20,7 +20,7 @@ ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, 
         carry_out();
       }) {
   MqttOptions options = mqtt_options(config.broker, "clawcab");
-  options.will = MqttWill{topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::offline, 0}), 1, true};
+  options.will = MqttWill{topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::offline, 0, {}}), 1, true};
   MqttCallbacks callbacks;
   callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
   callbacks.on_link = [this](bool up) { on_link(up); };

@@ -82,7 +82,7 @@ Setter text(std::function<std::string&(Config&)> field, std::size_t bytes_max) {
 }
 
 constexpr std::array<std::string_view, switch_count> switch_names = {
-    "limit_up", "limit_down", "limit_left", "limit_right", "claw_bottom", "claw_top"};
+    "limit_up", "limit_down", "limit_left", "limit_right", "claw_bottom", "claw_top", "prize_chute"};
 
 // The keys "<section>.<field>" of one machine's field table
 // (core/machine_config.hpp): an integer in the field's range, refused with the

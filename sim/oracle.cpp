@@ -25,7 +25,8 @@ std::string_view to_string(ViolationKind kind) {
 
 HealBounds heal_bounds(const ServerConfig& server, const ClawConfig& claw, const NetworkOptions& network) {
   const TimeMs message_ms = network.latency_ms_max + network.reorder_ms_max;  // One message, at worst.
-  const TimeMs drop_cycle_ms = claw.lower_ms + claw.grip_ms + claw.raise_ms_max + claw.home_ms_max + claw.release_ms;
+  const TimeMs drop_cycle_ms = claw.lower_ms + claw.grip_ms + claw.raise_ms_max + claw.home_ms_max + claw.release_ms +
+                             claw.prize_settle_ms;
   HealBounds bounds;
   // CHANNEL_LISTEN (maybe resent), the subscription, the turn or the server's
   // limit on it, END_TURN (maybe resent), the drop cycle, CLAW_READY (repeated
@@ -63,6 +64,17 @@ void Oracle::on_join_acknowledged(Ticket ticket, const std::string& channel, Tim
 void Oracle::on_departure(Ticket ticket) {
   waiting_.erase(ticket);
   departed_.insert(ticket);
+}
+
+void Oracle::on_turn_end(const PersistTurnEnd& end, TimeMs now_ms) {
+  turn_ended_.insert(end.ticket);
+  if (end.outcome != TurnOutcome::completed) return;
+  const auto told = results_told_.find(end.turn);
+  if (told == results_told_.end() || told->second == end.result) return;
+  fail(9, "results",
+       fmt::format("turn {} was stored as {}, but the claw told its player {}", end.turn, to_string(end.result),
+                   to_string(told->second)),
+       now_ms);
 }
 
 void Oracle::on_player_revoked(const std::string& channel, TimeMs now_ms) {
@@ -161,6 +173,7 @@ void Oracle::check(const World& world, TimeMs now_ms) {
 // if the server's CHANNEL_LISTEN gave T to that channel, and never for a turn
 // it has finished since it booted.
 void Oracle::on_control_granted(const World& world, Turn turn, const std::string& channel, TimeMs now_ms) {
+  results_told_.erase(turn);  // A turn granted again is judged by its new serving (invariant 9).
   auto granted = granted_turns_.find(turn);
   if (granted == granted_turns_.end() || granted->second != channel) {
     return fail(1, "single control",

@@ -40,6 +40,8 @@
 //
 //  8. Rights: the server revokes a player's rights on its channel only once its
 //     place is over (it departed, or its turn ended, in the store's writes).
+//  9. Results: a turn the claw completed is stored with the result the claw
+//     told its player (the last it told, should the turn be granted again).
 //
 // Runs with a `heal` action have two phases. Before the heal (chaos) a stall
 // is no failure: invariant 3 is not checked. From the heal on, liveness is
@@ -47,7 +49,7 @@
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
@@ -127,8 +129,10 @@ class Oracle {
     committed_channels_.insert(channel);
     ticket_by_channel_.insert_or_assign(channel, ticket);
   }
-  // A turn's end the store wrote: the player's place is over.
-  void on_turn_end(Ticket ticket) { turn_ended_.insert(ticket); }
+  // A turn's end the store wrote: the player's place is over (invariants 8, 9).
+  void on_turn_end(const PersistTurnEnd& end, TimeMs now_ms);
+  // The claw told the player of `turn` how it ended.
+  void on_result_told(Turn turn, TurnResult result) { results_told_.insert_or_assign(turn, result); }
   // The server revoked the rights of the player on `channel` (invariant 8).
   void on_player_revoked(const std::string& channel, TimeMs now_ms);
   // A CHANNEL_LISTEN the server put on the wire (repeats included).
@@ -160,6 +164,7 @@ class Oracle {
   // A claw that loses its link halts, and homes again before its next CLAW_READY.
   void on_claw_link_lost() { claw_said_ready_ = false; }
   void on_claw_crashed() {
+    results_told_.clear();  // A rebooted claw serves any turn granted again anew (invariant 9).
     last_finished_since_boot_ = 0;
     obeyed_.clear();  // A rebooted claw remembers no sequence numbers: a re-granted turn starts again.
     serving_turn_.reset();
@@ -196,6 +201,7 @@ class Oracle {
   std::map<Ticket, std::string> acknowledged_;           // Every acknowledged join, by ticket.
   std::set<Ticket> departed_;
   std::set<Ticket> turn_ended_;
+  std::map<Turn, TurnResult> results_told_;  // By the claw, to the player.
   std::map<std::string, Ticket> ticket_by_channel_;      // Every committed join's channel.
   std::map<std::string, std::set<Turn>> grants_by_channel_;  // CHANNEL_LISTEN on the wire.
   std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.

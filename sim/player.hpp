@@ -35,6 +35,7 @@ struct SimPlayer {
   bool joining = false;
   bool connected = false;      // Wants to be subscribed (reconnect restores it).
   std::optional<Turn> control_turn;  // Set by {"control":true}, cleared by false.
+  std::optional<Turn> result_turn;  // The last turn whose result it heard (once, duplicates aside).
   Seq next_seq = 1;
   std::array<bool, direction_count> held{};
   std::array<bool, direction_count> refreshing{};

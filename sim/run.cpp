@@ -33,6 +33,17 @@ bool run_guarded(World& world, std::chrono::milliseconds wall_budget) {
   return false;
 }
 
+// "2 win, 5 loss, 1 abandoned": the results the server stored, none left out but zeros.
+std::string describe_results(const std::array<std::uint64_t, turn_result_count>& by_result) {
+  std::string text;
+  for (int index = 0; index < turn_result_count; index += 1) {
+    const std::uint64_t count = by_result[static_cast<std::size_t>(index)];
+    if (count == 0) continue;
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", count, to_string(static_cast<TurnResult>(index)));
+  }
+  return text.empty() ? "none" : text;
+}
+
 void write_report(std::ostream& out, const World& world, const std::string& reproduce) {
   std::size_t passed = 0;
   for (const ExpectationResult& result : world.results()) passed += result.passed ? 1 : 0;
@@ -40,11 +51,12 @@ void write_report(std::ostream& out, const World& world, const std::string& repr
   out << fmt::format(
       "\n== {} seed {}: {} events, {} virtual\n"
       "   turns played {}, prizes won {}, joins {} accepted / {} refused\n"
+      "   results: {}\n"
       "   claw: {} commands accepted, {} rejected, {} dead-man stops, {} on-time trips\n"
       "   network: {} published, {} delivered, {} lost, {} denied\n",
       world.scenario().name, world.seed(), world.events_run(), format_duration(world.now_ms()),
       counters.turns_played, world.cabinet().prizes_won(), counters.server.joins_accepted,
-      counters.server.joins_refused, counters.claw.commands_accepted, counters.claw.rejected_messages,
+      counters.server.joins_refused, describe_results(counters.server.turns_by_result), counters.claw.commands_accepted, counters.claw.rejected_messages,
       counters.claw.deadman_trips, counters.claw.motor_limit_trips, world.network().counters().published,
       world.network().counters().delivered, world.network().counters().lost, world.network().counters().denied);
   for (const ExpectationResult& result : world.results()) {

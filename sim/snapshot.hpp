@@ -34,6 +34,12 @@ struct FaultView {
   std::string description;  // "partition claw until 95s", "loss 20% on clawcomm"
 };
 
+// How the last turn ended, as the server told the spectators.
+struct ResultView {
+  Turn turn = 0;
+  TurnResult result = TurnResult::loss;
+};
+
 struct Snapshot {
   TimeMs now_ms = 0;
   std::uint64_t seed = 0;
@@ -46,6 +52,7 @@ struct Snapshot {
   Turn turn = 0;
   TimeMs turn_ends_ms = 0;   // Valid when controller is set.
   TimeMs turn_ms = 0;        // The current turn's length; valid when controller is set.
+  std::optional<ResultView> last_result;
   std::vector<QueueEntryView> queue;      // At most queue_view_max entries, in order.
   std::uint64_t queue_length = 0;         // The full length.
   CabinetView cabinet;

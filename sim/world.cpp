@@ -18,6 +18,9 @@ void add_counters(ServerCounters& total, const ServerCounters& part) {
   total.turns_regranted += part.turns_regranted;
   total.position_messages += part.position_messages;
   total.listens_sent += part.listens_sent;
+  for (std::size_t result = 0; result < total.turns_by_result.size(); result += 1) {
+    total.turns_by_result[result] += part.turns_by_result[result];
+  }
 }
 
 void add_counters(ClawCounters& total, const ClawCounters& part) {
@@ -30,6 +33,8 @@ void add_counters(ClawCounters& total, const ClawCounters& part) {
   total.limit_switch_stops += part.limit_switch_stops;
   total.turns_finished += part.turns_finished;
   total.faults += part.faults;
+  total.prizes_detected += part.prizes_detected;
+  total.chute_faults += part.chute_faults;
 }
 
 namespace {
@@ -325,6 +330,15 @@ std::optional<std::uint64_t> World::counter(std::string_view name) const {
       {"claw.limit_switch_stops", total.claw.limit_switch_stops},
       {"claw.turns_finished", total.claw.turns_finished},
       {"claw.faults", total.claw.faults},
+      {"claw.prizes_detected", total.claw.prizes_detected},
+      {"claw.chute_faults", total.claw.chute_faults},
+      {"results.win", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::win)]},
+      {"results.loss", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::loss)]},
+      {"results.timeout", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::timeout)]},
+      {"results.ended_by_server", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::ended_by_server)]},
+      {"results.abandoned", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::abandoned)]},
+      {"players.heard_win", total.results_heard[static_cast<std::size_t>(TurnResult::win)]},
+      {"players.heard_loss", total.results_heard[static_cast<std::size_t>(TurnResult::loss)]},
       {"network.published", net.published},
       {"network.delivered", net.delivered},
       {"network.lost", net.lost},
@@ -352,6 +366,7 @@ Snapshot World::snapshot() const {
   shot.scenario = scenario_.name;
   shot.server_up = server_ != nullptr;
   shot.claw_up = claw_ != nullptr;
+  shot.last_result = last_result_;
   shot.server_state = server_ ? std::string(server_->state_name()) : "down";
   shot.claw_state = claw_ ? std::string(claw_->state_name()) : "down";
   if (claw_ && claw_->listening_channel()) {

@@ -22,6 +22,7 @@
 #include "sim/timeline.hpp"
 #include "store/queue_store.hpp"
 
+#include <array>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -49,6 +50,7 @@ struct RunCounters {
   std::uint64_t store_writes = 0;
   std::uint64_t players_joined = 0;
   std::uint64_t turns_played = 0;
+  std::array<std::uint64_t, turn_result_count> results_heard{};  // By the players, by TurnResult.
 };
 
 // How long the driver waits for a subscription's confirmation before asking again.
@@ -270,6 +272,7 @@ class World {
   std::map<RequestId, PendingJoin> pending_joins_;
   RequestId next_request_ = 1;
   std::map<Turn, TimeMs> turn_started_ms_;
+  std::optional<ResultView> last_result_;  // From the server's TurnOver on the lobby.
   std::map<std::string, TimeMs> cut_off_until_ms_;      // Node -> end of its partition.
   RunCounters retired_;                                // Counters of crashed machine incarnations.
   struct ReadCommand {  // The player command the claw's current step reads.

@@ -182,7 +182,7 @@ void World::spoof(const std::string& name, const std::string& victim, std::uint3
   for (std::uint32_t index = 0; index < count; index += 1) {
     const std::string command = encode(Command{CommandKind::right_on, turn, 1'000'000 + index});
     if (!target.empty() && network_.publish(name, target, command) != PublishResult::sent) denied += 1;
-    const std::string forged = encode(ClawStatusMessage{ClawStatus::ready, 0});
+    const std::string forged = encode(ClawStatusMessage{ClawStatus::ready, 0, {}});
     if (network_.publish(name, std::string(secure_channel), forged) != PublishResult::sent) denied += 1;
   }
   if (denied > 0) coverage::sometimes(coverage::Probe::sim_hostile_denied);

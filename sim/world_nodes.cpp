@@ -49,6 +49,8 @@ void World::watch_server_publish(const Message& message, const std::string& chan
     oracle_.on_listen_sent(listen->turn, listen->channel);
   } else if (const Position* position = std::get_if<Position>(&message)) {
     oracle_.on_position_sent(channel, position->position);
+  } else if (const TurnOver* over = std::get_if<TurnOver>(&message)) {
+    last_result_ = ResultView{over->turn, over->result};
   }
 }
 
@@ -57,6 +59,7 @@ void World::watch_claw_publish(const Message& message, const std::string& channe
   if (const ClawStatusMessage* status = std::get_if<ClawStatusMessage>(&message)) oracle_.on_claw_status(status->status);
   const Control* control = std::get_if<Control>(&message);
   if (control == nullptr) return;
+  if (control->result) return oracle_.on_result_told(control->turn, *control->result);
   if (!control->granted) return oracle_.on_control_ended(control->turn);
   turn_started_ms_[control->turn] = scheduler_.now();
   oracle_.on_control_granted(*this, control->turn, channel, scheduler_.now());
@@ -208,7 +211,7 @@ void World::run_server_effects() {
               if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
                 oracle_.on_turn_start(*this, persist.ticket, persist.turn, now);
               }
-              if constexpr (std::is_same_v<Persist, PersistTurnEnd>) oracle_.on_turn_end(persist.ticket);
+              if constexpr (std::is_same_v<Persist, PersistTurnEnd>) oracle_.on_turn_end(persist, now);
             },
         },
         effect);

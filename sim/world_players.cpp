@@ -109,6 +109,11 @@ void World::player_message(const std::string& name, const std::string& channel, 
       player.refresh_generation += 1;
       log(name, fmt::format("control ended, turn {}", control->turn));
     }
+    if (control->result && player.result_turn != control->turn) {
+      player.result_turn = control->turn;
+      retired_.results_heard[static_cast<std::size_t>(*control->result)] += 1;
+      log(name, fmt::format("turn {} result: {}", control->turn, to_string(*control->result)));
+    }
   }
 }
 

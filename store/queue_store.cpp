@@ -133,7 +133,7 @@ struct QueueStore::Statements {
       }
     }
     const auto what = fmt::format("PersistTurnEnd turn {}", turn);
-    write(end_turn, what, effect.ended_ms, to_string(effect.outcome), turn);
+    write(end_turn, what, effect.ended_ms, to_string(effect.outcome), to_string(effect.result), turn);
     // Whatever the outcome, the player has had its turn; one who departed during it
     // stays departed.
     if (status_of(ticket) == "playing") {
@@ -170,7 +170,7 @@ std::variant<std::unique_ptr<QueueStore>, StoreError> QueueStore::open(const std
             "SELECT turns.turn, turns.ticket, players.channel FROM turns LEFT JOIN players USING (ticket) "
             "WHERE turns.ended_ms IS NULL ORDER BY turns.turn"),
         .insert_turn = prepare("INSERT INTO turns (turn, ticket, started_ms) VALUES (?1, ?2, ?3)"),
-        .end_turn = prepare("UPDATE turns SET ended_ms = ?1, outcome = ?2 WHERE turn = ?3"),
+        .end_turn = prepare("UPDATE turns SET ended_ms = ?1, outcome = ?2, result = ?3 WHERE turn = ?4"),
         .waiting = prepare("SELECT ticket, channel FROM players WHERE status = 'waiting' ORDER BY ticket"),
     });
     return std::unique_ptr<QueueStore>(new QueueStore(database.release(), std::move(statements)));

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -17,7 +18,8 @@ using sqlite::fail;
 using sqlite::query_integer;
 using sqlite::query_text;
 
-// docs/store.md describes this schema; a change to it needs a new schema_version.
+// docs/store.md describes this schema (version 1, then the migrations below); a
+// change to it is a new migration and a new schema_version.
 // 'aborted' is still accepted by the outcome CHECK: the first development builds
 // wrote it, no build since does (TurnOutcome has no such value). Version 1 stays as
 // it is, so those files still open (docs/store.md, "Schema").
@@ -39,6 +41,30 @@ CREATE TABLE turns (
 ) STRICT;
 CREATE INDEX turns_open ON turns (turn) WHERE ended_ms IS NULL;
 )sql";
+
+// Each migration takes a store from the version before it to its own; a new file
+// gets version 1 and every migration, so old and new files end the same.
+struct Migration {
+  int to_version;
+  std::string_view sql;
+};
+constexpr std::array<Migration, 1> migrations = {{
+    // How each turn ended for its player (docs/protocol.md, "Turn results"); NULL for
+    // turns that ended before version 2, or have not ended.
+    {2, "ALTER TABLE turns ADD COLUMN result TEXT CHECK (result IN "
+        "('win', 'loss', 'timeout', 'ended_by_server', 'abandoned'));"},
+}};
+static_assert(migrations.back().to_version == QueueStore::schema_version);
+
+// Brings a store of `version` up to this build's, one migration per transaction.
+void migrate(sqlite3* database, const std::string& path, std::int64_t version) {
+  for (const Migration& migration : migrations) {
+    if (migration.to_version <= version) continue;
+    execute(database,
+            fmt::format("BEGIN IMMEDIATE; {} PRAGMA user_version = {}; COMMIT", migration.sql, migration.to_version),
+            fmt::format("{}: cannot migrate the store to schema version {}", path, migration.to_version));
+  }
+}
 
 // Opens a connection that cannot write yet: open_store_file() inspects the file, then
 // calls allow_writes(). Exclusive locking keeps the WAL index in memory (no -shm
@@ -79,7 +105,10 @@ FileKind read_header(const std::string& path, const FileProbe& probe) {
   return (*header)[18] == 2 ? FileKind::write_ahead_log : FileKind::rollback_journal;
 }
 
-enum class Contents : std::uint8_t { empty, store };
+struct Contents {
+  bool empty = true;
+  std::int64_t version = 0;  // Of a store: 1..QueueStore::schema_version.
+};
 
 // Checks, before anything is written, that the file is empty or a store of our schema
 // version, and that SQLite finds it sound.
@@ -101,13 +130,13 @@ Contents inspect(sqlite3* database, const std::string& path) {
                     "(a clawnet store has application_id {:#010x})",
                     path, static_cast<std::uint32_t>(application_id), objects, store_application_id));
   }
-  if (!empty && version != QueueStore::schema_version) {
+  if (!empty && (version < 1 || version > QueueStore::schema_version)) {
     fail(fmt::format("{}: store schema version {} is {} than this build's version {}", path, version,
                      version > QueueStore::schema_version ? "newer" : "older", QueueStore::schema_version));
   }
   const auto verdict = query_text(database, "PRAGMA quick_check(3)", what).value_or("no answer");
   if (verdict != "ok") fail(fmt::format("{}: corrupt database: quick_check says: {}", path, verdict));
-  return empty ? Contents::empty : Contents::store;
+  return Contents{empty, version};
 }
 
 // Inspects a file already in WAL mode through `database` itself: a read-only
@@ -135,7 +164,7 @@ sqlite::Database open_store_file(const std::string& path, Durability durability,
   }
   const FileProbe probe(named);
   const auto kind = read_header(path, probe);
-  auto contents = Contents::empty;
+  Contents contents;
   if (kind == FileKind::rollback_journal) {
     // Read-only, so not even a foreign hot journal is rolled back.
     contents = inspect(open_database(path, SQLITE_OPEN_READONLY, vfs).get(), path);
@@ -145,12 +174,14 @@ sqlite::Database open_store_file(const std::string& path, Durability durability,
   if (kind == FileKind::write_ahead_log) contents = inspect_write_ahead_log(database, path, probe);
   sqlite3* raw = database.get();
   allow_writes(raw, path, durability);
-  if (contents == Contents::empty) {
+  if (contents.empty) {
     execute(raw,
-            fmt::format("BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} COMMIT",
-                        store_application_id, QueueStore::schema_version, schema_sql),
+            fmt::format("BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = 1; {} COMMIT",
+                        store_application_id, schema_sql),
             fmt::format("{}: cannot create the schema", path));
+    contents.version = 1;
   }
+  migrate(raw, path, contents.version);
   const auto mode = query_text(raw, "PRAGMA journal_mode = WAL", path).value_or("unknown");
   if (mode != "wal") fail(fmt::format("{}: cannot switch to WAL mode (journal_mode is {})", path, mode));
 

@@ -74,6 +74,12 @@ void draw_machines(Canvas& canvas, const Fonts& fonts, const Layout& layout, Cur
 void draw_turn(Canvas& canvas, const Fonts& fonts, const Layout& layout, Cursor& cursor, const sim::Snapshot& snapshot) {
   section(canvas, fonts, layout, cursor, "turn");
   const int line = TTF_FontLineSkip(fonts.body());
+  if (snapshot.last_result) {
+    const std::string last = fmt::format("turn {}: {}", snapshot.last_result->turn, to_string(snapshot.last_result->result));
+    const bool won = snapshot.last_result->result == TurnResult::win;
+    canvas.text(fonts.small(), last, cursor.x, cursor.y, won ? palette::lamp_on : palette::text_dim, cursor.width);
+    cursor.y += TTF_FontLineSkip(fonts.small()) + layout.px(2);
+  }
   if (!snapshot.controller) {
     canvas.text(fonts.body(), "no player in control", cursor.x, cursor.y, palette::text_dim, cursor.width);
     cursor.y += line + layout.px(14);

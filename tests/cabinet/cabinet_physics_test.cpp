@@ -243,6 +243,52 @@ TEST(CabinetPhysics, GrabsCarriesAndWinsAPrize) {
   EXPECT_FALSE(view.claw_closed);
 }
 
+// A won prize falls through the chute's light barrier: one press, one release,
+// chute_fall_ms after the gripper opens and chute_beam_ms long.
+TEST(CabinetPhysics, AWonPrizeBreaksTheChuteBeamOnce) {
+  OnePrize test(1.0);
+  CabinetPhysics& cabinet = test.cabinet;
+  (void)run_to_switch(cabinet, Motor::claw_lower);
+  cabinet.set_motor(Motor::claw_close, true, cabinet.time_ms());
+  ASSERT_EQ(cabinet.held_prize(), 0U);
+  (void)run_to_switch(cabinet, Motor::claw_raise);
+  (void)run_to_switch(cabinet, Motor::gantry_left);
+  (void)run_to_switch(cabinet, Motor::gantry_down);
+  const TimeMs opened_ms = cabinet.time_ms();
+  cabinet.set_motor(Motor::claw_close, false, opened_ms);  // At the chute corner: a win.
+  const CabinetConfig config;
+  EXPECT_EQ(cabinet.next_switch_change_ms(), opened_ms + config.chute_fall_ms);
+  const std::vector<SwitchChange> changes = cabinet.advance_to(opened_ms + 1'000);
+  EXPECT_EQ(changes, (std::vector<SwitchChange>{
+                         {Switch::prize_chute, true, opened_ms + config.chute_fall_ms},
+                         {Switch::prize_chute, false, opened_ms + config.chute_fall_ms + config.chute_beam_ms}}));
+  EXPECT_FALSE(pressed(cabinet, Switch::prize_chute));
+}
+
+// A stuck sensor reads pressed from the next millisecond until it is freed, and a
+// prize falling meanwhile shows no edge of its own.
+TEST(CabinetPhysics, AStuckChuteSensorStaysPressed) {
+  OnePrize test(1.0);
+  CabinetPhysics& cabinet = test.cabinet;
+  const TimeMs stuck_ms = cabinet.time_ms();
+  cabinet.set_chute_stuck(true, stuck_ms);
+  EXPECT_EQ(cabinet.advance_to(stuck_ms + 10),
+            (std::vector<SwitchChange>{{Switch::prize_chute, true, stuck_ms + 1}}));
+  (void)run_to_switch(cabinet, Motor::claw_lower);
+  cabinet.set_motor(Motor::claw_close, true, cabinet.time_ms());
+  (void)run_to_switch(cabinet, Motor::claw_raise);
+  (void)run_to_switch(cabinet, Motor::gantry_left);
+  (void)run_to_switch(cabinet, Motor::gantry_down);
+  cabinet.set_motor(Motor::claw_close, false, cabinet.time_ms());
+  ASSERT_EQ(cabinet.prizes_won(), 1U);
+  EXPECT_TRUE(cabinet.advance_to(cabinet.time_ms() + 1'000).empty());
+  EXPECT_TRUE(pressed(cabinet, Switch::prize_chute));
+  const TimeMs freed_ms = cabinet.time_ms();
+  cabinet.set_chute_stuck(false, freed_ms);
+  EXPECT_EQ(cabinet.advance_to(freed_ms + 10),
+            (std::vector<SwitchChange>{{Switch::prize_chute, false, freed_ms + 1}}));
+}
+
 TEST(CabinetPhysics, PrizeReleasedOutsideTheChuteFallsWhereTheClawIs) {
   OnePrize test(1.0);
   CabinetPhysics& cabinet = test.cabinet;

@@ -28,7 +28,13 @@ constexpr std::int64_t turn_ms = 30'000;
 const std::string channel = "p-c0ffee";
 const std::string other_channel = "p-bad";
 
-ClawConfig test_config() { return ClawConfig{}; }
+// The Releasing step lasts release_ms alone here (no prize settle window); the
+// prize tests set their own.
+ClawConfig test_config() {
+  ClawConfig config;
+  config.prize_settle_ms = 0;
+  return config;
+}
 
 SwitchStates at_top_and_home() {
   SwitchStates switches{};
@@ -205,7 +211,7 @@ TEST(ClawMachine, BootNotAtTopRaisesHomesReleasesThenReady) {
   claw.advance_to(1'000 + test_config().release_ms);
   EXPECT_EQ(claw.state(), "Ready");
   ASSERT_EQ(claw.statuses().size(), 1U);
-  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 0}));
+  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 0, {}}));
 }
 
 // The header's contract: boot -> raise -> home -> release -> ready. At the top
@@ -256,7 +262,7 @@ TEST(ClawMachine, StaleChannelListenRepeatsClawReady) {
   claw.listen(0);  // Turn 0 is never a grant.
   EXPECT_EQ(claw.state(), "Ready");
   ASSERT_EQ(claw.statuses().size(), 1U);
-  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 0}));
+  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 0, {}}));
   // Play turn 3, then hear its listen again (a late resend).
   claw.grant(3);
   claw.secure(EndTurn{3});
@@ -266,7 +272,7 @@ TEST(ClawMachine, StaleChannelListenRepeatsClawReady) {
     EXPECT_EQ(claw.state(), "Ready");
     EXPECT_TRUE(effects_of<Subscribe>(effects).empty());
     ASSERT_EQ(claw.statuses().size(), 1U);
-    EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 3}));
+    EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::ready, 3, {}}));
   }
 }
 
@@ -290,10 +296,10 @@ TEST(ClawMachine, ControlIsAnnouncedOnlyAfterTheSubscription) {
   EXPECT_EQ(claw.state(), "Controlled");
   std::vector<ClawStatusMessage> status = messages_to<ClawStatusMessage>(effects, secure_channel);
   ASSERT_EQ(status.size(), 1U);
-  EXPECT_EQ(status[0], (ClawStatusMessage{ClawStatus::controlled, 1}));
+  EXPECT_EQ(status[0], (ClawStatusMessage{ClawStatus::controlled, 1, {}}));
   std::vector<Control> control = messages_to<Control>(effects, channel);
   ASSERT_EQ(control.size(), 1U);
-  EXPECT_EQ(control[0], (Control{true, 1, turn_ms}));
+  EXPECT_EQ(control[0], (Control{true, 1, turn_ms, {}}));
   EXPECT_EQ(claw.machine.next_deadline(), claw.now + turn_ms);
 }
 
@@ -308,7 +314,7 @@ TEST(ClawMachine, RepeatedListenForTheSameTurn) {
   claw.listen(1);  // The server missed CLAW_CONTROLLED: acknowledge again.
   EXPECT_EQ(claw.state(), "Controlled");
   ASSERT_EQ(claw.statuses().size(), 1U);
-  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::controlled, 1}));
+  EXPECT_EQ(claw.statuses()[0], (ClawStatusMessage{ClawStatus::controlled, 1, {}}));
 }
 
 TEST(ClawMachine, SubscriptionTimeoutGivesTheTurnUp) {
@@ -322,7 +328,7 @@ TEST(ClawMachine, SubscriptionTimeoutGivesTheTurnUp) {
   EXPECT_EQ(claw.state(), "Releasing");
   claw.advance_to(claw.machine.next_deadline());
   EXPECT_EQ(claw.state(), "Ready");
-  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 4}));
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 4, {}}));
 }
 
 TEST(ClawMachine, EndTurnWhileSubscribingGivesTheTurnUp) {
@@ -343,10 +349,10 @@ TEST(ClawMachine, StatusRequestIsAnsweredWithTheCurrentStatus) {
   EXPECT_TRUE(effects_of<Publish>(raising).empty()) << test::describe_all(raising);
   drive_to_ready(claw);
   claw.secure(StatusRequest{});
-  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 0}));
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 0, {}}));
   claw.grant(5);
   claw.secure(StatusRequest{});
-  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::controlled, 5}));
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::controlled, 5, {}}));
   EXPECT_EQ(claw.state(), "Controlled");
   EXPECT_EQ(claw.machine.counters().rejected_messages, 0U);
   EXPECT_EQ(claw.machine.counters().rejected_events, 0U) << "a status query in the drop cycle is no rejected event";
@@ -362,7 +368,7 @@ TEST(ClawMachine, CommandsFromTheWrongChannelTurnOrSeqAreRejectedAndCounted) {
   claw.command_with(CommandKind::up_on, 1, 1);      // An old turn.
   claw.command_with(CommandKind::up_on, 3, 1);      // A future turn.
   claw.say(channel, "{not json");
-  claw.say(channel, encode(Control{true, 2, 100}));  // Not a command.
+  claw.say(channel, encode(Control{true, 2, 100, {}}));  // Not a command.
   EXPECT_FALSE(claw.machine.any_gantry_motor_on());
   EXPECT_EQ(claw.machine.counters().rejected_messages, 5U);
   EXPECT_EQ(claw.machine.counters().commands_accepted, 0U);
@@ -606,7 +612,7 @@ TEST(ClawMachine, DropRunsTheWholeCycleBackToReady) {
   EXPECT_TRUE(claw.motor(Motor::claw_lower));
   std::vector<Control> control = messages_to<Control>(dropped, channel);
   ASSERT_EQ(control.size(), 1U);
-  EXPECT_EQ(control[0], (Control{false, 7, 0}));
+  EXPECT_EQ(control[0], (Control{false, 7, 0, {}}));
   EXPECT_EQ(effects_of<Unsubscribe>(dropped).size(), 1U);
   EXPECT_EQ(claw.machine.last_finished_turn(), 7U);
   // Late commands of the finished turn are refused.
@@ -634,11 +640,105 @@ TEST(ClawMachine, DropRunsTheWholeCycleBackToReady) {
   EXPECT_EQ(claw.state(), "Releasing");
   EXPECT_FALSE(claw.motor(Motor::claw_close));
   EXPECT_TRUE(claw.statuses().empty());  // Not ready while the prize falls.
-  claw.advance_to(claw.now + config.release_ms);
+  Effects& ready = claw.advance_to(claw.now + config.release_ms);
   EXPECT_EQ(claw.state(), "Ready");
-  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 7}));
+  // No prize fell: the player hears its result, and the server with CLAW_READY.
+  EXPECT_EQ(messages_to<Control>(ready, channel), (std::vector<Control>{Control{false, 7, 0, TurnResult::loss}}));
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 7, TurnResult::loss}));
   EXPECT_EQ(claw.machine.counters().turns_finished, 1U);
   EXPECT_FALSE(claw.any_motor_on());
+}
+
+// --- Prizes ---------------------------------------------------------------------------------
+
+ClawConfig prize_config() {
+  ClawConfig config = test_config();
+  config.prize_settle_ms = 1'500;
+  config.prize_debounce_ms = 20;
+  return config;
+}
+
+// Drops in turn 3 and runs the cycle to Releasing (the claw boots at the top and home).
+void drop_to_releasing(Claw& claw, CommandKind how = CommandKind::drop) {
+  claw.boot_ready();
+  claw.grant(3);
+  if (how == CommandKind::drop) {
+    claw.command(CommandKind::drop);
+  } else {
+    claw.advance_to(claw.now + turn_ms);  // The turn timer drops.
+  }
+  ASSERT_EQ(claw.state(), "Lowering");
+  claw.press(Switch::claw_top, false);
+  claw.press(Switch::claw_bottom, true);
+  claw.advance_to(claw.now + claw.machine.config().grip_ms);
+  claw.press(Switch::claw_bottom, false);
+  claw.press(Switch::claw_top, true);
+  ASSERT_EQ(claw.state(), "Releasing");  // Already home.
+}
+
+TEST(ClawMachine, APrizeThroughTheChuteIsAWinForPlayerAndServer) {
+  Claw claw(prize_config());
+  drop_to_releasing(claw);
+  claw.now += 300;
+  claw.press(Switch::prize_chute, true);
+  claw.advance_to(claw.now + 20);
+  claw.press(Switch::prize_chute, false);
+  EXPECT_EQ(claw.machine.counters().prizes_detected, 1U);
+  // The settle window runs on: the result comes when Releasing is over.
+  EXPECT_EQ(claw.state(), "Releasing");
+  Effects& ready = claw.advance_to(claw.now + claw.machine.config().release_ms + 1'500);
+  ASSERT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(messages_to<Control>(ready, channel), (std::vector<Control>{Control{false, 3, 0, TurnResult::win}}));
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 3, TurnResult::win}));
+  EXPECT_EQ(claw.machine.last_result(), TurnResult::win);
+}
+
+TEST(ClawMachine, ChuteBouncesShorterThanTheDebounceWinNothing) {
+  Claw claw(prize_config());
+  drop_to_releasing(claw, CommandKind::up_on);  // Dropped by the turn timer.
+  for (int bounce = 0; bounce < 5; bounce += 1) {
+    claw.press(Switch::prize_chute, true);
+    claw.advance_to(claw.now + 19);
+    claw.press(Switch::prize_chute, false);
+    claw.advance_to(claw.now + 5);
+  }
+  EXPECT_EQ(claw.machine.counters().prizes_detected, 0U);
+  claw.advance_to(claw.now + claw.machine.config().release_ms + 1'500);
+  ASSERT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 3, TurnResult::timeout}));
+}
+
+// A sensor stuck pressed must not make every turn a win: pressed before the drop,
+// it is a fault, and the turn is judged as if no prize fell.
+TEST(ClawMachine, AChuteSensorPressedBeforeTheDropIsAFaultAndWinsNothing) {
+  Claw claw(prize_config());
+  claw.boot_ready();
+  claw.press(Switch::prize_chute, true);  // Stuck from now on.
+  claw.grant(3);
+  Effects& dropped = claw.command(CommandKind::drop);
+  EXPECT_EQ(claw.machine.counters().chute_faults, 1U);
+  EXPECT_FALSE(effects_of<Log>(dropped).empty());
+  claw.press(Switch::claw_top, false);
+  claw.press(Switch::claw_bottom, true);
+  claw.advance_to(claw.now + claw.machine.config().grip_ms);
+  claw.press(Switch::claw_bottom, false);
+  claw.press(Switch::claw_top, true);
+  claw.advance_to(claw.now + claw.machine.config().release_ms + 1'500);
+  ASSERT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.machine.counters().prizes_detected, 0U);
+  EXPECT_EQ(claw.machine.last_result(), TurnResult::loss);
+}
+
+TEST(ClawMachine, ATurnEndedBeforeAnyDropHasNoClawResult) {
+  Claw claw(prize_config());
+  claw.boot_ready();
+  claw.grant(3);
+  claw.secure(EndTurn{3});
+  EXPECT_EQ(claw.state(), "Releasing");  // Still at the top and home: raising and homing are done.
+  claw.advance_to(claw.now + claw.machine.config().release_ms + 1'500);
+  ASSERT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 3, {}}));
+  EXPECT_FALSE(claw.machine.last_result().has_value());
 }
 
 TEST(ClawMachine, LoweringStopsAfterItsBoundWithoutTheBottomSwitch) {
@@ -660,7 +760,7 @@ TEST(ClawMachine, TurnTimerAutoDrops) {
   EXPECT_EQ(claw.state(), "Controlled");
   Effects& effects = claw.advance_to(granted + turn_ms);
   EXPECT_EQ(claw.state(), "Lowering");
-  EXPECT_EQ(messages_to<Control>(effects, channel).at(0), (Control{false, 1, 0}));
+  EXPECT_EQ(messages_to<Control>(effects, channel).at(0), (Control{false, 1, 0, {}}));
 }
 
 TEST(ClawMachine, EndTurnRaisesWithoutDropping) {
@@ -676,12 +776,12 @@ TEST(ClawMachine, EndTurnRaisesWithoutDropping) {
   EXPECT_EQ(claw.state(), "Raising");
   EXPECT_FALSE(claw.machine.any_gantry_motor_on());
   EXPECT_FALSE(claw.motor(Motor::claw_lower));
-  EXPECT_EQ(messages_to<Control>(effects, channel).at(0), (Control{false, 2, 0}));
+  EXPECT_EQ(messages_to<Control>(effects, channel).at(0), (Control{false, 2, 0, {}}));
   claw.press(Switch::claw_top, true);
   EXPECT_EQ(claw.state(), "Releasing");  // Already home.
   claw.advance_to(claw.now + test_config().release_ms);
   EXPECT_EQ(claw.state(), "Ready");
-  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 2}));
+  EXPECT_EQ(claw.statuses().at(0), (ClawStatusMessage{ClawStatus::ready, 2, {}}));
 }
 
 // --- Link, faults ---------------------------------------------------------------------------
@@ -851,7 +951,7 @@ TEST(ClawMachine, MalformedOrForeignSecureMessagesAreCounted) {
   Claw claw;
   claw.boot_ready();
   for (const std::string& text : {std::string("junk"), std::string(limits::message_bytes_max + 1, '{'),
-                                  encode(ClawStatusMessage{ClawStatus::ready, 0}),  // Its own echo.
+                                  encode(ClawStatusMessage{ClawStatus::ready, 0, {}}),  // Its own echo.
                                   encode(Command{CommandKind::drop, 1, 1})}) {
     claw.machine.handle_secure_message(text, claw.now);
     Effects& effects = claw.take();

@@ -25,19 +25,19 @@ std::vector<Message> every_message_shape() {
   }
   messages.push_back(Command{CommandKind::up_on, uint64_max, uint64_max});
   messages.push_back(Command{CommandKind::drop, 0, 1});
-  messages.push_back(ClawStatusMessage{ClawStatus::ready, 0});
-  messages.push_back(ClawStatusMessage{ClawStatus::ready, 12});
-  messages.push_back(ClawStatusMessage{ClawStatus::controlled, uint64_max});
-  messages.push_back(ClawStatusMessage{ClawStatus::offline, 0});
+  messages.push_back(ClawStatusMessage{ClawStatus::ready, 0, {}});
+  messages.push_back(ClawStatusMessage{ClawStatus::ready, 12, {}});
+  messages.push_back(ClawStatusMessage{ClawStatus::controlled, uint64_max, {}});
+  messages.push_back(ClawStatusMessage{ClawStatus::offline, 0, {}});
   messages.push_back(ChannelListen{"p-0123456789abcdef", 3, 1});
   messages.push_back(ChannelListen{"p-" + std::string(limits::channel_bytes_max - 2, 'f'), uint64_max,
                                    limits::turn_duration_ms_max});
   messages.push_back(StatusRequest{});
   messages.push_back(EndTurn{0});
   messages.push_back(EndTurn{uint64_max});
-  messages.push_back(Control{true, 4, 30'000});
-  messages.push_back(Control{true, 4, 0});
-  messages.push_back(Control{false, 4, 0});
+  messages.push_back(Control{true, 4, 30'000, {}});
+  messages.push_back(Control{true, 4, 0, {}});
+  messages.push_back(Control{false, 4, 0, {}});
   messages.push_back(Position{0, true});
   messages.push_back(Position{1'000'000, false});
   messages.push_back(Position{uint64_max, false});
@@ -45,6 +45,12 @@ std::vector<Message> every_message_shape() {
   messages.push_back(LobbyStatus{ClawStatus::ready});
   messages.push_back(LobbyStatus{ClawStatus::controlled});
   messages.push_back(LobbyStatus{ClawStatus::offline});
+  for (int index = 0; index < turn_result_count; index += 1) {
+    const auto result = static_cast<TurnResult>(index);
+    messages.push_back(ClawStatusMessage{ClawStatus::ready, 9, result});
+    messages.push_back(Control{false, 9, 0, result});
+    messages.push_back(TurnOver{9, result});
+  }
   return messages;
 }
 
@@ -62,9 +68,13 @@ TEST(Protocol, EveryMessageRoundTrips) {
 
 TEST(Protocol, EncodingUsesTheSeedsNames) {
   EXPECT_EQ(encode(Command{CommandKind::up_on, 1, 2}), R"({"command":"upOn","turn":1,"seq":2})");
-  EXPECT_EQ(encode(ClawStatusMessage{ClawStatus::ready, 3}), R"({"status":"CLAW_READY","turn":3})");
-  EXPECT_EQ(encode(ClawStatusMessage{ClawStatus::offline, 0}), R"({"status":"CLAW_OFFLINE"})");
-  EXPECT_EQ(encode(Control{false, 5, 0}), R"({"control":false,"turn":5})");
+  EXPECT_EQ(encode(ClawStatusMessage{ClawStatus::ready, 3, {}}), R"({"status":"CLAW_READY","turn":3})");
+  EXPECT_EQ(encode(ClawStatusMessage{ClawStatus::offline, 0, {}}), R"({"status":"CLAW_OFFLINE"})");
+  EXPECT_EQ(encode(Control{false, 5, 0, {}}), R"({"control":false,"turn":5})");
+  EXPECT_EQ(encode(Control{false, 5, 0, TurnResult::win}), R"({"control":false,"turn":5,"result":"win"})");
+  EXPECT_EQ(encode(ClawStatusMessage{ClawStatus::ready, 5, TurnResult::timeout}),
+            R"({"status":"CLAW_READY","turn":5,"result":"timeout"})");
+  EXPECT_EQ(encode(TurnOver{5, TurnResult::abandoned}), R"({"turn_over":5,"result":"abandoned"})");
   EXPECT_EQ(encode(ChannelListen{"p-ab", 2, 1000}),
             R"({"request":"CHANNEL_LISTEN","channel":"p-ab","turn":2,"turn_ms":1000})");
 }
@@ -101,6 +111,16 @@ TEST(ProtocolMalformed, ExactlyAtTheSizeLimitIsAccepted) {
   padded.append(limits::message_bytes_max - padded.size(), ' ');
   ASSERT_EQ(padded.size(), limits::message_bytes_max);
   EXPECT_TRUE(std::holds_alternative<Message>(decode(padded)));
+}
+
+TEST(ProtocolMalformed, TurnResultsAreCheckedWhereTheyMayAppear) {
+  expect_refused({R"({"control":false,"turn":5,"result":"jackpot"})", DecodeErrorKind::bad_field, "jackpot"});
+  expect_refused({R"({"control":true,"turn":5,"turn_ms":100,"result":"win"})", DecodeErrorKind::unknown_field,
+                  "result"});
+  expect_refused({R"({"status":"CLAW_CONTROLLED","turn":5,"result":"win"})", DecodeErrorKind::unknown_field,
+                  "result"});
+  expect_refused({R"({"turn_over":5})", DecodeErrorKind::missing_field, "result"});
+  expect_refused({R"({"turn_over":5,"result":7})", DecodeErrorKind::bad_field, "result"});
 }
 
 TEST(ProtocolMalformed, NotJson) {

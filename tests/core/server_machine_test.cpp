@@ -65,9 +65,9 @@ class Server {
     machine.handle_secure_message(encode(message), now);
     return take();
   }
-  Effects& claw_ready(Turn turn) { return claw(ClawStatusMessage{ClawStatus::ready, turn}); }
-  Effects& claw_controlled(Turn turn) { return claw(ClawStatusMessage{ClawStatus::controlled, turn}); }
-  Effects& claw_offline() { return claw(ClawStatusMessage{ClawStatus::offline, 0}); }
+  Effects& claw_ready(Turn turn) { return claw(ClawStatusMessage{ClawStatus::ready, turn, {}}); }
+  Effects& claw_controlled(Turn turn) { return claw(ClawStatusMessage{ClawStatus::controlled, turn, {}}); }
+  Effects& claw_offline() { return claw(ClawStatusMessage{ClawStatus::offline, 0, {}}); }
   Effects& advance_to(TimeMs when_ms) {
     now = when_ms;
     machine.handle_timeout(now);
@@ -440,6 +440,49 @@ TEST(ServerMachine, ClawReadyWithAnotherTurnRegrantsTheSameTurnToTheSamePlayer) 
   EXPECT_EQ(again.channel, player(0));
   EXPECT_EQ(again.turn, turn);
   EXPECT_EQ(server.machine.queue().at(0).channel, player(1));
+}
+
+// How each turn ended reaches the store, the player (when the server ended it)
+// and the spectators on the lobby.
+TEST(ServerMachine, EveryClosedTurnHasAResult) {
+  Server server;
+  server.start_with_players(4);
+  auto closed_with = [&](Effects& effects) {
+    std::vector<PersistTurnEnd> ends = effects_of<PersistTurnEnd>(effects);
+    EXPECT_EQ(ends.size(), 1U) << test::describe_all(effects);
+    std::vector<TurnOver> over = messages_to<TurnOver>(effects, lobby_channel);
+    EXPECT_EQ(over.size(), 1U);
+    if (ends.empty() || over.empty()) return TurnResult::loss;
+    EXPECT_EQ(over[0], (TurnOver{ends[0].turn, ends[0].result}));
+    return ends[0].result;
+  };
+  // The claw's result stands: a win.
+  server.claw_ready(0);
+  Turn turn = server.listen().turn;
+  server.claw_controlled(turn);
+  Effects& won = server.claw(ClawStatusMessage{ClawStatus::ready, turn, TurnResult::win});
+  EXPECT_EQ(closed_with(won), TurnResult::win);
+  EXPECT_TRUE(messages_to<Control>(won, player(0)).empty()) << "the claw tells its player, not the server";
+  // The player leaves mid-turn: abandoned, and the player hears so.
+  turn = server.listen().turn;
+  server.claw_controlled(turn);
+  server.leave(player(1));
+  Effects& abandoned = server.claw_ready(turn);
+  EXPECT_EQ(closed_with(abandoned), TurnResult::abandoned);
+  EXPECT_EQ(messages_to<Control>(abandoned, player(1)).at(0).result, TurnResult::abandoned);
+  // The server's own bound: ended by the server, unless the claw had dropped first.
+  turn = server.listen().turn;
+  server.claw_controlled(turn);
+  server.advance_to(server.now + test_config().turn_ms + test_config().turn_slack_ms);
+  Effects& limited = server.claw_ready(turn);
+  EXPECT_EQ(closed_with(limited), TurnResult::ended_by_server);
+  turn = server.listen().turn;
+  server.claw_controlled(turn);
+  server.advance_to(server.now + test_config().turn_ms + test_config().turn_slack_ms);
+  Effects& dropped = server.claw(ClawStatusMessage{ClawStatus::ready, turn, TurnResult::timeout});
+  EXPECT_EQ(closed_with(dropped), TurnResult::timeout);
+  const std::array<std::uint64_t, turn_result_count> expected = {1, 0, 1, 1, 1};
+  EXPECT_EQ(server.machine.counters().turns_by_result, expected);
 }
 
 TEST(ServerMachine, TurnLimitEndsTheTurn) {

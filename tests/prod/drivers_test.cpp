@@ -142,8 +142,8 @@ TEST_F(DriversTest, ClawdAnswersJoinsDurablyAndOpensATurn) {
     player.transport->start();
     ASSERT_TRUE(run_until(io_, [&] { return player.transport->link_up(); }));
     player.transport->publish(topics_.presence_topic(channel), "join", 1, false);
-    claw.transport->publish(topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::ready, 0}), 1, true);
-    claw.transport->publish("clawnet/clawcomm", encode(ClawStatusMessage{ClawStatus::ready, 0}), 1, false);
+    claw.transport->publish(topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::ready, 0, {}}), 1, true);
+    claw.transport->publish("clawnet/clawcomm", encode(ClawStatusMessage{ClawStatus::ready, 0, {}}), 1, false);
     EXPECT_TRUE(run_until(io_, [&] {
       auto listen = claw.last<ChannelListen>("clawnet/clawcomm");
       return listen.has_value() && listen->channel == channel;

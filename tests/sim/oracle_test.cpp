@@ -31,12 +31,25 @@ TEST(Oracle, RightsCatchARevokeOfAPlayerThatStillHoldsItsPlace) {
   oracle.on_join_committed(4, "p-4");
   oracle.on_departure(2);
   oracle.on_player_revoked("p-2", 0);  // Departed: its place is over.
-  oracle.on_turn_end(3);
+  oracle.on_turn_end(PersistTurnEnd{1, 3, TurnOutcome::completed, TurnResult::loss, 0}, 0);
   oracle.on_player_revoked("p-3", 0);  // Its turn ended.
   EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
   oracle.on_player_revoked("p-4", 0);  // Still waiting.
   ASSERT_TRUE(oracle.violation().has_value());
   EXPECT_EQ(oracle.violation()->invariant, 8);
+}
+
+TEST(Oracle, ResultsCatchAStoredResultTheClawDidNotTell) {
+  Oracle oracle(30'000);
+  oracle.on_result_told(4, TurnResult::win);
+  oracle.on_turn_end(PersistTurnEnd{4, 2, TurnOutcome::completed, TurnResult::win, 0}, 0);
+  oracle.on_result_told(5, TurnResult::loss);
+  oracle.on_turn_end(PersistTurnEnd{5, 3, TurnOutcome::ended_by_server, TurnResult::abandoned, 0}, 0);
+  EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
+  oracle.on_result_told(6, TurnResult::win);
+  oracle.on_turn_end(PersistTurnEnd{6, 4, TurnOutcome::completed, TurnResult::loss, 0}, 0);
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 9);
 }
 
 // A whole run: every finished player loses its rights on its channel in the

@@ -420,7 +420,7 @@ TEST(ScenarioPrint, WritesEverySettingExplicitly) {
   EXPECT_NE(printed.find("server turn 30s slack 30s grace 20s resend 1s queue_max 100000\n"), std::string::npos)
       << printed;
   EXPECT_NE(printed.find("claw deadman 600ms motor_max 8s lower 2.5s grip 700ms raise_max 5s home_max 12s "
-                         "release 700ms subscribe_max 5s ready_repeat 2s rate 20\n"),
+                         "release 700ms subscribe_max 5s ready_repeat 2s rate 20 settle 1.5s debounce 20ms\n"),
             std::string::npos)
       << printed;
   EXPECT_NE(printed.find("network latency 20ms..80ms loss 0.01 duplication 0.005 reorder 0.02 reorder_max 50ms "

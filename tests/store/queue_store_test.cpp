@@ -68,7 +68,7 @@ TEST(QueueStore, OpenTurnIsRecovered) {
     ASSERT_TRUE(store);
     for (Ticket ticket = 1; ticket <= 3; ++ticket) join(*store, ticket);
     apply_ok(*store, PersistTurnStart{1, 1, 100});
-    apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::completed, 200});
+    apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::completed, TurnResult::loss, 200});
     apply_ok(*store, PersistTurnStart{2, 2, 300});
   }
   auto store = open_store(dir.file("queue.db"));
@@ -89,9 +89,9 @@ TEST(QueueStore, CompletedAndServerEndedTurnsRemovePlayers) {
   ASSERT_TRUE(store);
   for (Ticket ticket = 1; ticket <= 3; ++ticket) join(*store, ticket);
   apply_ok(*store, PersistTurnStart{1, 1, 100});
-  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::completed, 200});
+  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::completed, TurnResult::loss, 200});
   apply_ok(*store, PersistTurnStart{2, 2, 300});
-  apply_ok(*store, PersistTurnEnd{2, 2, TurnOutcome::ended_by_server, 400});
+  apply_ok(*store, PersistTurnEnd{2, 2, TurnOutcome::ended_by_server, TurnResult::loss, 400});
   const auto stored = load_store(*store);
   EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{3}));
   EXPECT_FALSE(stored.open_turn.has_value());
@@ -111,7 +111,7 @@ TEST(QueueStore, EveryTurnOutcomeEndsThePlayersPlaceInTheQueue) {
     join(*store, 1);
     join(*store, 2);
     apply_ok(*store, PersistTurnStart{1, 1, 100});
-    apply_ok(*store, PersistTurnEnd{1, 1, outcome, 150});
+    apply_ok(*store, PersistTurnEnd{1, 1, outcome, TurnResult::loss, 150});
     const auto stored = load_store(*store);
     EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{2}));
     EXPECT_FALSE(stored.open_turn.has_value());
@@ -129,7 +129,7 @@ TEST(QueueStore, PlayerWhoDepartsDuringTurnStaysGoneWhenItEnds) {
   apply_ok(*store, PersistDeparture{1, DepartureReason::left});
   // The turn stays open (the server still has to end it) until its end is recorded.
   EXPECT_EQ(load_store(*store).open_turn->player.ticket, 1u);
-  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::ended_by_server, 150});
+  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::ended_by_server, TurnResult::loss, 150});
   const auto stored = load_store(*store);
   EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{2}));
   EXPECT_FALSE(stored.open_turn.has_value());
@@ -143,7 +143,7 @@ TEST(QueueStore, NextNumbersCountDepartedAndPlayedPlayers) {
     for (Ticket ticket = 1; ticket <= 5; ++ticket) join(*store, ticket);
     apply_ok(*store, PersistDeparture{5, DepartureReason::presence_expired});
     apply_ok(*store, PersistTurnStart{7, 1, 100});
-    apply_ok(*store, PersistTurnEnd{7, 1, TurnOutcome::completed, 200});
+    apply_ok(*store, PersistTurnEnd{7, 1, TurnOutcome::completed, TurnResult::loss, 200});
   }
   auto store = open_store(dir.file("queue.db"));
   ASSERT_TRUE(store);
@@ -166,7 +166,7 @@ TEST(QueueStore, RefusesInconsistentEffectsAndKeepsState) {
   for (Ticket ticket = 1; ticket <= 4; ++ticket) join(*store, ticket);
   apply_ok(*store, PersistDeparture{4, DepartureReason::left});
   apply_ok(*store, PersistTurnStart{1, 1, 100});
-  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::completed, 200});
+  apply_ok(*store, PersistTurnEnd{1, 1, TurnOutcome::completed, TurnResult::loss, 200});
   apply_ok(*store, PersistTurnStart{2, 2, 300});
   const auto before = load_store(*store);
 
@@ -182,9 +182,9 @@ TEST(QueueStore, RefusesInconsistentEffectsAndKeepsState) {
       {PersistDeparture{1, DepartureReason::left}, "ticket 1 is played"},
       {PersistTurnStart{3, 3, 400}, "turn 3 starts while turn 2 is open"},
       {PersistTurnStart{2, 3, 400}, "turn 2 is not after the last stored turn 2"},
-      {PersistTurnEnd{1, 1, TurnOutcome::completed, 400}, "turn 1 has already ended"},
-      {PersistTurnEnd{5, 2, TurnOutcome::completed, 400}, "turn 5 is not stored"},
-      {PersistTurnEnd{2, 3, TurnOutcome::completed, 400}, "turn 2 belongs to ticket 2, not 3"},
+      {PersistTurnEnd{1, 1, TurnOutcome::completed, TurnResult::loss, 400}, "turn 1 has already ended"},
+      {PersistTurnEnd{5, 2, TurnOutcome::completed, TurnResult::loss, 400}, "turn 5 is not stored"},
+      {PersistTurnEnd{2, 3, TurnOutcome::completed, TurnResult::loss, 400}, "turn 2 belongs to ticket 2, not 3"},
       {Log{"hello"}, "not a Persist* effect"},
   };
   for (const auto& refused : cases) {
@@ -200,7 +200,7 @@ TEST(QueueStore, RefusesInconsistentEffectsAndKeepsState) {
   ASSERT_TRUE(after.open_turn.has_value());
   EXPECT_EQ(after.open_turn->turn, 2u);
   // The store still works after refusals.
-  apply_ok(*store, PersistTurnEnd{2, 2, TurnOutcome::completed, 500});
+  apply_ok(*store, PersistTurnEnd{2, 2, TurnOutcome::completed, TurnResult::loss, 500});
   apply_ok(*store, PersistTurnStart{3, 3, 600});
 }
 

@@ -1,9 +1,11 @@
 // QueueStore::open on files it must refuse, on damaged files, and after a crash.
 // Every refused file must be left byte for byte as it was, with no new side files.
 #include "store/queue_store.hpp"
+#include "store/store_file.hpp"
 #include "tests/store/store_test_support.hpp"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -91,13 +93,74 @@ TEST(StoreFile, RefusesNewerSchemaVersion) {
   const auto path = dir.file("queue.db");
   write_store_with_joins(path, 3);
   run_sqlite(path, "PRAGMA user_version = 7");
-  expect_refused_untouched(dir, path, {path, "schema version 7 is newer", "version 1"});
+  expect_refused_untouched(dir, path, {path, "schema version 7 is newer", "version 2"});
+}
+
+// A store as version 1 builds wrote it: the schema of that version, verbatim.
+void write_version_one_store(const std::string& path) {
+  run_sqlite(path, fmt::format(R"sql(
+PRAGMA application_id = {};
+PRAGMA user_version = 1;
+PRAGMA journal_mode = WAL;
+CREATE TABLE players (
+  ticket INTEGER PRIMARY KEY CHECK (ticket > 0),
+  channel TEXT NOT NULL UNIQUE,
+  joined_ms INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'playing', 'departed', 'played')),
+  departure_reason TEXT CHECK (departure_reason IN ('left', 'presence_expired'))
+) STRICT;
+CREATE TABLE turns (
+  turn INTEGER PRIMARY KEY CHECK (turn > 0),
+  ticket INTEGER NOT NULL REFERENCES players (ticket),
+  started_ms INTEGER NOT NULL,
+  ended_ms INTEGER,
+  outcome TEXT CHECK (outcome IN ('completed', 'ended_by_server', 'aborted')),
+  CHECK ((ended_ms IS NULL) = (outcome IS NULL))
+) STRICT;
+CREATE INDEX turns_open ON turns (turn) WHERE ended_ms IS NULL;
+INSERT INTO players VALUES (1, 'p-0001', 10, 'played', NULL), (2, 'p-0002', 20, 'waiting', NULL),
+                           (3, 'p-0003', 30, 'waiting', NULL);
+INSERT INTO turns VALUES (1, 1, 100, 150, 'completed');
+)sql",
+                               store_application_id));
+}
+
+// A version 1 file migrates in place: its queue loads as it was, its old turns
+// keep no result, and new turns record theirs.
+TEST(StoreFile, VersionOneFileMigratesToVersionTwo) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  write_version_one_store(path);
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  const auto stored = load_store(*store);
+  EXPECT_EQ(tickets_of(stored.waiting), (std::vector<Ticket>{2, 3}));
+  EXPECT_EQ(stored.next_turn, 2u);
+  apply_ok(*store, PersistTurnStart{2, 2, 400});
+  apply_ok(*store, PersistTurnEnd{2, 2, TurnOutcome::completed, TurnResult::win, 500});
+  store.reset();
+  sqlite3* database = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &database), SQLITE_OK);
+  auto text_of = [&](const char* sql) {
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(database, sql, -1, &statement, nullptr), SQLITE_OK);
+    std::string text = "(none)";
+    if (sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_type(statement, 0) != SQLITE_NULL) {
+      text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    }
+    sqlite3_finalize(statement);
+    return text;
+  };
+  EXPECT_EQ(text_of("PRAGMA user_version"), "2");
+  EXPECT_EQ(text_of("SELECT result FROM turns WHERE turn = 1"), "(none)");
+  EXPECT_EQ(text_of("SELECT result FROM turns WHERE turn = 2"), "win");
+  sqlite3_close(database);
 }
 
 // The first development builds ended a lost turn as 'aborted' and put its player back
-// as waiting; no build since writes it (TurnOutcome has no such value), and version 1
-// still accepts it, so such a file opens and loads as those builds left it.
-TEST(StoreFile, VersionOneFileWithAnAbortedTurnOpensAndLoads) {
+// as waiting; no build since writes it (TurnOutcome has no such value), and the outcome
+// CHECK still accepts it, so such a file opens and loads as those builds left it.
+TEST(StoreFile, FileWithAnAbortedTurnOpensAndLoads) {
   TempDir dir;
   const auto path = dir.file("queue.db");
   write_store_with_joins(path, 2);
@@ -109,7 +172,7 @@ TEST(StoreFile, VersionOneFileWithAnAbortedTurnOpensAndLoads) {
   EXPECT_FALSE(stored.open_turn.has_value());
   EXPECT_EQ(stored.next_turn, 2u);
   apply_ok(*store, PersistTurnStart{2, 1, 400});
-  apply_ok(*store, PersistTurnEnd{2, 1, TurnOutcome::completed, 500});
+  apply_ok(*store, PersistTurnEnd{2, 1, TurnOutcome::completed, TurnResult::loss, 500});
   EXPECT_EQ(tickets_of(load_store(*store).waiting), (std::vector<Ticket>{2}));
 }
 
