@@ -355,18 +355,24 @@ DecodeResult decode(std::string_view text) {
                "no known message key (command, status, request, control, position, notice, claw, turn_over)");
 }
 
+namespace {
+std::string describe_result(const std::optional<TurnResult>& result) {
+  return result ? fmt::format(" {}", to_string(*result)) : std::string();
+}
+}  // namespace
+
 std::string describe(const Message& message) {
   return std::visit(
       Overloaded{
           [](const Command& m) { return fmt::format("{} turn={} seq={}", to_string(m.kind), m.turn, m.seq); },
           [](const ClawStatusMessage& m) {
-            return fmt::format("{} turn={}{}", to_string(m.status), m.turn, m.result ? fmt::format(" {}", to_string(*m.result)) : "");
+            return fmt::format("{} turn={}{}", to_string(m.status), m.turn, describe_result(m.result));
           },
           [](const ChannelListen& m) { return fmt::format("CHANNEL_LISTEN {} turn={}", m.channel, m.turn); },
           [](const StatusRequest&) { return std::string("STATUS?"); },
           [](const EndTurn& m) { return fmt::format("END_TURN turn={}", m.turn); },
           [](const Control& m) {
-            return fmt::format("control={} turn={}{}", m.granted, m.turn, m.result ? fmt::format(" {}", to_string(*m.result)) : "");
+            return fmt::format("control={} turn={}{}", m.granted, m.turn, describe_result(m.result));
           },
           [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },
           [](const GetReady&) { return std::string("get_ready"); },

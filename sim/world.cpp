@@ -312,6 +312,9 @@ RunCounters World::counters() const {
 std::optional<std::uint64_t> World::counter(std::string_view name) const {
   const RunCounters total = counters();
   const NetworkCounters& net = network_.counters();
+  const auto of = [](const std::array<std::uint64_t, turn_result_count>& by_result, TurnResult result) {
+    return by_result[static_cast<std::size_t>(result)];
+  };
   const std::pair<std::string_view, std::uint64_t> table[] = {
       {"server.joins_accepted", total.server.joins_accepted},
       {"server.joins_refused", total.server.joins_refused},
@@ -332,13 +335,13 @@ std::optional<std::uint64_t> World::counter(std::string_view name) const {
       {"claw.faults", total.claw.faults},
       {"claw.prizes_detected", total.claw.prizes_detected},
       {"claw.chute_faults", total.claw.chute_faults},
-      {"results.win", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::win)]},
-      {"results.loss", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::loss)]},
-      {"results.timeout", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::timeout)]},
-      {"results.ended_by_server", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::ended_by_server)]},
-      {"results.abandoned", total.server.turns_by_result[static_cast<std::size_t>(TurnResult::abandoned)]},
-      {"players.heard_win", total.results_heard[static_cast<std::size_t>(TurnResult::win)]},
-      {"players.heard_loss", total.results_heard[static_cast<std::size_t>(TurnResult::loss)]},
+      {"results.win", of(total.server.turns_by_result, TurnResult::win)},
+      {"results.loss", of(total.server.turns_by_result, TurnResult::loss)},
+      {"results.timeout", of(total.server.turns_by_result, TurnResult::timeout)},
+      {"results.ended_by_server", of(total.server.turns_by_result, TurnResult::ended_by_server)},
+      {"results.abandoned", of(total.server.turns_by_result, TurnResult::abandoned)},
+      {"players.heard_win", of(total.results_heard, TurnResult::win)},
+      {"players.heard_loss", of(total.results_heard, TurnResult::loss)},
       {"network.published", net.published},
       {"network.delivered", net.delivered},
       {"network.lost", net.lost},

@@ -75,8 +75,9 @@ void draw_turn(Canvas& canvas, const Fonts& fonts, const Layout& layout, Cursor&
   section(canvas, fonts, layout, cursor, "turn");
   const int line = TTF_FontLineSkip(fonts.body());
   if (snapshot.last_result) {
-    const std::string last = fmt::format("turn {}: {}", snapshot.last_result->turn, to_string(snapshot.last_result->result));
-    const bool won = snapshot.last_result->result == TurnResult::win;
+    const sim::ResultView& result = *snapshot.last_result;
+    const std::string last = fmt::format("turn {}: {}", result.turn, to_string(result.result));
+    const bool won = result.result == TurnResult::win;
     canvas.text(fonts.small(), last, cursor.x, cursor.y, won ? palette::lamp_on : palette::text_dim, cursor.width);
     cursor.y += TTF_FontLineSkip(fonts.small()) + layout.px(2);
   }
