@@ -99,20 +99,31 @@ void ClawMachine::Impl::start_chute_watch() {
   CLAWNET_ASSERT(drop_result.has_value());
   watching_chute = true;
   prize_seen = false;
+  prize_passing = false;
   chute_stuck = pressed(Switch::prize_chute);
   if (!chute_stuck) return;
   counters.chute_faults += 1;
   outbox.push_back(Log{"fault: the prize chute sensor is pressed before the drop; no win can count this turn"});
 }
 
-// A press counts once it has lasted prize_debounce_ms: a bounce restarts it.
+// A prize passes the sensor: a press that lasts prize_debounce_ms (a bounce
+// restarts it) and ends again within the watch. A press still on when the watch
+// ends is a sensor that stuck during the drop, not a prize.
 void ClawMachine::Impl::chute_changed(bool chute_pressed, TimeMs now_ms) {
   if (!watching_chute || chute_stuck || prize_seen) return;
   if (chute_pressed) {
     timers.set(Timer::chute_debounce, now_ms + config.prize_debounce_ms);
+  } else if (prize_passing) {
+    prize_passing = false;
+    prize_detected();
   } else {
     timers.clear(Timer::chute_debounce);
   }
+}
+
+void ClawMachine::Impl::prize_held_long_enough() {
+  CLAWNET_ASSERT(watching_chute);
+  prize_passing = true;
 }
 
 void ClawMachine::Impl::prize_detected() {
@@ -126,6 +137,10 @@ void ClawMachine::Impl::prize_detected() {
 void ClawMachine::Impl::report_result() {
   watching_chute = false;
   timers.clear(Timer::chute_debounce);
+  if (std::exchange(prize_passing, false)) {
+    counters.chute_faults += 1;
+    outbox.push_back(Log{"fault: the prize chute sensor stayed pressed to the end of the drop; no win counted"});
+  }
   if (!drop_result) return;
   last_result = prize_seen ? TurnResult::win : *drop_result;
   drop_result.reset();

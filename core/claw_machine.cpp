@@ -350,6 +350,7 @@ void ClawMachine::Impl::check_invariants() const {
   CLAWNET_ASSERT(!watching_chute || in_state({lowering_name, closing_name, raising_name, homing_name, releasing_name}));
   CLAWNET_ASSERT(!timers.armed(Timer::chute_debounce) || (watching_chute && !chute_stuck));
   CLAWNET_ASSERT(!prize_seen || drop_result.has_value());
+  CLAWNET_ASSERT(!prize_passing || (watching_chute && pressed(Switch::prize_chute)));
   // A turn's channel is held exactly while the turn is served.
   CLAWNET_ASSERT(channel.empty() == !serving);
   CLAWNET_ASSERT(last_finished <= turn_number);
@@ -473,8 +474,8 @@ void ClawMachine::handle_timeout(TimeMs now_ms) {
   if (impl.timers.take_due(Timer::deadman, now_ms)) impl.dispatch(Deadman{now_ms});
   if (impl.timers.take_due(Timer::motor_limit, now_ms)) impl.dispatch(MotorLimit{now_ms});
   if (impl.timers.take_due(Timer::turn_end, now_ms)) impl.dispatch(TurnTimeout{now_ms});
+  if (impl.timers.take_due(Timer::chute_debounce, now_ms)) impl.prize_held_long_enough();
   if (impl.timers.take_due(Timer::step, now_ms)) impl.dispatch(StepTimeout{now_ms});
-  if (impl.timers.take_due(Timer::chute_debounce, now_ms)) impl.prize_detected();
   if (impl.timers.take_due(Timer::ready_repeat, now_ms)) impl.dispatch(ReadyRepeat{now_ms});
   impl.settle(now_ms);
 }

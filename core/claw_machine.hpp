@@ -8,9 +8,10 @@
 // now >= next_deadline(), carry out take_effects() in order.
 //
 // Prizes: from the drop until prize_settle_ms after the claw opens over the
-// chute, a press of the prize_chute sensor held prize_debounce_ms is a win. A
-// sensor already pressed when the drop starts is stuck: it is reported
-// (counters.chute_faults) and wins nothing that turn. The result goes to the
+// chute, a press of the prize_chute sensor held prize_debounce_ms and released
+// again is a win. A sensor already pressed when the drop starts, or still
+// pressed when the watch ends, is stuck: it is reported (counters.chute_faults)
+// and wins nothing that turn. The result goes to the
 // player in a second {"control":false} and to the server in CLAW_READY.
 //
 // Safety (asserted where internal, enforced on every input):
@@ -69,7 +70,7 @@ struct ClawCounters {
   std::uint64_t turns_finished = 0;
   std::uint64_t faults = 0;
   std::uint64_t prizes_detected = 0;
-  std::uint64_t chute_faults = 0;       // The chute sensor was pressed when a drop began.
+  std::uint64_t chute_faults = 0;       // The chute sensor was pressed when a drop began or ended.
 };
 
 class ClawMachine {

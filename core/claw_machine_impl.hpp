@@ -36,8 +36,8 @@ enum class Timer : std::uint8_t {
   deadman,       // No command refresh: the gantry stops.
   motor_limit,   // The longest-running gantry motor reaches motor_on_ms_max.
   turn_end,      // The player's turn_ms is over: the claw drops.
+  chute_debounce,  // The prize chute sensor has been pressed long enough (before the step ends).
   step,          // The current step's bound (subscribe, or a drop-cycle step).
-  chute_debounce,  // The prize chute sensor has been pressed long enough: a win.
   ready_repeat,  // CLAW_READY again while idle.
   count
 };
@@ -121,6 +121,7 @@ struct ClawMachine::Impl {
   // --- The prize chute (claw_bookkeeping.cpp) -------------------------------------------------
   void start_chute_watch();
   void chute_changed(bool pressed, TimeMs now_ms);
+  void prize_held_long_enough();
   void prize_detected();
   void report_result();
 
@@ -164,6 +165,7 @@ struct ClawMachine::Impl {
   // The prize chute, watched from the drop to the end of Releasing.
   bool watching_chute = false;
   bool chute_stuck = false;   // Pressed when the watch began: it wins nothing this turn.
+  bool prize_passing = false;  // Pressed for the debounce; a win once it is released.
   bool prize_seen = false;
   std::optional<TurnResult> drop_result;  // loss or timeout, from how the drop began.
   std::string result_channel;             // Where the finished turn's player hears its result.

@@ -96,6 +96,9 @@ struct ClockChange {
 // The server's machine loses power: the store keeps only what it synced (torn:
 // and part of its last unsynced write), the process is gone; `restart server` boots it.
 struct PowerCut { bool torn = false; };
+// The cabinet's prize chute sensor sticks pressed (or works again): the claw
+// must report it as a fault and count no win while it is stuck.
+struct ChuteSensor { bool stuck = true; };
 // Every fault stops: partitions and loss end, the network's options return to
 // the file's, crashed nodes restart. From then on the oracle holds the run to
 // its liveness obligations (docs/explore.md), and before it a stall is no failure.
@@ -104,7 +107,7 @@ struct Heal {};
 using ActionBody = std::variant<Join, Leave, Disconnect, Vanish, Reconnect, Press, Release, DropClaw, Crash,
                                 Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Spoof, Flood, Replay,
                                 JoinSpam, Crowd, Arrivals, Chaos, PresenceTrouble, SpuriousTimeout, Pause, Slow,
-                                ClockChange, PowerCut, Heal>;
+                                ClockChange, PowerCut, ChuteSensor, Heal>;
 
 struct Action {
   TimeMs at_ms = 0;

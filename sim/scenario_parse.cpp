@@ -682,6 +682,11 @@ const std::vector<Verb>& verbs() {
       {"slow", read_slow},
       {"clock", read_clock},
       {"power", read_power},
+      {"chute", [](Cursor& c) -> ActionBody {
+         if (c.accept("stuck")) return ChuteSensor{true};
+         c.keyword("free");
+         return ChuteSensor{false};
+       }},
       {"heal", [](Cursor&) -> ActionBody { return Heal{}; }},
   };
   return table;

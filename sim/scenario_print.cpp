@@ -177,6 +177,7 @@ std::string action_text(const ActionBody& body) {
           return fmt::format("clock {}{}{}", to_string(a.node), a.drift_ppm ? fmt::format(" drift {}ppm", *a.drift_ppm) : "",
                              a.step_ms ? " step " + format_duration(*a.step_ms) : "");
         if constexpr (std::is_same_v<T, PowerCut>) return a.torn ? "power cut server torn" : "power cut server";
+        if constexpr (std::is_same_v<T, ChuteSensor>) return a.stuck ? "chute stuck" : "chute free";
         if constexpr (std::is_same_v<T, Heal>) return "heal";
       },
       body);

@@ -153,6 +153,7 @@ class World {
   void turn_finished(Turn turn);
   void publish_from(const std::string& node, const Publish& publish);
   void revoke_player(const std::string& channel);
+  void set_chute_stuck(bool stuck);
   void keep_subscribed(const std::string& node, const std::string& channel);
   bool wants_subscription(const std::string& node, const std::string& channel) const;
   void add_retired_server();
@@ -273,6 +274,7 @@ class World {
   RequestId next_request_ = 1;
   std::map<Turn, TimeMs> turn_started_ms_;
   std::optional<ResultView> last_result_;  // From the server's TurnOver on the lobby.
+  bool chute_stuck_ = false;               // A `chute stuck` fault is on.
   std::map<std::string, TimeMs> cut_off_until_ms_;      // Node -> end of its partition.
   RunCounters retired_;                                // Counters of crashed machine incarnations.
   struct ReadCommand {  // The player command the claw's current step reads.

@@ -12,7 +12,8 @@ template <class T, class... Faults>
 constexpr bool one_of = (std::is_same_v<T, Faults> || ...);
 template <class T>
 constexpr bool is_fault = one_of<T, Crash, Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Chaos,
-                                 PresenceTrouble, SpuriousTimeout, Pause, Slow, ClockChange, PowerCut, Heal>;
+                                 PresenceTrouble, SpuriousTimeout, Pause, Slow, ClockChange, PowerCut, ChuteSensor,
+                                 Heal>;
 
 }  // namespace
 
@@ -92,6 +93,7 @@ class WorldFaults {
   void operator()(const Slow& a) const { world_.slow_node(a.node, a.by_ms, a.for_ms); }
   void operator()(const ClockChange& a) const { world_.change_clock(a); }
   void operator()(const PowerCut& a) const { world_.power_cut_server(a.torn); }
+  void operator()(const ChuteSensor& a) const { world_.set_chute_stuck(a.stuck); }
   void operator()(const Heal&) const { world_.heal(); }
   void operator()(const auto&) const {}  // Not a fault: WorldActions (world_actions.cpp).
 
@@ -223,6 +225,14 @@ void World::power_cycle_faulted_claw() {
 }
 
 // Every fault stops at once; crashed nodes restart; the oracle's heal phase begins.
+void World::set_chute_stuck(bool stuck) {
+  sync_physics();
+  physics_.set_chute_stuck(stuck, scheduler_.now());
+  chute_stuck_ = stuck;
+  reschedule_physics();
+  log("cabinet", stuck ? "the prize chute sensor sticks" : "the prize chute sensor works");
+}
+
 void World::heal() {
   log("scenario", "heal: every fault stops");
   healed_ = true;
@@ -238,6 +248,7 @@ void World::heal() {
   claw_crash_after_.reset();
   state_triggers_.clear();
   end_stalls();
+  if (chute_stuck_) set_chute_stuck(false);
   heal_settles_at_ms_ =
       scheduler_.now() + heal_bounds(scenario_.server, scenario_.claw, scenario_.network).settle_ms;
   power_cycle_faulted_claw();

@@ -729,6 +729,21 @@ TEST(ClawMachine, AChuteSensorPressedBeforeTheDropIsAFaultAndWinsNothing) {
   EXPECT_EQ(claw.machine.last_result(), TurnResult::loss);
 }
 
+// A sensor that sticks during the drop is pressed long enough, but never released:
+// no win, and a chute fault.
+TEST(ClawMachine, AChuteSensorThatSticksDuringTheDropWinsNothing) {
+  Claw claw(prize_config());
+  drop_to_releasing(claw);
+  const TimeMs released_ms = claw.now;
+  claw.press(Switch::prize_chute, true);
+  claw.advance_to(claw.now + 20);  // Pressed long enough...
+  claw.advance_to(released_ms + claw.machine.config().release_ms + 1'500);  // ...and never released.
+  ASSERT_EQ(claw.state(), "Ready");
+  EXPECT_EQ(claw.machine.counters().prizes_detected, 0U);
+  EXPECT_EQ(claw.machine.counters().chute_faults, 1U);
+  EXPECT_EQ(claw.machine.last_result(), TurnResult::loss);
+}
+
 TEST(ClawMachine, ATurnEndedBeforeAnyDropHasNoClawResult) {
   Claw claw(prize_config());
   claw.boot_ready();

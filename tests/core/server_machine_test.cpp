@@ -850,12 +850,18 @@ TEST(ServerMachine, RestoredPlayersWhoNeverReturnAreDroppedAfterGrace) {
   EXPECT_EQ(server.machine.queue().size(), 1U);
 }
 
-TEST(ServerMachine, OpenTurnRestoredIsGrantedAgain) {
+// A store after a crash in turn 7 (player 2's), with player 3 waiting.
+StoredQueue restored_turn_7_and_player_3() {
   StoredQueue stored;
   stored.open_turn = StoredTurn{7, {2, player(2)}};
   stored.waiting = {{3, player(3)}};
   stored.next_ticket = 4;
   stored.next_turn = 8;
+  return stored;
+}
+
+TEST(ServerMachine, OpenTurnRestoredIsGrantedAgain) {
+  StoredQueue stored = restored_turn_7_and_player_3();
   Server server;
   server.start(stored);
   EXPECT_EQ(server.state(), "ClawOffline");
@@ -876,11 +882,7 @@ TEST(ServerMachine, OpenTurnRestoredIsGrantedAgain) {
 // The server restarted while the claw kept serving the open turn: the claw's
 // answer to the status poll picks the turn up where it is, under the turn bound.
 TEST(ServerMachine, OpenTurnRestoredWhileTheClawStillServesItIsResumed) {
-  StoredQueue stored;
-  stored.open_turn = StoredTurn{7, {2, player(2)}};
-  stored.waiting = {{3, player(3)}};
-  stored.next_ticket = 4;
-  stored.next_turn = 8;
+  StoredQueue stored = restored_turn_7_and_player_3();
   Server server;
   Effects& started = server.start(stored);
   EXPECT_EQ(messages_to<StatusRequest>(started, secure_channel).size(), 1U);
@@ -898,11 +900,7 @@ TEST(ServerMachine, OpenTurnRestoredWhileTheClawStillServesItIsResumed) {
 }
 
 TEST(ServerMachine, RestoredOpenTurnWhosePlayerLeftIsNotGranted) {
-  StoredQueue stored;
-  stored.open_turn = StoredTurn{7, {2, player(2)}};
-  stored.waiting = {{3, player(3)}};
-  stored.next_ticket = 4;
-  stored.next_turn = 8;
+  StoredQueue stored = restored_turn_7_and_player_3();
   Server server;
   server.start(stored);
   server.presence(player(3), PresenceKind::join);
@@ -915,11 +913,7 @@ TEST(ServerMachine, RestoredOpenTurnWhosePlayerLeftIsNotGranted) {
 // A restarted server does not know whether the player of its open turn is still
 // there: like a waiting player, it must show its presence within grace_ms.
 TEST(ServerMachine, RestoredOpenTurnWhosePlayerNeverShowsEndsAfterTheGrace) {
-  StoredQueue stored;
-  stored.open_turn = StoredTurn{7, {2, player(2)}};
-  stored.waiting = {{3, player(3)}};
-  stored.next_ticket = 4;
-  stored.next_turn = 8;
+  StoredQueue stored = restored_turn_7_and_player_3();
   Server server;
   server.start(stored);
   server.presence(player(3), PresenceKind::join);

@@ -48,6 +48,7 @@ auto fields(const Pause& a) { return std::tie(a.node, a.for_ms, a.in_state); }
 auto fields(const Slow& a) { return std::tie(a.node, a.by_ms, a.for_ms); }
 auto fields(const ClockChange& a) { return std::tie(a.node, a.drift_ppm, a.step_ms); }
 auto fields(const PowerCut& a) { return std::tie(a.torn); }
+auto fields(const ChuteSensor& a) { return std::tie(a.stuck); }
 auto fields(const ExpectController& e) { return std::tie(e.player); }
 auto fields(const ExpectQueue& e) { return std::tie(e.players); }
 auto fields(const ExpectQueueLength& e) { return std::tie(e.length); }
@@ -225,6 +226,8 @@ at 25s clock server drift -250ppm step 2s
 at 25s clock claw step 5s
 at 25s power cut server
 at 25s power cut server torn
+at 25s chute stuck
+at 25s chute free
 at 25s heal
 
 expect at 3s controller alice
@@ -285,7 +288,7 @@ TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
 
 TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.actions.size(), 45U);
+  ASSERT_EQ(s.actions.size(), 47U);
   const std::vector<Action>& a = s.actions;
   // 500ms carol sorts first; the two 1s joins keep their file order.
   EXPECT_EQ(a[0].at_ms, 500);
@@ -337,8 +340,10 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[41].body, ClockChange{NodeKind::claw, std::nullopt, 5'000}));
   EXPECT_TRUE(same_body<ActionBody>(a[42].body, PowerCut{false}));
   EXPECT_TRUE(same_body<ActionBody>(a[43].body, PowerCut{true}));
-  EXPECT_TRUE(same_body<ActionBody>(a[44].body, Heal{}));
-  EXPECT_EQ(a[44].at_ms, 25'000);
+  EXPECT_TRUE(same_body<ActionBody>(a[44].body, ChuteSensor{true}));
+  EXPECT_TRUE(same_body<ActionBody>(a[45].body, ChuteSensor{false}));
+  EXPECT_TRUE(same_body<ActionBody>(a[46].body, Heal{}));
+  EXPECT_EQ(a[46].at_ms, 25'000);
 }
 
 TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
@@ -363,7 +368,7 @@ TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   EXPECT_TRUE(same_body<ExpectationBody>(e[10].body, ExpectCounter{"server.turns_completed", Comparison::eq, 2}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[11].body, ExpectCounter{"network.lost", Comparison::le, 10}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[12].body, ExpectPlayed{{"alice", "bob"}}));
-  EXPECT_EQ(e[12].line, 72);
+  EXPECT_EQ(e[12].line, 74);
 }
 
 TEST(ScenarioParse, OptionalLinesKeepTheDefaults) {
