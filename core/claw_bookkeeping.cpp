@@ -259,6 +259,37 @@ void ClawMachine::Impl::halt() {
   all_motors_off();
   timers = {};
   watching_chute = false;
+  prize_passing = false;
+}
+
+// An operator's emergency stop, after the halt: the drop under way (if any) is
+// void (the server ends the turn, so no result is told for it), and the claw
+// stays halted until RESET.
+void ClawMachine::Impl::emergency_stop(TimeMs now_ms) {
+  emergency_stopped = true;
+  counters.emergency_stops += 1;
+  drop_result.reset();
+  prize_seen = false;
+  prize_passing = false;
+  result_channel.clear();
+  outbox.push_back(Log{"emergency stop: every motor off until RESET"});
+  ready_repeats = 0;
+  announce_stopped(now_ms);
+}
+
+// Halted already: a repeated ESTOP (or one while the link was down) holds the claw too.
+void ClawMachine::Impl::halt_again(const claw_detail::Halt& event) {
+  if (event.cause != claw_detail::HaltCause::emergency_stop) return;
+  if (emergency_stopped) return announce_stopped(event.now_ms);
+  emergency_stop(event.now_ms);
+}
+
+// Repeated as CLAW_READY is, in case the server missed it: a server that thinks the
+// claw idle would otherwise never learn it is stopped (nor send the RESET it missed).
+void ClawMachine::Impl::announce_stopped(TimeMs now_ms) {
+  publish(secure_channel, ClawStatusMessage{ClawStatus::stopped, 0, {}});
+  timers.set(Timer::ready_repeat, now_ms + (config.ready_repeat_ms << ready_repeats));
+  ready_repeats = std::min(ready_repeats + 1, 2);
 }
 
 bool ClawMachine::Impl::any_gantry_on() const {

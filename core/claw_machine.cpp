@@ -41,7 +41,6 @@ namespace mpl = boost::mpl;
 // --- Events -----------------------------------------------------------------------------
 // Each names itself for transition coverage (core/probes.hpp).
 struct Boot { static constexpr std::string_view name = "Boot"; TimeMs now_ms; };
-struct LinkDown { static constexpr std::string_view name = "LinkDown"; TimeMs now_ms; };
 struct LinkUp { static constexpr std::string_view name = "LinkUp"; TimeMs now_ms; };
 struct StatusQuery { static constexpr std::string_view name = "StatusQuery"; TimeMs now_ms; };
 struct TurnTimeout { static constexpr std::string_view name = "TurnTimeout"; TimeMs now_ms; };
@@ -50,6 +49,7 @@ struct MotorLimit { static constexpr std::string_view name = "MotorLimit"; TimeM
 struct StepDone { static constexpr std::string_view name = "StepDone"; TimeMs now_ms; };
 struct StepTimeout { static constexpr std::string_view name = "StepTimeout"; TimeMs now_ms; };
 struct ReadyRepeat { static constexpr std::string_view name = "ReadyRepeat"; TimeMs now_ms; };
+struct Reset { static constexpr std::string_view name = "Reset"; TimeMs now_ms; };
 
 // Flags: what the current state is for.
 struct ServesTurn {};    // A player's turn is being served (its channel is held).
@@ -71,6 +71,9 @@ using DroppedByPlayer = Call<&Impl::dropped_by_player>;
 using DroppedByTimer = Call<&Impl::dropped_by_timer>;
 using DeadmanStop = Call<&Impl::deadman_stop>;
 using TripMotors = Call<&Impl::trip_motors>;
+using AnnounceStopped = Call<&Impl::announce_stopped>;
+using HaltAgain = Call<&Impl::halt_again>;
+using ReleaseEStop = Call<&Impl::release_estop>;
 // Probes: rare corners the explorer must reach, noted by the rows that take them.
 template <coverage::Probe probe>
 struct Note {
@@ -80,7 +83,21 @@ struct Note {
 using NoteStaleListen = Note<coverage::Probe::claw_stale_listen>;
 using NoteEndTurnInDropCycle = Note<coverage::Probe::claw_end_turn_in_drop_cycle>;
 using NoteSubscribeTimeout = Note<coverage::Probe::claw_subscribe_timeout>;
-using NoteLinkLostMidTurn = Note<coverage::Probe::claw_link_lost_mid_turn>;
+// A turn served when the claw halts is over; the probe names the cause.
+struct HaltTurn {
+  template <class Fsm, class Source, class Target>
+  void operator()(const Halt& event, Fsm& fsm, Source&, Target&) const {
+    coverage::sometimes(event.cause == HaltCause::link_lost ? coverage::Probe::claw_link_lost_mid_turn
+                                                            : coverage::Probe::claw_estop_mid_turn);
+    fsm.impl->finish_turn();
+  }
+};
+struct NoteHaltInDropCycle {
+  template <class Fsm, class Source, class Target>
+  void operator()(const Halt& event, Fsm&, Source&, Target&) const {
+    if (event.cause == HaltCause::emergency_stop) coverage::sometimes(coverage::Probe::claw_estop_in_drop_cycle);
+  }
+};
 
 using FreshTurn = When<&Impl::is_fresh_listen>;
 using StaleTurn = Unless<FreshTurn>;
@@ -90,6 +107,8 @@ using ChannelMatches = When<&Impl::confirms_our_channel>;
 // The one check every player command passes before it is obeyed (Impl::command_refusal).
 using CommandAllowed = When<&Impl::command_allowed>;
 using CommandRefused = Unless<CommandAllowed>;
+using EStopHeld = When<&Impl::estop_held>;
+using NoEStopHeld = Unless<EStopHeld>;
 
 // --- States -------------------------------------------------------------------------------
 template <const char* name, class... Flags>
@@ -98,12 +117,14 @@ using State = kernel::State<name, Flags...>;
 struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
   using no_message_queue = int;
   struct Booting : State<booting_name> {};
-  // Link to the server lost: everything off until it is back.
+  // Everything off until the link to the server is back and no emergency stop
+  // holds (a RESET releases it); then the claw homes, as after a boot.
   struct Halted : State<halted_name> {
-    template <class Event, class Fsm>
-    void on_entry(const Event& event, Fsm& fsm) {
+    template <class Fsm>
+    void on_entry(const Halt& event, Fsm& fsm) {
       State::on_entry(event, fsm);
       fsm.impl->halt();
+      if (event.cause == HaltCause::emergency_stop) fsm.impl->emergency_stop(event.now_ms);
     }
   };
   // Idle at home, CLAW_READY repeated.
@@ -222,7 +243,6 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
     fsm.impl->set_motor(motor, false, 0);
   }
 
-  using NoteLinkLost = Then<NoteLinkLostMidTurn, FinishTurn>;
 
   // Unhandled events are counted (MachineDef), but for two kinds. A command in a
   // state that takes none is refused as a message; a status query during a drop
@@ -273,15 +293,22 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
   Row< Raising,     EndTurnRequest, none,        NoteEndTurnInDropCycle,                  none           >,
   Row< Homing,      EndTurnRequest, none,        NoteEndTurnInDropCycle,                  none           >,
   Row< Releasing,   EndTurnRequest, none,        NoteEndTurnInDropCycle,                  none           >,
-  Row< Ready,       LinkDown,       Halted,      none,                                    none           >,
-  Row< Subscribing, LinkDown,       Halted,      NoteLinkLost,                            none           >,
-  Row< Controlled,  LinkDown,       Halted,      NoteLinkLost,                            none           >,
-  Row< Lowering,    LinkDown,       Halted,      none,                                    none           >,
-  Row< Closing,     LinkDown,       Halted,      none,                                    none           >,
-  Row< Raising,     LinkDown,       Halted,      none,                                    none           >,
-  Row< Homing,      LinkDown,       Halted,      none,                                    none           >,
-  Row< Releasing,   LinkDown,       Halted,      none,                                    none           >,
-  Row< Halted,      LinkUp,         Raising,     none,                                    none           >
+  Row< Ready,       Halt,           Halted,      none,                                    none           >,
+  Row< Subscribing, Halt,           Halted,      HaltTurn,                                none           >,
+  Row< Controlled,  Halt,           Halted,      HaltTurn,                                none           >,
+  Row< Lowering,    Halt,           Halted,      NoteHaltInDropCycle,                     none           >,
+  Row< Closing,     Halt,           Halted,      NoteHaltInDropCycle,                     none           >,
+  Row< Raising,     Halt,           Halted,      none,                                    none           >,
+  Row< Homing,      Halt,           Halted,      none,                                    none           >,
+  Row< Releasing,   Halt,           Halted,      none,                                    none           >,
+  Row< Halted,      Halt,           none,        HaltAgain,                               none           >,
+  Row< Halted,      LinkUp,         Raising,     none,                                    NoEStopHeld    >,
+  Row< Halted,      LinkUp,         none,        AnnounceStopped,                         EStopHeld      >,
+  // Under an emergency stop: STATUS and END_TURN are answered, RESET releases it.
+  Row< Halted,      StatusQuery,    none,        AnnounceStopped,                         EStopHeld      >,
+  Row< Halted,      ReadyRepeat,    none,        AnnounceStopped,                         none           >,
+  Row< Halted,      EndTurnRequest, none,        none,                                    none           >,
+  Row< Halted,      Reset,          Raising,     ReleaseEStop,                            EStopHeld      >
   > {};
   // clang-format on
 };
@@ -344,13 +371,16 @@ void ClawMachine::Impl::check_invariants() const {
   CLAWNET_ASSERT(!on(Motor::claw_close) || in_state({closing_name, raising_name, homing_name}));
   // Timers belong to states: armed in them, and never outside them.
   CLAWNET_ASSERT(timers.armed(Timer::step) == stepping);
-  CLAWNET_ASSERT(timers.armed(Timer::ready_repeat) == (state == ready_name));
+  CLAWNET_ASSERT(timers.armed(Timer::ready_repeat) == (state == ready_name || emergency_stopped));
   CLAWNET_ASSERT(timers.armed(Timer::turn_end) == (state == controlled_name));
   // The chute is watched through the drop cycle only; a stuck sensor arms nothing.
   CLAWNET_ASSERT(!watching_chute || in_state({lowering_name, closing_name, raising_name, homing_name, releasing_name}));
   CLAWNET_ASSERT(!timers.armed(Timer::chute_debounce) || (watching_chute && !chute_stuck));
   CLAWNET_ASSERT(!prize_seen || drop_result.has_value());
   CLAWNET_ASSERT(!prize_passing || (watching_chute && pressed(Switch::prize_chute)));
+  // An emergency stop holds the claw halted, every motor off, until RESET.
+  const bool every_motor_off = std::find(motors.begin(), motors.end(), true) == motors.end();
+  CLAWNET_ASSERT(!emergency_stopped || (state == halted_name && every_motor_off));
   // A turn's channel is held exactly while the turn is served.
   CLAWNET_ASSERT(channel.empty() == !serving);
   CLAWNET_ASSERT(last_finished <= turn_number);
@@ -387,7 +417,7 @@ void ClawMachine::handle_boot(SwitchStates switches, TimeMs now_ms) {
   impl_->switches = switches;
   impl_->dispatch(Boot{now_ms});
   // A link lost before power-on still counts: halt at once.
-  if (!impl_->link_up) impl_->dispatch(LinkDown{now_ms});
+  if (!impl_->link_up) impl_->dispatch(Halt{now_ms, HaltCause::link_lost});
   impl_->settle(now_ms);
 }
 
@@ -398,7 +428,7 @@ void ClawMachine::handle_link(bool up, TimeMs now_ms) {
   if (up) {
     impl.dispatch(LinkUp{now_ms});
   } else {
-    impl.dispatch(LinkDown{now_ms});
+    impl.dispatch(Halt{now_ms, HaltCause::link_lost});
   }
   impl.settle(now_ms);
 }
@@ -416,6 +446,10 @@ void ClawMachine::handle_secure_message(std::string_view text, TimeMs now_ms) {
     impl.dispatch(StatusQuery{now_ms});
   } else if (const EndTurn* end = std::get_if<EndTurn>(&message)) {
     impl.dispatch(EndTurnRequest{end->turn, now_ms});
+  } else if (std::holds_alternative<EmergencyStop>(message)) {
+    impl.dispatch(Halt{now_ms, HaltCause::emergency_stop});
+  } else if (std::holds_alternative<ResetClaw>(message)) {
+    impl.dispatch(Reset{now_ms});
   } else {
     return impl.reject(fmt::format("secure message not for the claw: {}", describe(message)));
   }
@@ -493,6 +527,7 @@ std::optional<std::string> ClawMachine::listening_channel() const {
   if (impl_->channel.empty()) return std::nullopt;
   return impl_->channel;
 }
+bool ClawMachine::emergency_stopped() const { return impl_->emergency_stopped; }
 Turn ClawMachine::current_turn() const { return impl_->turn_number; }
 Turn ClawMachine::last_finished_turn() const { return impl_->last_finished; }
 std::optional<TurnResult> ClawMachine::last_result() const { return impl_->last_result; }

@@ -22,6 +22,8 @@
 //  4. Every gantry motor is off within deadman_ms of the last accepted command,
 //     at turn end, on a fault and when the link to the server is lost.
 //  5. No gantry motor stays on longer than motor_on_ms_max; it then needs an Off.
+//  6. From an ESTOP on the secure channel until a RESET (or a reboot), every motor
+//     is off, whatever the claw was doing (a drop cycle too); it answers CLAW_STOPPED.
 // Not thread-safe.
 #pragma once
 
@@ -71,6 +73,7 @@ struct ClawCounters {
   std::uint64_t faults = 0;
   std::uint64_t prizes_detected = 0;
   std::uint64_t chute_faults = 0;       // The chute sensor was pressed when a drop began or ended.
+  std::uint64_t emergency_stops = 0;    // ESTOPs that halted the claw (repeats excluded).
 };
 
 class ClawMachine {
@@ -104,6 +107,8 @@ class ClawMachine {
   bool any_gantry_motor_on() const;
   // The channel the claw obeys, while a turn is being served.
   std::optional<std::string> listening_channel() const;
+  // Halted by an operator's ESTOP, until a RESET (a reboot, a new machine, forgets it).
+  bool emergency_stopped() const;
   Turn current_turn() const;
   Turn last_finished_turn() const;
   // How the last finished turn ended, if the claw dropped in it.

@@ -38,8 +38,17 @@ enum class Timer : std::uint8_t {
   turn_end,      // The player's turn_ms is over: the claw drops.
   chute_debounce,  // The prize chute sensor has been pressed long enough (before the step ends).
   step,          // The current step's bound (subscribe, or a drop-cycle step).
-  ready_repeat,  // CLAW_READY again while idle.
+  ready_repeat,  // CLAW_READY again while idle (CLAW_STOPPED while emergency-stopped).
   count
+};
+
+// The link to the server is lost, or an operator's emergency stop arrived: either
+// way every motor stops at once (Halted).
+enum class HaltCause : std::uint8_t { link_lost, emergency_stop };
+struct Halt {
+  static constexpr std::string_view name = "Halt";
+  TimeMs now_ms = 0;
+  HaltCause cause = HaltCause::link_lost;
 };
 
 // Why a player's command is refused (command_refusal()).
@@ -131,6 +140,14 @@ struct ClawMachine::Impl {
   void gantry_off();
   void rearm_gantry_timers(TimeMs now_ms, bool command_accepted);
   void halt();
+  void emergency_stop(TimeMs now_ms);
+  void halt_again(const claw_detail::Halt& event);
+  void release_estop() {
+    emergency_stopped = false;
+    timers.clear(Timer::ready_repeat);
+  }
+  void announce_stopped(TimeMs now_ms);
+  bool estop_held() const { return emergency_stopped; }
   void publish(std::string_view to, Message message);
   void reject(std::string reason);
   bool any_gantry_on() const;
@@ -162,6 +179,7 @@ struct ClawMachine::Impl {
   TimeMs rate_window_start_ms = 0;
   std::uint32_t rate_window_count = 0;
   bool link_up = true;
+  bool emergency_stopped = false;  // Halted by an operator until RESET.
   // The prize chute, watched from the drop to the end of Releasing.
   bool watching_chute = false;
   bool chute_stuck = false;   // Pressed when the watch began: it wins nothing this turn.

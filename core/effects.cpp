@@ -13,7 +13,14 @@ std::string_view to_string(Motor motor) {
 }
 
 std::string_view to_string(DepartureReason reason) {
-  return reason == DepartureReason::left ? "left" : "presence_expired";
+  constexpr std::array<std::string_view, 3> names = {"presence_expired", "left", "kicked"};
+  return names.at(static_cast<std::size_t>(reason));
+}
+
+std::string_view to_string(AdminAction action) {
+  constexpr std::array<std::string_view, admin_action_count> names = {"pause", "resume", "skip",
+                                                                      "kick",  "estop",  "reset"};
+  return names.at(static_cast<std::size_t>(action));
 }
 
 std::string_view to_string(TurnOutcome outcome) {
@@ -36,6 +43,11 @@ std::string describe(const Effect& effect) {
           [](const PersistTurnEnd& e) {
             return fmt::format("persist turn {} end #{} ({}, {})", e.turn, e.ticket, to_string(e.outcome),
                                to_string(e.result));
+          },
+          [](const PersistAdminAction& e) {
+            return fmt::format("persist admin {}{} {}: {}", to_string(e.action),
+                               e.action == AdminAction::kick ? fmt::format(" #{}", e.ticket) : std::string(),
+                               e.done ? "done" : "refused", e.detail);
           },
           [](const RevokePlayer& e) { return fmt::format("revoke {}", e.channel); },
           [](const JoinReply& e) {

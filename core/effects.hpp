@@ -34,7 +34,8 @@ static_assert(gantry_motor(Direction::right) == Motor::gantry_right);
 static_assert(static_cast<int>(Motor::claw_lower) == direction_count);  // Only gantry motors below.
 static_assert(static_cast<int>(Motor::claw_close) + 1 == motor_count);
 
-enum class DepartureReason : std::uint8_t { presence_expired, left };
+// `kicked`: an operator removed the player (ServerMachine::handle_admin).
+enum class DepartureReason : std::uint8_t { presence_expired, left, kicked };
 // How a turn ended. There is no "aborted": a turn the claw lost (a reboot) stays
 // open and is granted again, under its number, to the same player; a turn that has
 // ended never puts its player back in the queue.
@@ -86,6 +87,18 @@ struct PersistTurnEnd {
 struct RevokePlayer {
   std::string channel;
 };
+// What an operator asked of the server (ServerMachine::handle_admin), with its
+// time and answer, kept in the store's admin log.
+enum class AdminAction : std::uint8_t { pause, resume, skip, kick, estop, reset };
+inline constexpr int admin_action_count = 6;
+std::string_view to_string(AdminAction action);
+struct PersistAdminAction {
+  AdminAction action = AdminAction::pause;
+  Ticket ticket = 0;  // The player kicked; 0 for the other actions.
+  bool done = false;  // False: refused, and `detail` says why.
+  std::string detail;
+  TimeMs at_ms = 0;
+};
 using RequestId = std::uint64_t;
 struct JoinReply {
   RequestId request = 0;
@@ -100,7 +113,7 @@ struct Log {
 };
 
 using Effect = std::variant<Publish, Subscribe, Unsubscribe, SetMotor, PersistJoin, PersistDeparture,
-                            PersistTurnStart, PersistTurnEnd, RevokePlayer, JoinReply, Log>;
+                            PersistTurnStart, PersistTurnEnd, PersistAdminAction, RevokePlayer, JoinReply, Log>;
 using Effects = std::vector<Effect>;
 
 // A one-line readable form, for timelines.

@@ -13,6 +13,8 @@ std::string_view to_string(Probe probe) {
     case Probe::server_controller_left: return "server_controller_left";
     case Probe::server_claw_gone_mid_turn: return "server_claw_gone_mid_turn";
     case Probe::server_stale_claw_status: return "server_stale_claw_status";
+    case Probe::server_operator_ended_turn: return "server_operator_ended_turn";
+    case Probe::server_kicked_waiting: return "server_kicked_waiting";
     case Probe::claw_stale_listen: return "claw_stale_listen";
     case Probe::claw_end_turn_in_drop_cycle: return "claw_end_turn_in_drop_cycle";
     case Probe::claw_deadman_trip: return "claw_deadman_trip";
@@ -23,6 +25,8 @@ std::string_view to_string(Probe probe) {
     case Probe::claw_rate_limited: return "claw_rate_limited";
     case Probe::claw_link_lost_mid_turn: return "claw_link_lost_mid_turn";
     case Probe::claw_prize_detected: return "claw_prize_detected";
+    case Probe::claw_estop_mid_turn: return "claw_estop_mid_turn";
+    case Probe::claw_estop_in_drop_cycle: return "claw_estop_in_drop_cycle";
     case Probe::sim_server_crash_granting: return "sim_server_crash_granting";
     case Probe::sim_server_crash_in_turn: return "sim_server_crash_in_turn";
     case Probe::sim_server_crash_ending: return "sim_server_crash_ending";

@@ -32,6 +32,8 @@ enum class Probe : std::uint8_t {
   server_controller_left,        // The player in control left or vanished mid-turn.
   server_claw_gone_mid_turn,     // The claw went away with a turn open (the turn pauses).
   server_stale_claw_status,      // CLAW_READY for another turn while granting.
+  server_operator_ended_turn,    // An operator's skip, kick or e-stop ended a turn.
+  server_kicked_waiting,         // An operator removed a waiting player.
   // ClawMachine.
   claw_stale_listen,             // A CHANNEL_LISTEN older than one already served.
   claw_end_turn_in_drop_cycle,   // END_TURN arrived while the claw drops.
@@ -43,6 +45,8 @@ enum class Probe : std::uint8_t {
   claw_rate_limited,             // Commands beyond the rate were refused.
   claw_link_lost_mid_turn,       // The link went down while a turn was served.
   claw_prize_detected,           // The prize chute sensor saw a prize fall.
+  claw_estop_mid_turn,           // An emergency stop while a player's turn was served.
+  claw_estop_in_drop_cycle,      // An emergency stop while the claw was lowered or closing.
   // The simulation.
   sim_server_crash_granting,     // The server crashed with a CHANNEL_LISTEN unanswered.
   sim_server_crash_in_turn,      // The server crashed while a player steered.

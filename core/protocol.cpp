@@ -19,10 +19,15 @@ namespace {
 // Indexed by the enums' values: decoding casts an index back to the enum.
 constexpr std::array<std::string_view, 9> command_names = {
     "upOn", "upOff", "downOn", "downOff", "leftOn", "leftOff", "rightOn", "rightOff", "drop"};
-constexpr std::array<std::string_view, 3> status_names = {
-    "CLAW_READY", "CLAW_CONTROLLED", "CLAW_OFFLINE"};
+constexpr std::array<std::string_view, 4> status_names = {
+    "CLAW_READY", "CLAW_CONTROLLED", "CLAW_OFFLINE", "CLAW_STOPPED"};
+constexpr std::array<std::string_view, 3> queue_mode_names = {"running", "paused", "stopped"};
 static_assert(command_names.size() == static_cast<std::size_t>(CommandKind::drop) + 1);
-static_assert(status_names.size() == static_cast<std::size_t>(ClawStatus::offline) + 1);
+static_assert(status_names.size() == static_cast<std::size_t>(ClawStatus::stopped) + 1);
+static_assert(queue_mode_names.size() == static_cast<std::size_t>(QueueMode::stopped) + 1);
+
+// Whether a claw status names a turn on the wire.
+bool status_has_turn(ClawStatus status) { return status == ClawStatus::ready || status == ClawStatus::controlled; }
 
 constexpr std::array<std::string_view, turn_result_count> result_names = {"win", "loss", "timeout", "ended_by_server",
                                                                          "abandoned"};
@@ -163,7 +168,7 @@ DecodeResult decode_status(FieldReader& fields) {
   if (!index) return error(DecodeErrorKind::bad_field, fmt::format("unknown claw status \"{}\"", name));
   ClawStatusMessage status;
   status.status = static_cast<ClawStatus>(*index);
-  if (status.status != ClawStatus::offline) CLAWNET_TRY(fields.unsigned_integer("turn", status.turn));
+  if (status_has_turn(status.status)) CLAWNET_TRY(fields.unsigned_integer("turn", status.turn));
   if (status.status == ClawStatus::ready) CLAWNET_TRY(optional_result(fields, status.result));
   CLAWNET_TRY(fields.finish());
   return Message{status};
@@ -192,6 +197,10 @@ DecodeResult decode_request(FieldReader& fields) {
   if (name == "STATUS") {
     CLAWNET_TRY(fields.finish());
     return Message{StatusRequest{}};
+  }
+  if (name == "ESTOP" || name == "RESET") {
+    CLAWNET_TRY(fields.finish());
+    return name == "ESTOP" ? Message{EmergencyStop{}} : Message{ResetClaw{}};
   }
   if (name == "END_TURN") {
     EndTurn end;
@@ -245,6 +254,15 @@ DecodeResult decode_lobby(FieldReader& fields) {
   return Message{LobbyStatus{static_cast<ClawStatus>(*index)}};
 }
 
+DecodeResult decode_queue_state(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("queue", name));
+  auto index = index_of(queue_mode_names, name);
+  if (!index) return error(DecodeErrorKind::bad_field, fmt::format("unknown queue mode \"{}\"", name));
+  CLAWNET_TRY(fields.finish());
+  return Message{QueueState{static_cast<QueueMode>(*index)}};
+}
+
 DecodeResult decode_turn_over(FieldReader& fields) {
   TurnOver over;
   CLAWNET_TRY(fields.unsigned_integer("turn_over", over.turn));
@@ -274,6 +292,7 @@ bool is_player_channel(std::string_view name) {
 
 std::string_view to_string(CommandKind kind) { return command_names.at(static_cast<std::size_t>(kind)); }
 std::string_view to_string(ClawStatus status) { return status_names.at(static_cast<std::size_t>(status)); }
+std::string_view to_string(QueueMode mode) { return queue_mode_names.at(static_cast<std::size_t>(mode)); }
 std::string_view to_string(TurnResult result) { return result_names.at(static_cast<std::size_t>(result)); }
 std::optional<TurnResult> turn_result_named(std::string_view name) {
   const std::optional<std::size_t> index = index_of(result_names, name);
@@ -298,7 +317,7 @@ std::string encode(const Message& message) {
             return serialize({{"command", to_string(m.kind)}, {"turn", m.turn}, {"seq", m.seq}});
           },
           [](const ClawStatusMessage& m) {
-            if (m.status == ClawStatus::offline) return serialize({{"status", to_string(m.status)}});
+            if (!status_has_turn(m.status)) return serialize({{"status", to_string(m.status)}});
             json::object object{{"status", to_string(m.status)}, {"turn", m.turn}};
             if (m.result) object["result"] = to_string(*m.result);
             return json::serialize(object);
@@ -309,6 +328,8 @@ std::string encode(const Message& message) {
           },
           [](const StatusRequest&) { return serialize({{"request", "STATUS"}}); },
           [](const EndTurn& m) { return serialize({{"request", "END_TURN"}, {"turn", m.turn}}); },
+          [](const EmergencyStop&) { return serialize({{"request", "ESTOP"}}); },
+          [](const ResetClaw&) { return serialize({{"request", "RESET"}}); },
           [](const Control& m) {
             if (!m.granted && m.result) {
               return serialize({{"control", false}, {"turn", m.turn}, {"result", to_string(*m.result)}});
@@ -319,6 +340,7 @@ std::string encode(const Message& message) {
           [](const Position& m) { return serialize({{"position", m.position}, {"exact", m.exact}}); },
           [](const GetReady&) { return serialize({{"notice", "get_ready"}}); },
           [](const LobbyStatus& m) { return serialize({{"claw", to_string(m.claw)}}); },
+          [](const QueueState& m) { return serialize({{"queue", to_string(m.mode)}}); },
           [](const TurnOver& m) { return serialize({{"turn_over", m.turn}, {"result", to_string(m.result)}}); },
       },
       message);
@@ -350,9 +372,10 @@ DecodeResult decode(std::string_view text) {
   if (object.contains("position")) return decode_position(fields);
   if (object.contains("notice")) return decode_notice(fields);
   if (object.contains("claw")) return decode_lobby(fields);
+  if (object.contains("queue")) return decode_queue_state(fields);
   if (object.contains("turn_over")) return decode_turn_over(fields);
   return error(DecodeErrorKind::unknown_message,
-               "no known message key (command, status, request, control, position, notice, claw, turn_over)");
+               "no known message key (command, status, request, control, position, notice, claw, queue, turn_over)");
 }
 
 namespace {
@@ -371,12 +394,15 @@ std::string describe(const Message& message) {
           [](const ChannelListen& m) { return fmt::format("CHANNEL_LISTEN {} turn={}", m.channel, m.turn); },
           [](const StatusRequest&) { return std::string("STATUS?"); },
           [](const EndTurn& m) { return fmt::format("END_TURN turn={}", m.turn); },
+          [](const EmergencyStop&) { return std::string("ESTOP"); },
+          [](const ResetClaw&) { return std::string("RESET"); },
           [](const Control& m) {
             return fmt::format("control={} turn={}{}", m.granted, m.turn, describe_result(m.result));
           },
           [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },
           [](const GetReady&) { return std::string("get_ready"); },
           [](const LobbyStatus& m) { return fmt::format("claw {}", to_string(m.claw)); },
+          [](const QueueState& m) { return fmt::format("queue {}", to_string(m.mode)); },
           [](const TurnOver& m) { return fmt::format("turn {} over: {}", m.turn, to_string(m.result)); },
       },
       message);

@@ -61,7 +61,8 @@ struct Command {
   bool operator==(const Command&) const = default;
 };
 
-enum class ClawStatus : std::uint8_t { ready, controlled, offline };
+// `stopped`: an operator's emergency stop holds the claw, every motor off, until a reset.
+enum class ClawStatus : std::uint8_t { ready, controlled, offline, stopped };
 
 // How a turn ended for its player. The claw knows the first three (it dropped,
 // and a prize fell into the chute or did not); the server knows the last two
@@ -71,7 +72,8 @@ inline constexpr int turn_result_count = 5;
 
 // Claw -> server on the secure channel. For `ready`, `turn` is the last turn
 // the claw finished (0 after boot) and `result` how it ended, when the claw
-// dropped in it; for `controlled`, the turn it now serves.
+// dropped in it; for `controlled`, the turn it now serves; `offline` and
+// `stopped` carry no turn.
 struct ClawStatusMessage {
   ClawStatus status = ClawStatus::ready;
   Turn turn = 0;
@@ -98,6 +100,19 @@ struct StatusRequest {
 struct EndTurn {
   Turn turn = 0;
   bool operator==(const EndTurn&) const = default;
+};
+
+// Server -> claw: an operator's emergency stop. Every motor off at once, whatever
+// the claw is doing (a drop cycle too); the turn it serves is over; it answers
+// CLAW_STOPPED and obeys nothing but RESET.
+struct EmergencyStop {
+  bool operator==(const EmergencyStop&) const = default;
+};
+
+// Server -> claw: the operator reset the emergency stop. The claw homes, as after
+// a boot, and reports CLAW_READY.
+struct ResetClaw {
+  bool operator==(const ResetClaw&) const = default;
 };
 
 // Claw or server -> player: `{"control":true}` when the claw listens to the
@@ -131,6 +146,14 @@ struct LobbyStatus {
   bool operator==(const LobbyStatus&) const = default;
 };
 
+// Server -> lobby: whether the queue moves. An operator pauses it (the turn in
+// progress plays on; no next turn starts) or stops it (the emergency stop).
+enum class QueueMode : std::uint8_t { running, paused, stopped };
+struct QueueState {
+  QueueMode mode = QueueMode::running;
+  bool operator==(const QueueState&) const = default;
+};
+
 // Server -> lobby: turn `turn` is over, and how (for spectators).
 struct TurnOver {
   Turn turn = 0;
@@ -138,8 +161,8 @@ struct TurnOver {
   bool operator==(const TurnOver&) const = default;
 };
 
-using Message = std::variant<Command, ClawStatusMessage, ChannelListen, StatusRequest, EndTurn, Control,
-                             Position, GetReady, LobbyStatus, TurnOver>;
+using Message = std::variant<Command, ClawStatusMessage, ChannelListen, StatusRequest, EndTurn, EmergencyStop,
+                             ResetClaw, Control, Position, GetReady, LobbyStatus, QueueState, TurnOver>;
 
 enum class DecodeErrorKind : std::uint8_t {
   too_large, not_json, too_deep, not_object, unknown_message,
@@ -159,6 +182,7 @@ DecodeResult decode(std::string_view text);
 std::string_view to_string(CommandKind kind);
 std::string_view to_string(ClawStatus status);
 std::string_view to_string(TurnResult result);
+std::string_view to_string(QueueMode mode);
 std::optional<TurnResult> turn_result_named(std::string_view name);
 std::string_view to_string(Direction direction);
 std::string_view to_string(DecodeErrorKind kind);

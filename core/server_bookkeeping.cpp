@@ -44,6 +44,12 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
   }
   for (std::size_t rank = 0; rank < queue.size(); rank += 1) tell_position(queue.at(rank), rank);
   head_changed();
+  // An operator's hold outlives a restart; an e-stop is sent again (the claw may have rebooted).
+  if (stored.mode != QueueMode::running) set_mode(stored.mode);
+  if (mode == QueueMode::stopped) {
+    send_estop(now_ms);
+    if (open) close_turn(TurnOutcome::ended_by_server, TurnResult::ended_by_server, now_ms);  // As the e-stop did.
+  }
   outbox.push_back(Log{fmt::format("restored {} waiting, next ticket {}, next turn {}{}", queue.size(),
                                    next_ticket, next_turn,
                                    open ? fmt::format(", open turn {}", open->turn) : std::string())});
@@ -146,7 +152,7 @@ void ServerMachine::Impl::poll_claw(TimeMs now_ms) {
 }
 
 void ServerMachine::Impl::announce_claw(ClawStatus status) {
-  online = status != ClawStatus::offline;
+  online = status == ClawStatus::ready || status == ClawStatus::controlled;
   publish(lobby_channel, LobbyStatus{status});
 }
 

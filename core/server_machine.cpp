@@ -36,11 +36,11 @@ namespace mpl = boost::mpl;
 // --- Events -----------------------------------------------------------------------------
 // Each names itself for transition coverage (core/probes.hpp).
 struct Start { static constexpr std::string_view name = "Start"; TimeMs now_ms; };
-struct ClawGone { static constexpr std::string_view name = "ClawGone"; TimeMs now_ms; };
 struct GrantNext { static constexpr std::string_view name = "GrantNext"; TimeMs now_ms; };
 struct ResendDue { static constexpr std::string_view name = "ResendDue"; TimeMs now_ms; };
 struct TurnLimit { static constexpr std::string_view name = "TurnLimit"; TimeMs now_ms; };
 struct ControllerLeft { static constexpr std::string_view name = "ControllerLeft"; TimeMs now_ms; };
+struct OperatorEnd { static constexpr std::string_view name = "OperatorEnd"; TimeMs now_ms; };
 
 // Marks the states in which the next player may be granted the claw.
 struct CanGrant {};
@@ -58,10 +58,11 @@ using CloseEnding = Call<&Impl::close_ending>;
 using CloseAbandoned = Call<&Impl::close_abandoned>;
 using EndForTurnLimit = Call<&Impl::end_for_turn_limit>;
 using EndForLeaver = Call<&Impl::end_for_leaver>;
+using EndForOperator = Call<&Impl::end_for_operator>;
 using PauseTurn = Call<&Impl::pause_turn>;
 using Regrant = Call<&Impl::regrant>;
 using AnnounceReady = Call<&Impl::announce_ready>;
-using AnnounceOffline = Call<&Impl::announce_offline>;
+using AnnounceGone = Call<&Impl::announce_gone>;
 
 // Whether the claw's status names the open turn.
 using TurnMatches = When<&Impl::names_open_turn>;
@@ -124,17 +125,20 @@ struct TurnFront : kernel::MachineDef<TurnFront, Impl> {
   Row< Granting, ResendDue,      none,       SendListen,         none        >,
   Row< Granting, TurnLimit,      Ending,     EndForTurnLimit,    none        >,
   Row< Granting, ControllerLeft, Ending,     EndForLeaver,       none        >,
+  Row< Granting, OperatorEnd,    Ending,     EndForOperator,     none        >,
   Row< Granting, ClawGone,       ClawLeft,   PauseTurn,          none        >,
   Row< InTurn,   ClawControlled, none,       none,               TurnMatches >,
   Row< InTurn,   ClawReady,      TurnClosed, CloseCompleted,     TurnMatches >,
   Row< InTurn,   ClawReady,      Granting,   Regrant,            TurnDiffers >,
   Row< InTurn,   TurnLimit,      Ending,     EndForTurnLimit,    none        >,
   Row< InTurn,   ControllerLeft, Ending,     EndForLeaver,       none        >,
+  Row< InTurn,   OperatorEnd,    Ending,     EndForOperator,     none        >,
   Row< InTurn,   ClawGone,       ClawLeft,   PauseTurn,          none        >,
   Row< Ending,   ClawReady,      TurnClosed, CloseEnding,        none        >,
   Row< Ending,   ResendDue,      none,       SendEndTurn,        none        >,
   Row< Ending,   ClawControlled, none,       none,               none        >,
   Row< Ending,   ControllerLeft, none,       none,               none        >,
+  Row< Ending,   OperatorEnd,    none,       none,               none        >,
   Row< Ending,   ClawGone,       ClawLeft,   CloseEndedByServer, none        >
   > {};
   // clang-format on
@@ -170,13 +174,15 @@ struct LifecycleFront : kernel::MachineDef<LifecycleFront, Impl> {
   Row< ClawOffline,            ClawControlled, TurnMachine::direct<TurnFront::InTurn>,
                                                                       Then<AnnounceReady, ResumeTurn>,    TurnMatches     >,
   Row< ClawOffline,            ControllerLeft, none,                  CloseAbandoned,                     HasOpenTurn     >,
+  Row< ClawOffline,            OperatorEnd,    none,                  Then<EndForOperator, CloseEndedByServer>,
+                                                                                                      HasOpenTurn     >,
   Row< ClawOffline,            ClawGone,       none,                  none,                               none            >,
   Row< ClawOffline,            ResendDue,      none,                  PollClaw,                           none            >,
   Row< ClawIdle,               ClawReady,      none,                  none,                               none            >,
   Row< ClawIdle,               GrantNext,      TurnMachine,                OpenTurn,                           none            >,
-  Row< ClawIdle,               ClawGone,       ClawOffline,           AnnounceOffline,                    none            >,
+  Row< ClawIdle,               ClawGone,       ClawOffline,           AnnounceGone,                       none            >,
   Row< TurnMachine::exit_pt<TurnClosed>, ClawReady,   ClawIdle,              none,                               none            >,
-  Row< TurnMachine::exit_pt<ClawLeft>,   ClawGone,    ClawOffline,           AnnounceOffline,                    none            >
+  Row< TurnMachine::exit_pt<ClawLeft>,   ClawGone,    ClawOffline,           AnnounceGone,                       none            >
   > {};
   // clang-format on
 };
@@ -204,8 +210,14 @@ void ServerMachine::Impl::dispatch(const Event& event) {
   kernel::dispatch(*machine, event, coverage::MachineKind::server, state, counters.rejected_events);
 }
 
+void ServerMachine::Impl::end_turn_by_operator(TimeMs now_ms) {
+  coverage::sometimes(coverage::Probe::server_operator_ended_turn);
+  dispatch(OperatorEnd{now_ms});
+}
+
 void ServerMachine::Impl::settle(TimeMs now_ms) {
-  if (queue.first_present().has_value() && machine->is_flag_active<CanGrant>()) dispatch(GrantNext{now_ms});
+  const bool may_grant = mode == QueueMode::running && machine->is_flag_active<CanGrant>();
+  if (may_grant && queue.first_present().has_value()) dispatch(GrantNext{now_ms});
   check_invariants();
 }
 
@@ -230,8 +242,10 @@ void ServerMachine::Impl::check_invariants() const {
   CLAWNET_ASSERT(turn_limited == (state == granting_name || state == in_turn_name));
   if (state == claw_idle_name) {
     CLAWNET_ASSERT(!open.has_value());
-    CLAWNET_ASSERT(!queue.first_present().has_value());  // settle() grants at once.
+    // settle() grants at once, unless an operator holds the queue.
+    CLAWNET_ASSERT(!queue.first_present().has_value() || mode != QueueMode::running);
   }
+  CLAWNET_ASSERT(mode == QueueMode::stopped || !timers.armed(Timer::estop_resend));
   // Invariant 2: numbers only grow; everything handed out is below the next one.
   CLAWNET_ASSERT(!open || open->turn < next_turn);
   CLAWNET_ASSERT(!open || open->ticket < next_ticket);
@@ -313,7 +327,10 @@ void ServerMachine::handle_player_presence(std::string_view channel, PresenceKin
 
 void ServerMachine::handle_claw_presence(bool present, TimeMs now_ms) {
   // A claw that comes back says so with CLAW_READY; only its absence is news here.
-  if (!present) impl_->dispatch(ClawGone{now_ms});
+  if (!present) {
+    impl_->enforce_stop(ClawStatus::offline, now_ms);
+    impl_->dispatch(ClawGone{now_ms, ClawStatus::offline});
+  }
   impl_->settle(now_ms);
 }
 
@@ -332,6 +349,7 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
     impl.outbox.push_back(Log{fmt::format("rejected secure message: not a claw status: {}", describe(message))});
     return;
   }
+  impl.enforce_stop(status->status, now_ms);
   switch (status->status) {
     case ClawStatus::ready:
       if (impl.state == granting_name && !impl.turn_matches(status->turn)) {
@@ -340,7 +358,8 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
       impl.dispatch(ClawReady{{status->turn, now_ms}, status->result});
       break;
     case ClawStatus::controlled: impl.dispatch(ClawControlled{{status->turn, now_ms}}); break;
-    case ClawStatus::offline: impl.dispatch(ClawGone{now_ms}); break;
+    case ClawStatus::offline:
+    case ClawStatus::stopped: impl.dispatch(ClawGone{now_ms, status->status}); break;
   }
   impl.settle(now_ms);
 }
@@ -356,11 +375,18 @@ void ServerMachine::handle_timeout(TimeMs now_ms) {
     coverage::sometimes(coverage::Probe::server_controller_left);
     impl.dispatch(ControllerLeft{now_ms});
   }
+  if (impl.timers.take_due(Timer::estop_resend, now_ms)) impl.send_estop(now_ms);
   while (!impl.grace_deadlines.empty() && impl.grace_deadlines.begin()->first <= now_ms) {
     coverage::sometimes(coverage::Probe::server_grace_expired);
     impl.remove_player(impl.grace_deadlines.begin()->second, DepartureReason::presence_expired);
   }
   impl.settle(now_ms);
+}
+
+AdminAnswer ServerMachine::handle_admin(AdminRequest request, TimeMs now_ms) {
+  AdminAnswer answer = impl_->admin(request, now_ms);
+  impl_->settle(now_ms);
+  return answer;
 }
 
 Effects ServerMachine::take_effects() { return std::exchange(impl_->outbox, {}); }
@@ -381,6 +407,7 @@ std::string_view ServerMachine::state_name() const { return impl_->state; }
 const PlayerQueue& ServerMachine::queue() const { return impl_->queue; }
 std::optional<TurnView> ServerMachine::open_turn() const { return impl_->open; }
 bool ServerMachine::claw_online() const { return impl_->online; }
+QueueMode ServerMachine::queue_mode() const { return impl_->mode; }
 const ServerCounters& ServerMachine::counters() const { return impl_->counters; }
 const ServerConfig& ServerMachine::config() const { return impl_->config; }
 

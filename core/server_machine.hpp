@@ -49,6 +49,18 @@ struct StoredQueue {
   std::optional<StoredTurn> open_turn; // A turn started but not ended before the crash.
   Ticket next_ticket = 1;
   Turn next_turn = 1;
+  QueueMode mode = QueueMode::running;  // As the operator's last pause, resume, e-stop or reset left it.
+};
+
+// An operator's action (clawd: POST /v1/admin/...). `ticket` names the player to kick.
+struct AdminRequest {
+  AdminAction action = AdminAction::pause;
+  Ticket ticket = 0;
+};
+// The server's answer: done, or refused, and in words either way.
+struct AdminAnswer {
+  bool done = false;
+  std::string detail;
 };
 
 // The open turn, as the server sees it.
@@ -69,6 +81,8 @@ struct ServerCounters {
   std::uint64_t turns_regranted = 0;     // Granted again after the claw lost them.
   std::uint64_t position_messages = 0;
   std::uint64_t listens_sent = 0;        // CHANNEL_LISTEN messages, repeats included.
+  std::uint64_t admin_done = 0;          // Operator actions carried out...
+  std::uint64_t admin_refused = 0;       // ... and refused (handle_admin).
   std::array<std::uint64_t, turn_result_count> turns_by_result{};  // Indexed by TurnResult.
 };
 
@@ -89,6 +103,15 @@ class ServerMachine {
   void handle_claw_presence(bool present, TimeMs now_ms);
   void handle_secure_message(std::string_view text, TimeMs now_ms);
   void handle_timeout(TimeMs now_ms);
+  // An operator's action, answered at once (docs/protocol.md, "Operator actions"):
+  //   pause / resume  the queue stops or starts granting turns; a turn in progress plays on;
+  //   skip            the turn in progress ends (ended_by_server);
+  //   kick            a waiting player departs (kicked), or the player in control loses its turn;
+  //   estop           ESTOP to the claw (repeated until it says CLAW_STOPPED or goes
+  //                   offline), the turn in progress ends, the queue stops until reset;
+  //   reset           RESET to the claw (it homes), and the queue runs again.
+  // Every request, done or refused, is recorded (PersistAdminAction) and logged.
+  AdminAnswer handle_admin(AdminRequest request, TimeMs now_ms);
 
   // --- Outputs ------------------------------------------------------------------
   Effects take_effects();
@@ -101,6 +124,7 @@ class ServerMachine {
   const PlayerQueue& queue() const;
   std::optional<TurnView> open_turn() const;
   bool claw_online() const;
+  QueueMode queue_mode() const;
   const ServerCounters& counters() const;
   const ServerConfig& config() const;
 

@@ -30,6 +30,7 @@ enum class Timer : std::uint8_t {
   resend,            // CHANNEL_LISTEN, END_TURN or STATUS repeats until answered.
   turn_limit,        // The server ends the turn itself: turn_ms + turn_slack_ms.
   controller_grace,  // A restored open turn's player must show its presence by then.
+  estop_resend,      // ESTOP repeats until the claw says CLAW_STOPPED (or is offline).
   count
 };
 
@@ -45,6 +46,13 @@ struct ClawReady : ClawStatusEvent {
 };
 struct ClawControlled : ClawStatusEvent {
   static constexpr std::string_view name = "ClawControlled";
+};
+// The claw went away (offline) or was stopped by an operator (stopped): either way
+// it serves no turn and takes none.
+struct ClawGone {
+  static constexpr std::string_view name = "ClawGone";
+  TimeMs now_ms = 0;
+  ClawStatus status = ClawStatus::offline;
 };
 
 struct Lifecycle;  // The MSM back-end, defined in server_machine.cpp.
@@ -69,10 +77,11 @@ struct ServerMachine::Impl {
   void close_turn(TurnOutcome outcome, TurnResult result, TimeMs now_ms);
   void end_for_turn_limit() { ending_reason = TurnResult::ended_by_server; }
   void end_for_leaver() { ending_reason = TurnResult::abandoned; }
+  void end_for_operator() { ending_reason = TurnResult::ended_by_server; }
   void pause_turn();
   void regrant();
   void announce_ready() { announce_claw(ClawStatus::ready); }
-  void announce_offline() { announce_claw(ClawStatus::offline); }
+  void announce_gone(const server_detail::ClawGone& event) { announce_claw(event.status); }
   void announce_claw(ClawStatus status);
   void poll_claw(TimeMs now_ms);
   void resume_turn(TimeMs now_ms);
@@ -100,6 +109,16 @@ struct ServerMachine::Impl {
   void publish(std::string_view channel, Message message);
   std::optional<Ticket> second_present() const;
 
+  // --- Operator actions (server_admin.cpp) ----------------------------------------------
+  AdminAnswer admin(AdminRequest request, TimeMs now_ms);
+  AdminAnswer kick(Ticket ticket, TimeMs now_ms);
+  AdminAnswer emergency_stop(TimeMs now_ms);
+  void set_mode(QueueMode next);
+  void send_estop(TimeMs now_ms);
+  // Keeps the claw's state in step with the queue's mode, from each status the claw reports.
+  void enforce_stop(ClawStatus status, TimeMs now_ms);
+  void end_turn_by_operator(TimeMs now_ms);  // Dispatches OperatorEnd (server_machine.cpp).
+
   // --- The machine (server_machine.cpp) -------------------------------------------------
   template <class Event>
   void dispatch(const Event& event);
@@ -117,6 +136,7 @@ struct ServerMachine::Impl {
   Ticket next_ticket = 1;
   Turn next_turn = 1;
   bool online = false;
+  QueueMode mode = QueueMode::running;  // No turn starts unless running.
   std::set<std::pair<TimeMs, Ticket>> grace_deadlines;  // Absent players, by expiry.
   std::map<Ticket, TimeMs> grace_by_ticket;
   // The head of the queue while it is owed its get_ready: it became the head while

@@ -233,6 +233,7 @@ void ClawdDriver::carry_out() {
                      account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
                    },
                    [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
+                   [](PersistAdminAction&) {},
                    [this](JoinReply& e) {
                      const auto it = awaiting_reply_.find(e.request);
                      if (it == awaiting_reply_.end()) return;

@@ -134,6 +134,11 @@ void Oracle::on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs 
   waiting_.erase(ticket);
   turns_started_[ticket].insert(turn);
   if (world.server() == nullptr) return;
+  if (const QueueMode mode = world.server()->queue_mode(); mode != QueueMode::running) {
+    return fail(10, "operator holds", fmt::format("turn {} started for ticket #{} while the queue is {}", turn, ticket,
+                                                  to_string(mode)),
+                now_ms);
+  }
   std::optional<Ticket> earliest_present = world.server()->queue().first_present();
   if (earliest_present && *earliest_present < ticket) {
     fail(2, "FIFO fairness",
@@ -158,9 +163,21 @@ void Oracle::on_server_restarted(const World& world, TimeMs now_ms) {
   }
 }
 
+void Oracle::check_emergency_stop(const World& world, TimeMs now_ms) {
+  const ClawMachine* claw = world.claw();
+  if (claw == nullptr || !claw->emergency_stopped()) return;
+  for (int index = 0; index < motor_count; index += 1) {
+    const Motor motor = static_cast<Motor>(index);
+    if (world.cabinet().motor_on(motor)) {
+      return fail(10, "operator holds", fmt::format("{} runs under an emergency stop", to_string(motor)), now_ms);
+    }
+  }
+}
+
 void Oracle::check(const World& world, TimeMs now_ms) {
   if (violation_) return;
   check_motor_safety(world, now_ms);
+  check_emergency_stop(world, now_ms);
   if (!has_heal_ || settled(now_ms)) check_liveness(world, now_ms);
   check_positions(world, now_ms);
   if (settled(now_ms)) {

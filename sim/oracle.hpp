@@ -42,6 +42,11 @@
 //     place is over (it departed, or its turn ended, in the store's writes).
 //  9. Results: a turn the claw completed is stored with the result the claw
 //     told its player (the last it told, should the turn be granted again).
+// 10. Operator holds: no turn starts (the store records its start) while an
+//     operator's pause or emergency stop holds the queue (a turn started
+//     before plays on, and is granted again if the claw lost it); and from the
+//     step in which the claw reads an ESTOP until it reads a RESET (or reboots),
+//     no cabinet motor runs, whatever the claw was doing.
 //
 // Runs with a `heal` action have two phases. Before the heal (chaos) a stall
 // is no failure: invariant 3 is not checked. From the heal on, liveness is
@@ -49,7 +54,7 @@
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
@@ -160,7 +165,10 @@ class Oracle {
     serving_turn_.reset();
     claw_said_ready_ = false;  // It homes next (even for a turn that never got control: a failed subscribe).
   }
-  void on_claw_status(ClawStatus status) { claw_said_ready_ = claw_said_ready_ || status == ClawStatus::ready; }
+  // CLAW_STOPPED: an emergency stop halted the claw, and it homes again after the reset.
+  void on_claw_status(ClawStatus status) {
+    claw_said_ready_ = status != ClawStatus::stopped && (claw_said_ready_ || status == ClawStatus::ready);
+  }
   // A claw that loses its link halts, and homes again before its next CLAW_READY.
   void on_claw_link_lost() { claw_said_ready_ = false; }
   void on_claw_crashed() {
@@ -183,6 +191,7 @@ class Oracle {
  private:
   void check_liveness(const World& world, TimeMs now_ms);
   void check_motor_safety(const World& world, TimeMs now_ms);
+  void check_emergency_stop(const World& world, TimeMs now_ms);
   void check_positions(const World& world, TimeMs now_ms);
   void check_heal_liveness(const World& world, TimeMs now_ms);
   void check_agreement(const World& world, TimeMs now_ms);

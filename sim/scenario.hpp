@@ -99,6 +99,9 @@ struct PowerCut { bool torn = false; };
 // The cabinet's prize chute sensor sticks pressed (or works again): the claw
 // must report it as a fault and count no win while it is stuck.
 struct ChuteSensor { bool stuck = true; };
+// An operator's action on the server (ServerMachine::handle_admin), over its
+// admin API, so with a network delay; `player` names whom a kick removes.
+struct Admin { AdminAction action = AdminAction::pause; std::string player; };
 // Every fault stops: partitions and loss end, the network's options return to
 // the file's, crashed nodes restart. From then on the oracle holds the run to
 // its liveness obligations (docs/explore.md), and before it a stall is no failure.
@@ -107,7 +110,7 @@ struct Heal {};
 using ActionBody = std::variant<Join, Leave, Disconnect, Vanish, Reconnect, Press, Release, DropClaw, Crash,
                                 Restart, PartitionNode, PartitionLink, ChannelLoss, Burst, Spoof, Flood, Replay,
                                 JoinSpam, Crowd, Arrivals, Chaos, PresenceTrouble, SpuriousTimeout, Pause, Slow,
-                                ClockChange, PowerCut, ChuteSensor, Heal>;
+                                ClockChange, PowerCut, ChuteSensor, Admin, Heal>;
 
 struct Action {
   TimeMs at_ms = 0;
@@ -124,13 +127,14 @@ struct ExpectQueueLength { std::uint64_t length = 0; };
 struct ExpectMotorsOff {};
 struct ExpectPosition { std::string player; std::uint64_t position = 0; };  // As the player was last told.
 struct ExpectState { NodeKind node = NodeKind::server; std::string state; };
+struct ExpectQueueMode { QueueMode mode = QueueMode::running; };  // As the server holds it.
 enum class Comparison : std::uint8_t { eq, ge, le };
 // Counters by name: see docs/scenarios.md ("claw.rejected", "server.turns_completed", ...).
 struct ExpectCounter { std::string counter; Comparison comparison = Comparison::eq; std::uint64_t value = 0; };
 struct ExpectPlayed { std::vector<std::string> players; };       // Each finished at least one turn.
 
 using ExpectationBody = std::variant<ExpectController, ExpectQueue, ExpectQueueLength, ExpectMotorsOff,
-                                     ExpectPosition, ExpectState, ExpectCounter, ExpectPlayed>;
+                                     ExpectPosition, ExpectState, ExpectQueueMode, ExpectCounter, ExpectPlayed>;
 
 struct Expectation {
   When when = When::end;

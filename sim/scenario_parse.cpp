@@ -248,6 +248,20 @@ std::string read_player(Cursor& c) {
   });
 }
 
+// `admin pause|resume|skip|estop|reset`, `admin kick PLAYER`.
+ActionBody read_admin(Cursor& c) {
+  const AdminAction action = c.read("pause, resume, skip, kick, estop or reset",
+                                    [](std::string_view text) -> std::optional<AdminAction> {
+                                      for (int index = 0; index < admin_action_count; index += 1) {
+                                        const auto named = static_cast<AdminAction>(index);
+                                        if (text == to_string(named)) return named;
+                                      }
+                                      return std::nullopt;
+                                    });
+  if (action != AdminAction::kick) return Admin{action, {}};
+  return Admin{action, read_player(c)};
+}
+
 NodeKind read_node_kind(Cursor& c) {
   return c.read("server or claw", [](std::string_view text) -> std::optional<NodeKind> {
     if (text == "server") return NodeKind::server;
@@ -687,6 +701,7 @@ const std::vector<Verb>& verbs() {
          c.keyword("free");
          return ChuteSensor{false};
        }},
+      {"admin", read_admin},
       {"heal", [](Cursor&) -> ActionBody { return Heal{}; }},
   };
   return table;
@@ -753,6 +768,14 @@ const std::vector<Check>& checks() {
          return ExpectState{node, c.read("a state name like ClawIdle or Ready (letters, digits, _)", [](std::string_view text) {
                               return valid_state_name(text) ? std::optional<std::string>(text) : std::nullopt;
                             })};
+       }},
+      {"queue_mode", [](Cursor& c) -> ExpectationBody {
+         return ExpectQueueMode{c.read("running, paused or stopped", [](std::string_view text) -> std::optional<QueueMode> {
+           for (QueueMode mode : {QueueMode::running, QueueMode::paused, QueueMode::stopped}) {
+             if (text == to_string(mode)) return mode;
+           }
+           return std::nullopt;
+         })};
        }},
       {"counter", [](Cursor& c) -> ExpectationBody {
          ExpectCounter counter;

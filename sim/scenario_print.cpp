@@ -54,6 +54,7 @@ std::string expectation_text(const ExpectationBody& body) {
         if constexpr (std::is_same_v<T, ExpectMotorsOff>) return "motors off";
         if constexpr (std::is_same_v<T, ExpectPosition>) return fmt::format("position {} {}", e.player, e.position);
         if constexpr (std::is_same_v<T, ExpectState>) return fmt::format("state {} {}", to_string(e.node), e.state);
+        if constexpr (std::is_same_v<T, ExpectQueueMode>) return fmt::format("queue_mode {}", to_string(e.mode));
         if constexpr (std::is_same_v<T, ExpectCounter>)
           return fmt::format("counter {} {} {}", e.counter, comparison_text(e.comparison), e.value);
         if constexpr (std::is_same_v<T, ExpectPlayed>) return "played" + names(e.players);
@@ -178,6 +179,9 @@ std::string action_text(const ActionBody& body) {
                              a.step_ms ? " step " + format_duration(*a.step_ms) : "");
         if constexpr (std::is_same_v<T, PowerCut>) return a.torn ? "power cut server torn" : "power cut server";
         if constexpr (std::is_same_v<T, ChuteSensor>) return a.stuck ? "chute stuck" : "chute free";
+        if constexpr (std::is_same_v<T, Admin>) {
+          return fmt::format("admin {}{}", to_string(a.action), a.action == AdminAction::kick ? " " + a.player : "");
+        }
         if constexpr (std::is_same_v<T, Heal>) return "heal";
       },
       body);

@@ -18,6 +18,8 @@ void add_counters(ServerCounters& total, const ServerCounters& part) {
   total.turns_regranted += part.turns_regranted;
   total.position_messages += part.position_messages;
   total.listens_sent += part.listens_sent;
+  total.admin_done += part.admin_done;
+  total.admin_refused += part.admin_refused;
   for (std::size_t result = 0; result < total.turns_by_result.size(); result += 1) {
     total.turns_by_result[result] += part.turns_by_result[result];
   }
@@ -35,6 +37,7 @@ void add_counters(ClawCounters& total, const ClawCounters& part) {
   total.faults += part.faults;
   total.prizes_detected += part.prizes_detected;
   total.chute_faults += part.chute_faults;
+  total.emergency_stops += part.emergency_stops;
 }
 
 namespace {
@@ -236,6 +239,10 @@ std::pair<bool, std::string> World::observe(const ExpectationBody& body) const {
             return {shown == e.position,
                     fmt::format("{} shown position {}", e.player, shown ? std::to_string(*shown) : "none")};
           },
+          [&](const ExpectQueueMode& e) -> std::pair<bool, std::string> {
+            const std::string_view mode = server_ ? to_string(server_->queue_mode()) : "down";
+            return {server_ != nullptr && server_->queue_mode() == e.mode, fmt::format("queue_mode {}", mode)};
+          },
           [&](const ExpectState& e) -> std::pair<bool, std::string> {
             std::string state = "down";
             if (e.node == NodeKind::server && server_) state = std::string(server_->state_name());
@@ -324,6 +331,8 @@ std::optional<std::uint64_t> World::counter(std::string_view name) const {
       {"server.turns_ended_by_server", total.server.turns_ended_by_server},
       {"server.turns_regranted", total.server.turns_regranted},
       {"server.position_messages", total.server.position_messages},
+      {"server.admin_done", total.server.admin_done},
+      {"server.admin_refused", total.server.admin_refused},
       {"claw.commands_accepted", total.claw.commands_accepted},
       {"claw.rejected", total.claw.rejected_messages},
       {"claw.rejected_events", total.claw.rejected_events},
@@ -335,6 +344,7 @@ std::optional<std::uint64_t> World::counter(std::string_view name) const {
       {"claw.faults", total.claw.faults},
       {"claw.prizes_detected", total.claw.prizes_detected},
       {"claw.chute_faults", total.claw.chute_faults},
+      {"claw.emergency_stops", total.claw.emergency_stops},
       {"results.win", of(total.server.turns_by_result, TurnResult::win)},
       {"results.loss", of(total.server.turns_by_result, TurnResult::loss)},
       {"results.timeout", of(total.server.turns_by_result, TurnResult::timeout)},

@@ -134,6 +134,10 @@ class World {
   void start_claw(bool cold_boot);
   void crash_claw();
   void heal();
+  // An operator's request reaches the server (logged with its answer), and the
+  // heal's release of any pause or emergency stop still holding the queue.
+  void operator_request(AdminRequest request);
+  void release_operator_hold();
   void power_cycle_faulted_claw();
   // Arms `action` to run once `node` is in `state` (at once if it is now).
   void arm_in_state(NodeKind node, std::string state, Action action);

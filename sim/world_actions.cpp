@@ -22,6 +22,24 @@ std::vector<std::string> hostile_payloads(Turn turn) {
 
 }  // namespace
 
+void World::operator_request(AdminRequest request) {
+  const std::string what = fmt::format("admin {}{}", to_string(request.action),
+                                       request.action == AdminAction::kick ? fmt::format(" #{}", request.ticket) : "");
+  if (!server_) return log("operator", what + ": no answer (the server is down)");
+  AdminAnswer answer;
+  with_server([&](ServerMachine& server) { answer = server.handle_admin(request, server_time()); });
+  log("operator", fmt::format("{}: {}{}", what, answer.done ? "" : "refused: ", answer.detail));
+}
+
+void World::release_operator_hold() {
+  if (!server_) return;
+  switch (server_->queue_mode()) {
+    case QueueMode::running: break;
+    case QueueMode::paused: operator_request(AdminRequest{AdminAction::resume, 0}); break;
+    case QueueMode::stopped: operator_request(AdminRequest{AdminAction::reset, 0}); break;
+  }
+}
+
 void World::schedule_actions() {
   for (const Action& action : scenario_.actions) {
     schedule_at(action.at_ms, [this, &action] { apply(action); }, scenario_lane_);
@@ -119,6 +137,20 @@ class WorldActions {
     }
   }
   void operator()(const Arrivals& a) const { world_.schedule_arrival(a.per_hour, now_ + a.for_ms, a.mode); }
+  void operator()(const Admin& a) const {
+    Ticket ticket = 0;
+    if (a.action == AdminAction::kick) {
+      auto player = world_.players_.find(a.player);
+      ticket = player == world_.players_.end() ? 0 : player->second.ticket;
+    }
+    // The heal ends every hold: a request it overtakes is void.
+    World& world = world_;
+    world.schedule_at(now_ + world.latency_sample(),
+                      [&world, request = AdminRequest{a.action, ticket}, before_heal = !world.healed_] {
+                        if (before_heal && world.healed_) return world.log("operator", "request void: the heal came first");
+                        world.to_node(NodeKind::server, [&world, request] { world.operator_request(request); });
+                      });
+  }
   void operator()(const auto&) const {}  // Faults: WorldFaults (world_faults.cpp).
 
  private:

@@ -260,6 +260,7 @@ void World::heal() {
     network_.restart("server");
     start_server();
   }
+  release_operator_hold();
   oracle_.on_heal(scheduler_.now());
 }
 

@@ -36,6 +36,7 @@ struct QueueStore::Statements {
   sqlite::Statement begin, commit, rollback;
   sqlite::Statement player_status, max_ticket, channel_owner, insert_player, set_status, depart;
   sqlite::Statement max_turn, turn_state, open_turns, insert_turn, end_turn, waiting;
+  sqlite::Statement insert_admin, last_mode_action;
 
   static void write(sqlite::Statement& statement, std::string_view what, const auto&... values) {
     check(statement.run(values...), what);
@@ -119,6 +120,27 @@ struct QueueStore::Statements {
     write(set_status, what, std::string_view("playing"), ticket);
   }
 
+  void admin_action(const PersistAdminAction& effect) {
+    const auto what = fmt::format("PersistAdminAction {}", to_string(effect.action));
+    if (effect.ticket != 0) {
+      write(insert_admin, what, effect.at_ms, to_string(effect.action), to_sql(effect.ticket, "PersistAdminAction: ticket"),
+            std::int64_t{effect.done}, std::string_view(effect.detail));
+    } else {
+      write(insert_admin, what, effect.at_ms, to_string(effect.action), nullptr, std::int64_t{effect.done},
+            std::string_view(effect.detail));
+    }
+  }
+
+  QueueMode mode() {
+    auto cursor = last_mode_action.run();
+    check(cursor, "reading the last admin action");
+    if (!cursor.has_row()) return QueueMode::running;
+    const std::string action = cursor.text(0);
+    if (action == "pause") return QueueMode::paused;
+    if (action == "estop") return QueueMode::stopped;
+    return QueueMode::running;  // resume, reset
+  }
+
   void turn_end(const PersistTurnEnd& effect) {
     const auto turn = to_sql(effect.turn, "PersistTurnEnd: turn");
     const auto ticket = to_sql(effect.ticket, fmt::format("PersistTurnEnd turn {}: ticket", turn));
@@ -172,6 +194,11 @@ std::variant<std::unique_ptr<QueueStore>, StoreError> QueueStore::open(const std
         .insert_turn = prepare("INSERT INTO turns (turn, ticket, started_ms) VALUES (?1, ?2, ?3)"),
         .end_turn = prepare("UPDATE turns SET ended_ms = ?1, outcome = ?2, result = ?3 WHERE turn = ?4"),
         .waiting = prepare("SELECT ticket, channel FROM players WHERE status = 'waiting' ORDER BY ticket"),
+        .insert_admin = prepare(
+            "INSERT INTO admin_actions (at_ms, action, ticket, done, detail) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        .last_mode_action = prepare(
+            "SELECT action FROM admin_actions WHERE done = 1 AND action IN ('pause', 'resume', 'estop', 'reset') "
+            "ORDER BY id DESC LIMIT 1"),
     });
     return std::unique_ptr<QueueStore>(new QueueStore(database.release(), std::move(statements)));
   } catch (const sqlite::Failure& failure) {
@@ -189,7 +216,8 @@ QueueStore::~QueueStore() {
 
 bool QueueStore::is_persistent(const Effect& effect) const {
   return std::holds_alternative<PersistJoin>(effect) || std::holds_alternative<PersistDeparture>(effect) ||
-         std::holds_alternative<PersistTurnStart>(effect) || std::holds_alternative<PersistTurnEnd>(effect);
+         std::holds_alternative<PersistTurnStart>(effect) || std::holds_alternative<PersistTurnEnd>(effect) ||
+         std::holds_alternative<PersistAdminAction>(effect);
 }
 
 std::optional<StoreError> QueueStore::apply(const Effect& effect) {
@@ -202,6 +230,7 @@ std::optional<StoreError> QueueStore::apply(const Effect& effect) {
                    [&](const PersistDeparture& departure) { statements.departure(departure); },
                    [&](const PersistTurnStart& start) { statements.turn_start(start); },
                    [&](const PersistTurnEnd& end) { statements.turn_end(end); },
+                   [&](const PersistAdminAction& action) { statements.admin_action(action); },
                    [](const auto&) {},
                },
                effect);
@@ -233,6 +262,7 @@ std::variant<StoredQueue, StoreError> QueueStore::load() const {
     stored.next_ticket =
         from_sql(statements.last(statements.max_ticket, "reading the last ticket"), "ticket") + 1;
     stored.next_turn = from_sql(statements.last(statements.max_turn, "reading the last turn"), "turn") + 1;
+    stored.mode = statements.mode();
     return stored;
   } catch (const sqlite::Failure& failure) {
     return StoreError{failure.message};

@@ -11,7 +11,8 @@
 //    version gives an error naming the problem, and the file is never modified.
 //  - apply() of a Persist* effect is durable (committed) when it returns without error.
 //  - load() returns waiting players in ticket order, the turn that was open (started,
-//    not ended) if any, and the next ticket and turn numbers to hand out.
+//    not ended) if any, the next ticket and turn numbers to hand out, and the queue
+//    mode the operator's last done pause, resume, e-stop or reset left.
 //  - apply() refuses, with a StoreError naming the ticket or turn and without changing
 //    the store, an effect that does not fit what is stored (a duplicate join, a
 //    departure of an unknown ticket, ending a turn that is not open, ...) and any
@@ -47,7 +48,7 @@ enum class Durability : std::uint8_t {
 
 class QueueStore {
  public:
-  static inline constexpr int schema_version = 2;
+  static inline constexpr int schema_version = 3;
 
   // `vfs` names the SQLite VFS to keep the file on (the simulation's in-memory disk);
   // empty: SQLite's default, the real file system.
@@ -58,7 +59,8 @@ class QueueStore {
   QueueStore(const QueueStore&) = delete;
   QueueStore& operator=(const QueueStore&) = delete;
 
-  // Persists a PersistJoin / PersistDeparture / PersistTurnStart / PersistTurnEnd.
+  // Persists a PersistJoin / PersistDeparture / PersistTurnStart / PersistTurnEnd /
+  // PersistAdminAction.
   // Returns true iff `effect` is one of those (others are not the store's business).
   bool is_persistent(const Effect& effect) const;
   std::optional<StoreError> apply(const Effect& effect);

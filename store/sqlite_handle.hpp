@@ -87,6 +87,7 @@ class Statement {
  private:
   explicit Statement(sqlite3_stmt* raw) : statement_(raw) {}
   int bind(int index, std::int64_t value) { return sqlite3_bind_int64(statement_.get(), index, value); }
+  int bind(int index, std::nullptr_t) { return sqlite3_bind_null(statement_.get(), index); }
   int bind(int index, std::string_view text) {
     return sqlite3_bind_text64(statement_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT,
                                SQLITE_UTF8);

@@ -44,15 +44,40 @@ CREATE INDEX turns_open ON turns (turn) WHERE ended_ms IS NULL;
 
 // Each migration takes a store from the version before it to its own; a new file
 // gets version 1 and every migration, so old and new files end the same.
+// A migration that rebuilds a table (SQLite cannot alter a CHECK) runs with foreign
+// keys off, as SQLite's "generalized ALTER TABLE procedure" asks, and checks them after.
 struct Migration {
   int to_version;
   std::string_view sql;
+  bool rebuilds_tables = false;
 };
-constexpr std::array<Migration, 1> migrations = {{
+constexpr std::array<Migration, 2> migrations = {{
     // How each turn ended for its player (docs/protocol.md, "Turn results"); NULL for
     // turns that ended before version 2, or have not ended.
     {2, "ALTER TABLE turns ADD COLUMN result TEXT CHECK (result IN "
         "('win', 'loss', 'timeout', 'ended_by_server', 'abandoned'));"},
+    // Operators: a player can be kicked, and every admin action is kept (docs/store.md).
+    {3, R"sql(
+CREATE TABLE players_v3 (
+  ticket INTEGER PRIMARY KEY CHECK (ticket > 0),
+  channel TEXT NOT NULL UNIQUE,
+  joined_ms INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'playing', 'departed', 'played')),
+  departure_reason TEXT CHECK (departure_reason IN ('left', 'presence_expired', 'kicked'))
+) STRICT;
+INSERT INTO players_v3 SELECT ticket, channel, joined_ms, status, departure_reason FROM players;
+DROP TABLE players;
+ALTER TABLE players_v3 RENAME TO players;
+CREATE TABLE admin_actions (
+  id INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('pause', 'resume', 'skip', 'kick', 'estop', 'reset')),
+  ticket INTEGER CHECK (ticket > 0),
+  done INTEGER NOT NULL CHECK (done IN (0, 1)),
+  detail TEXT NOT NULL
+) STRICT;
+)sql",
+     true},
 }};
 static_assert(migrations.back().to_version == QueueStore::schema_version);
 
@@ -60,9 +85,16 @@ static_assert(migrations.back().to_version == QueueStore::schema_version);
 void migrate(sqlite3* database, const std::string& path, std::int64_t version) {
   for (const Migration& migration : migrations) {
     if (migration.to_version <= version) continue;
-    execute(database,
-            fmt::format("BEGIN IMMEDIATE; {} PRAGMA user_version = {}; COMMIT", migration.sql, migration.to_version),
-            fmt::format("{}: cannot migrate the store to schema version {}", path, migration.to_version));
+    const auto what = fmt::format("{}: cannot migrate the store to schema version {}", path, migration.to_version);
+    if (migration.rebuilds_tables) execute(database, "PRAGMA foreign_keys = OFF", what);
+    execute(database, fmt::format("BEGIN IMMEDIATE; {} PRAGMA user_version = {};", migration.sql, migration.to_version),
+            what);
+    if (migration.rebuilds_tables && query_integer(database, "SELECT count(*) FROM pragma_foreign_key_check", what) != 0) {
+      execute(database, "ROLLBACK; PRAGMA foreign_keys = ON", what);
+      fail(fmt::format("{}: a foreign key no longer holds after the rebuild", what));
+    }
+    execute(database, "COMMIT", what);
+    if (migration.rebuilds_tables) execute(database, "PRAGMA foreign_keys = ON", what);
   }
 }
 

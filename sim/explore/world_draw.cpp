@@ -152,6 +152,20 @@ void draw_hostile(Draw& draw, double intensity, TimeMs at_ms) {
   }
 }
 
+// An operator at work: a hold (pause, or e-stop) released after a while, or a
+// turn or a place taken away. The heal releases whatever still holds.
+void draw_operator(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
+  Rng& rng = draw.rng;
+  if (kind == FaultKind::operator_end) {
+    if (rng.chance(0.5)) return draw.at(at_ms, Admin{AdminAction::skip, {}});
+    return draw.at(at_ms, Admin{AdminAction::kick, draw.some_player()});
+  }
+  const bool estop = rng.chance(0.5);
+  draw.at(at_ms, Admin{estop ? AdminAction::estop : AdminAction::pause, {}});
+  const TimeMs hold_ms = span(draw, intensity, 200, 2 * draw.scenario.server.turn_ms);
+  draw.at(at_ms + hold_ms, Admin{estop ? AdminAction::reset : AdminAction::resume, {}});
+}
+
 // Faults of the nodes themselves: crashes, freezes, slowness, clocks, power.
 void draw_node_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) {
   Rng& rng = draw.rng;
@@ -260,6 +274,12 @@ void draw_one_fault(Draw& draw, FaultKind kind, double intensity, TimeMs at_ms) 
     case FaultKind::player_disconnect: draw_player_away(draw, kind == FaultKind::player_vanish, at_ms); break;
     case FaultKind::player_leave: draw.at(at_ms, Leave{draw.some_player()}); break;
     case FaultKind::hostile: draw_hostile(draw, intensity, at_ms); break;
+    case FaultKind::operator_hold:
+    case FaultKind::operator_end: draw_operator(draw, kind, intensity, at_ms); break;
+    case FaultKind::chute_stuck:
+      draw.at(at_ms, ChuteSensor{true});
+      draw.at(at_ms + span(draw, intensity, 1'000, 3 * draw.scenario.server.turn_ms), ChuteSensor{false});
+      break;
     case FaultKind::count: break;
   }
 }
@@ -307,6 +327,9 @@ std::string_view to_string(FaultKind kind) {
     case FaultKind::node_slow: return "node_slow";
     case FaultKind::clock_skew: return "clock_skew";
     case FaultKind::power_cut: return "power_cut";
+    case FaultKind::operator_hold: return "operator_hold";
+    case FaultKind::operator_end: return "operator_end";
+    case FaultKind::chute_stuck: return "chute_stuck";
     case FaultKind::count: break;
   }
   return "?";

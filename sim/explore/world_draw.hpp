@@ -37,6 +37,9 @@ enum class FaultKind : std::uint8_t {
   node_slow,          // The server or the claw handles every input late for a while.
   clock_skew,         // A node's clock drifts, or jumps forward.
   power_cut,          // The server loses power: unsynced writes are lost, the last page may tear.
+  operator_hold,      // An operator pauses the queue or presses the e-stop, and releases it later.
+  operator_end,       // An operator skips the turn in progress or kicks a player.
+  chute_stuck,        // The prize chute sensor sticks pressed for a while.
   count
 };
 inline constexpr std::size_t fault_kind_count = static_cast<std::size_t>(FaultKind::count);

@@ -22,6 +22,7 @@ namespace clawnet {
 namespace {
 
 using test::effects_of;
+using test::messages_anywhere;
 using test::messages_to;
 
 constexpr std::int64_t turn_ms = 30'000;
@@ -854,6 +855,78 @@ TEST(ClawMachine, LinkDownInEveryLiveStateHaltsWithAllMotorsOff) {
     }
     EXPECT_EQ(claw.state(), "Ready");
   }
+}
+
+// An operator's emergency stop, from every live state: every motor off at once (a
+// drop cycle too), the turn over, CLAW_STOPPED; nothing moves until RESET, which
+// homes the claw as a boot does. A link that comes back does not release it.
+TEST(ClawMachine, EmergencyStopInEveryLiveStateHoldsEveryMotorOffUntilReset) {
+  for (const char* live : {"Ready", "Subscribing", "Controlled", "Lowering", "Closing", "Raising", "Homing",
+                           "Releasing"}) {
+    SCOPED_TRACE(live);
+    Claw claw;
+    drive_to(claw, live);
+    if (std::string_view(live) == "Controlled") claw.command(CommandKind::up_on);
+    Effects& effects = claw.secure(EmergencyStop{});
+    EXPECT_EQ(claw.state(), "Halted");
+    EXPECT_TRUE(claw.machine.emergency_stopped());
+    EXPECT_FALSE(claw.any_motor_on());
+    EXPECT_EQ(claw.machine.next_deadline(), claw.now + test_config().ready_repeat_ms) << "only CLAW_STOPPED's repeat";
+    EXPECT_FALSE(claw.machine.listening_channel().has_value());
+    const std::vector<ClawStatusMessage> status = messages_to<ClawStatusMessage>(effects, secure_channel);
+    ASSERT_EQ(status.size(), 1U);
+    EXPECT_EQ(status[0].status, ClawStatus::stopped);
+    // Nothing obeyed: commands, grants, END_TURN, a link that flaps; STATUS and ESTOP are answered.
+    claw.command_with(CommandKind::up_on, 1, 99);
+    claw.listen(9);
+    claw.secure(EndTurn{1});
+    claw.link(false);
+    claw.link(true);
+    EXPECT_EQ(messages_to<ClawStatusMessage>(claw.effects, secure_channel).at(0).status, ClawStatus::stopped);
+    EXPECT_EQ(messages_to<ClawStatusMessage>(claw.secure(StatusRequest{}), secure_channel).at(0).status,
+              ClawStatus::stopped);
+    EXPECT_EQ(messages_to<ClawStatusMessage>(claw.secure(EmergencyStop{}), secure_channel).at(0).status,
+              ClawStatus::stopped);
+    EXPECT_EQ(claw.state(), "Halted");
+    EXPECT_FALSE(claw.any_motor_on());
+    // RESET: the claw raises, homes and releases, then is Ready again.
+    claw.now += 1'000;
+    claw.secure(ResetClaw{});
+    EXPECT_FALSE(claw.machine.emergency_stopped());
+    EXPECT_NE(claw.state(), "Halted");
+    for (int guard = 0; guard < 10 && claw.state() != "Ready"; guard += 1) {
+      if (claw.state() == "Raising") claw.press(Switch::claw_top, true);
+      if (claw.state() == "Homing") claw.press(Switch::limit_left, true);
+      if (claw.state() == "Releasing") claw.advance_to(claw.machine.next_deadline());
+    }
+    EXPECT_EQ(claw.state(), "Ready");
+  }
+}
+
+TEST(ClawMachine, EmergencyStopMidDropVoidsTheDropsResult) {
+  Claw claw;
+  drive_to(claw, "Lowering");
+  claw.secure(EmergencyStop{});
+  claw.secure(ResetClaw{});
+  claw.press(Switch::claw_top, true);
+  claw.press(Switch::limit_left, true);
+  ASSERT_EQ(claw.state(), "Releasing");
+  Effects& effects = claw.advance_to(claw.machine.next_deadline());
+  ASSERT_EQ(claw.state(), "Ready");
+  const std::vector<ClawStatusMessage> ready = messages_to<ClawStatusMessage>(effects, secure_channel);
+  ASSERT_FALSE(ready.empty());
+  EXPECT_FALSE(ready.back().result.has_value()) << "the server decides an e-stopped turn's result";
+  EXPECT_TRUE(messages_anywhere<Control>(effects).empty());
+}
+
+TEST(ClawMachine, ResetWithoutAnEmergencyStopIsIgnored) {
+  Claw claw;
+  drive_to(claw, "Ready");
+  claw.secure(ResetClaw{});
+  EXPECT_EQ(claw.state(), "Ready");
+  claw.link(false);
+  claw.secure(ResetClaw{});
+  EXPECT_EQ(claw.state(), "Halted") << "a RESET does not lift a lost link";
 }
 
 TEST(ClawMachine, LinkUpAfterHaltRaisesTheClaw) {

@@ -244,7 +244,9 @@ TEST(Explore, TheSameSeedsWriteTheSameFilesWhateverTheJobs) {
     EXPECT_EQ(read_file(entry.path()), read_file(twin)) << entry.path().filename();
     files += 1;
   }
-  EXPECT_EQ(files, 9U);  // Four worlds, four shrunk, and coverage.json.
+  // Three failing worlds, three shrunk, and coverage.json (in seed 13 the
+  // operator's skips and kicks leave nobody waiting for the faulty claw).
+  EXPECT_EQ(files, 7U);
   EXPECT_NE(out.str().find("FAIL seed 10: liveness"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("replay: clawsim run"), std::string::npos);
 }

@@ -158,6 +158,19 @@ TEST(Oracle, SingleControlCatchesACommandObeyedTwiceOrFromTheWrongChannel) {
   EXPECT_NE(early.violation()->detail.find("while it serves no turn"), std::string::npos);
 }
 
+// Invariant 10: a turn that starts while the operator holds the queue fails.
+TEST(Oracle, OperatorHoldsCatchATurnStartedWhileTheQueueIsPaused) {
+  World world(load_or_fail("operator_pause_skip_kick.scenario"), 21);
+  world.run_until(30'000);
+  ASSERT_EQ(world.server()->queue_mode(), QueueMode::paused);
+  Oracle oracle(30'000);
+  oracle.on_turn_start(world, 2, 9, world.now_ms());
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 10);
+  EXPECT_NE(oracle.violation()->detail.find("while the queue is paused"), std::string::npos)
+      << oracle.violation()->detail;
+}
+
 TEST(Oracle, SingleControlCatchesAClawGrantingAFinishedTurnAgain) {
   World world(load_or_fail("three_players.scenario"), 7);
   world.run_until(2'000);

@@ -49,12 +49,14 @@ auto fields(const Slow& a) { return std::tie(a.node, a.by_ms, a.for_ms); }
 auto fields(const ClockChange& a) { return std::tie(a.node, a.drift_ppm, a.step_ms); }
 auto fields(const PowerCut& a) { return std::tie(a.torn); }
 auto fields(const ChuteSensor& a) { return std::tie(a.stuck); }
+auto fields(const Admin& a) { return std::tie(a.action, a.player); }
 auto fields(const ExpectController& e) { return std::tie(e.player); }
 auto fields(const ExpectQueue& e) { return std::tie(e.players); }
 auto fields(const ExpectQueueLength& e) { return std::tie(e.length); }
 auto fields(const ExpectMotorsOff&) { return std::tuple<>(); }
 auto fields(const ExpectPosition& e) { return std::tie(e.player, e.position); }
 auto fields(const ExpectState& e) { return std::tie(e.node, e.state); }
+auto fields(const ExpectQueueMode& e) { return std::tie(e.mode); }
 auto fields(const ExpectCounter& e) { return std::tie(e.counter, e.comparison, e.value); }
 auto fields(const ExpectPlayed& e) { return std::tie(e.players); }
 auto fields(const NetworkOptions& n) {
@@ -228,6 +230,8 @@ at 25s power cut server
 at 25s power cut server torn
 at 25s chute stuck
 at 25s chute free
+at 25s admin pause
+at 25s admin kick bob
 at 25s heal
 
 expect at 3s controller alice
@@ -243,6 +247,7 @@ expect end counter claw.rejected >= 3
 expect end counter server.turns_completed == 2
 expect end counter network.lost <= 10
 expect end played alice bob
+expect end queue_mode paused
 )";
 
 TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
@@ -288,7 +293,7 @@ TEST(ScenarioParse, SampleGivesTheExpectedSettings) {
 
 TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.actions.size(), 47U);
+  ASSERT_EQ(s.actions.size(), 49U);
   const std::vector<Action>& a = s.actions;
   // 500ms carol sorts first; the two 1s joins keep their file order.
   EXPECT_EQ(a[0].at_ms, 500);
@@ -342,13 +347,15 @@ TEST(ScenarioParse, SampleGivesEveryActionKindInTimeOrder) {
   EXPECT_TRUE(same_body<ActionBody>(a[43].body, PowerCut{true}));
   EXPECT_TRUE(same_body<ActionBody>(a[44].body, ChuteSensor{true}));
   EXPECT_TRUE(same_body<ActionBody>(a[45].body, ChuteSensor{false}));
-  EXPECT_TRUE(same_body<ActionBody>(a[46].body, Heal{}));
-  EXPECT_EQ(a[46].at_ms, 25'000);
+  EXPECT_TRUE(same_body<ActionBody>(a[46].body, Admin{AdminAction::pause, {}}));
+  EXPECT_TRUE(same_body<ActionBody>(a[47].body, Admin{AdminAction::kick, "bob"}));
+  EXPECT_TRUE(same_body<ActionBody>(a[48].body, Heal{}));
+  EXPECT_EQ(a[48].at_ms, 25'000);
 }
 
 TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   const Scenario s = parse_ok(sample);
-  ASSERT_EQ(s.expectations.size(), 13U);
+  ASSERT_EQ(s.expectations.size(), 14U);
   const std::vector<Expectation>& e = s.expectations;
   EXPECT_EQ(e[0].when, When::at);
   EXPECT_EQ(e[0].at_ms, 3'000);
@@ -368,7 +375,8 @@ TEST(ScenarioParse, SampleGivesEveryExpectationKindInFileOrder) {
   EXPECT_TRUE(same_body<ExpectationBody>(e[10].body, ExpectCounter{"server.turns_completed", Comparison::eq, 2}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[11].body, ExpectCounter{"network.lost", Comparison::le, 10}));
   EXPECT_TRUE(same_body<ExpectationBody>(e[12].body, ExpectPlayed{{"alice", "bob"}}));
-  EXPECT_EQ(e[12].line, 74);
+  EXPECT_EQ(e[12].line, 76);
+  EXPECT_TRUE(same_body<ExpectationBody>(e[13].body, ExpectQueueMode{QueueMode::paused}));
 }
 
 TEST(ScenarioParse, OptionalLinesKeepTheDefaults) {
@@ -511,7 +519,12 @@ rc::Gen<ActionBody> action_body() {
           construct<Crowd>(rc::gen::inRange<std::uint32_t>(1, 10'000), rc::gen::inRange<TimeMs>(0, 60'000), mode())),
       construct<ActionBody>(construct<Arrivals>(rc::gen::map(rc::gen::inRange(1, 100'000), [](int n) { return n / 7.0; }),
                                                 short_time(), mode())),
-      construct<ActionBody>(construct<Chaos>(short_time(), short_time())));
+      construct<ActionBody>(construct<Chaos>(short_time(), short_time())),
+      construct<ActionBody>(construct<Admin>(
+          rc::gen::element(AdminAction::pause, AdminAction::resume, AdminAction::skip, AdminAction::estop,
+                           AdminAction::reset),
+          rc::gen::just(std::string()))),
+      construct<ActionBody>(construct<Admin>(rc::gen::just(AdminAction::kick), player_name())));
 }
 
 rc::Gen<ExpectationBody> expectation_body() {
@@ -530,6 +543,8 @@ rc::Gen<ExpectationBody> expectation_body() {
       construct<ExpectationBody>(construct<ExpectCounter>(
           rc::gen::element<std::string>("claw.rejected", "server.turns_completed"),
           rc::gen::element(Comparison::eq, Comparison::ge, Comparison::le), rc::gen::arbitrary<std::uint64_t>())),
+      construct<ExpectationBody>(construct<ExpectQueueMode>(
+          rc::gen::element(QueueMode::running, QueueMode::paused, QueueMode::stopped))),
       construct<ExpectationBody>(construct<ExpectPlayed>(some_players)));
 }
 
@@ -671,7 +686,7 @@ TEST(ScenarioErrors, GarbageNeverCrashes) {
     auto result = parse_scenario(sample.substr(0, length), "prefix");
     if (const auto* error = std::get_if<ParseError>(&result)) {
       EXPECT_GE(error->line, 0);
-      EXPECT_LE(error->line, 75);
+      EXPECT_LE(error->line, 77);
       EXPECT_FALSE(error->message.empty());
     }
   }

@@ -228,9 +228,44 @@ TEST(QueueStore, IsPersistentOnlyForPersistEffects) {
   EXPECT_TRUE(store->is_persistent(PersistDeparture{}));
   EXPECT_TRUE(store->is_persistent(PersistTurnStart{}));
   EXPECT_TRUE(store->is_persistent(PersistTurnEnd{}));
+  EXPECT_TRUE(store->is_persistent(PersistAdminAction{}));
   EXPECT_FALSE(store->is_persistent(JoinReply{}));
   EXPECT_FALSE(store->is_persistent(Publish{}));
   EXPECT_FALSE(store->is_persistent(Log{}));
+}
+
+// The queue mode outlives a restart: the last *done* pause, resume, e-stop or
+// reset decides it; refused actions, skips and kicks do not.
+TEST(QueueStore, QueueModeLoadsFromTheLastDoneModeAction) {
+  TempDir dir;
+  const auto path = dir.file("queue.db");
+  const auto mode_after = [&](std::vector<PersistAdminAction> actions) {
+    auto store = open_store(path);
+    EXPECT_TRUE(store);
+    for (const PersistAdminAction& action : actions) apply_ok(*store, action);
+    store.reset();
+    return load_store(*open_store(path)).mode;
+  };
+  EXPECT_EQ(mode_after({}), QueueMode::running);
+  EXPECT_EQ(mode_after({{AdminAction::pause, 0, true, "paused", 10}}), QueueMode::paused);
+  EXPECT_EQ(mode_after({{AdminAction::skip, 0, true, "ending turn 1", 20}}), QueueMode::paused);
+  EXPECT_EQ(mode_after({{AdminAction::estop, 0, true, "stopped", 30}}), QueueMode::stopped);
+  EXPECT_EQ(mode_after({{AdminAction::resume, 0, false, "reset it first", 40}}), QueueMode::stopped);
+  EXPECT_EQ(mode_after({{AdminAction::reset, 0, true, "reset", 50}}), QueueMode::running);
+}
+
+TEST(QueueStore, AdminActionsAndKicksAreKept) {
+  TempDir dir;
+  auto store = open_store(dir.file("queue.db"));
+  ASSERT_TRUE(store);
+  join(*store, 1);
+  join(*store, 2);
+  apply_ok(*store, PersistDeparture{1, DepartureReason::kicked});
+  apply_ok(*store, PersistAdminAction{AdminAction::kick, 1, true, "#1 removed from the queue", 70});
+  apply_ok(*store, PersistAdminAction{AdminAction::kick, 9, false, "no player #9", 80});
+  EXPECT_EQ(tickets_of(load_store(*store).waiting), (std::vector<Ticket>{2}));
+  const auto zero = store->apply(PersistAdminAction{AdminAction::kick, 0, true, "", 90});
+  EXPECT_FALSE(zero.has_value()) << "ticket 0 means no ticket: " << zero->message;
 }
 
 }  // namespace
