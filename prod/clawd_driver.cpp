@@ -25,11 +25,14 @@ constexpr TimeMs account_answer_ms_max = 10'000;
 constexpr TimeMs account_linger_ms = 5'000;
 constexpr std::size_t password_random_bytes = 16;
 
-JoinAnswer refusal(std::string text, int status = 503) {
-  JoinAnswer answer;
-  answer.refusal = std::move(text);
-  answer.status = status;
-  return answer;
+HttpResponse refusal(std::string_view text, int status = 503) { return json_error(status, text); }
+
+HttpResponse join_answer(const JoinReply& reply, const std::string& password) {
+  const boost::json::object broker{{"username", password.empty() ? "" : reply.channel},
+                                   {"password", password},
+                                   {"client_id", reply.channel}};
+  return json_response(200, boost::json::object{{"channel", reply.channel}, {"position", reply.position},
+                                                {"broker", broker}});
 }
 
 }  // namespace
@@ -59,9 +62,19 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
   callbacks.on_link = [this](bool up) { on_link(up); };
   callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
   transport_ = std::make_unique<MqttTransport>(io, mqtt_options(config.broker, "clawd"), std::move(callbacks));
-  http_ = std::make_unique<HttpServer>(
-      io, config.http, [this](const std::string&, JoinResponder respond) { on_join(std::move(respond)); },
-      [this] { return status(); });
+  http_ = std::make_unique<HttpServer>(io, config.http);
+  add_routes();
+}
+
+void ClawdDriver::add_routes() {
+  RouteOptions join_options;
+  join_options.check_body = check_empty_object_body;
+  join_options.rate_limited = true;
+  http_->route(
+      Method::post, "/v1/join", [this](const HttpRequest&, HttpResponder respond) { on_join(std::move(respond)); },
+      std::move(join_options));
+  http_->route(Method::get, "/v1/status",
+               [this](const HttpRequest&, HttpResponder respond) { respond(json_response(200, status())); });
 }
 
 ClawdDriver::~ClawdDriver() { stop(); }
@@ -89,7 +102,7 @@ void ClawdDriver::stop() {
   awaiting_account_.clear();
 }
 
-void ClawdDriver::on_join(JoinResponder respond) {
+void ClawdDriver::on_join(HttpResponder respond) {
   if (!transport_->link_up()) return respond(refusal("the queue server cannot reach the broker; try again soon"));
   if (awaiting_account_.size() + awaiting_reply_.size() >= pending_joins_max) {
     return respond(refusal("too many joins in progress; try again soon"));
@@ -242,16 +255,7 @@ void ClawdDriver::carry_out() {
                        delete_account(join.channel);
                        return join.respond(refusal(e.refusal));
                      }
-                     JoinAnswer answer;
-                     answer.accepted = true;
-                     answer.channel = e.channel;
-                     answer.position = e.position;
-                     if (config_.broker.player_accounts) {
-                       answer.username = e.channel;
-                       answer.password = join.password;
-                     }
-                     answer.client_id = e.channel;
-                     join.respond(std::move(answer));
+                     join.respond(join_answer(e, config_.broker.player_accounts ? join.password : ""));
                    },
                    [this](Log& e) { log_(e.text); },
                    [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },

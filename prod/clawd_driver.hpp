@@ -1,5 +1,5 @@
-// ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP join
-// API and the SQLite queue. No queue logic of its own: inputs go to the machine,
+// ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP API
+// and the SQLite queue. No queue logic of its own: inputs go to the machine,
 // its effects are carried out in order (Publish -> MQTT; Persist* -> QueueStore,
 // committed before the next effect; JoinReply -> the waiting HTTP request; Log ->
 // the log function), and one timer wakes it at next_deadline().
@@ -9,6 +9,12 @@
 // MQTT; then handle_join(); the JoinReply answers the HTTP request. A player who
 // departs, or whose turn ended for good, loses its account (after a short linger
 // so that its last messages still arrive).
+// HTTP routes (prod/http_server.hpp; errors are {"error": "..."}):
+//   POST /v1/join    -> 200 {"channel","position","broker":{"username","password","client_id"}}
+//                       (username and password empty with broker.player_accounts = none)
+//                       400 unless the body is empty or `{}`; 429 + Retry-After when the
+//                       client IP is over its rate; 503 when refused (queue full, no broker)
+//   GET  /v1/status  -> 200 with status()
 // Inputs from MQTT: the secure channel, the claw's retained status (presence),
 // player presence topics ("join" | "leave" | "timeout").
 // A failed store write throws std::runtime_error out of io_context::run(): the
@@ -53,7 +59,7 @@ class ClawdDriver {
 
  private:
   struct PendingJoin {
-    JoinResponder respond;
+    HttpResponder respond;
     std::string channel;
     std::string password;
     TimeMs started_ms = 0;
@@ -61,7 +67,8 @@ class ClawdDriver {
 
   ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log, std::unique_ptr<QueueStore> store,
               StoredQueue stored);
-  void on_join(JoinResponder respond);
+  void add_routes();
+  void on_join(HttpResponder respond);
   void on_message(std::string_view topic, std::string_view payload);
   void on_link(bool up);
   void on_account_answer(std::string_view payload);
