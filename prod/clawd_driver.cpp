@@ -2,10 +2,12 @@
 
 #include "core/protocol.hpp"
 #include "prod/broker_accounts.hpp"
+#include "prod/metrics_support.hpp"
 #include "prod/os_random.hpp"
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace clawnet::prod {
@@ -75,6 +77,7 @@ void ClawdDriver::add_routes() {
       std::move(join_options));
   http_->route(Method::get, "/v1/status",
                [this](const HttpRequest&, HttpResponder respond) { respond(json_response(200, status())); });
+  add_metrics_route(*http_, metrics_.registry(), [this] { metrics_.refresh(snapshot()); });
 }
 
 ClawdDriver::~ClawdDriver() { stop(); }
@@ -222,12 +225,24 @@ boost::json::object ClawdDriver::status() const {
   };
 }
 
+ClawdSnapshot ClawdDriver::snapshot() const {
+  return ClawdSnapshot{machine_.queue().size(), machine_.queue().present_count(), transport_->link_up(),
+                       machine_.claw_online(), machine_.counters()};
+}
+
+void ClawdDriver::apply_to_store(const Effect& effect) {
+  if (!store_->is_persistent(effect)) return;
+  // Durable before anything that follows (a JoinReply acknowledges it).
+  const auto started = std::chrono::steady_clock::now();
+  if (auto error = store_->apply(effect)) throw std::runtime_error("store: " + error->message);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  metrics_.observe_store_commit(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+}
+
 void ClawdDriver::carry_out() {
   for (Effect& effect : machine_.take_effects()) {
-    if (store_->is_persistent(effect)) {
-      // Durable before anything that follows (a JoinReply acknowledges it).
-      if (auto error = store_->apply(effect)) throw std::runtime_error("store: " + error->message);
-    }
+    apply_to_store(effect);
+    metrics_.on_effect(effect, steady_now_ms());
     std::visit(Overloaded{
                    [this](Publish& e) {
                      const std::optional<std::string> topic = topics_.topic_of(e.channel);

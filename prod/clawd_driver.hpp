@@ -15,6 +15,7 @@
 //                       400 unless the body is empty or `{}`; 429 + Retry-After when the
 //                       client IP is over its rate; 503 when refused (queue full, no broker)
 //   GET  /v1/status  -> 200 with status()
+//   GET  /metrics    -> 200, Prometheus text format (prod/clawd_metrics.hpp)
 // Inputs from MQTT: the secure channel, the claw's retained status (presence),
 // player presence topics ("join" | "leave" | "timeout").
 // A failed store write throws std::runtime_error out of io_context::run(): the
@@ -23,6 +24,7 @@
 #pragma once
 
 #include "core/server_machine.hpp"
+#include "prod/clawd_metrics.hpp"
 #include "prod/config.hpp"
 #include "prod/driver_support.hpp"
 #include "prod/http_server.hpp"
@@ -56,6 +58,8 @@ class ClawdDriver {
   std::uint16_t http_port() const { return http_->port(); }
   // What GET /v1/status answers.
   boost::json::object status() const;
+  // What GET /metrics reads at scrape time.
+  ClawdSnapshot snapshot() const;
 
  private:
   struct PendingJoin {
@@ -76,6 +80,7 @@ class ClawdDriver {
   void delete_account(const std::string& channel);
   void sweep();
   void carry_out();
+  void apply_to_store(const Effect& effect);
 
   boost::asio::io_context& io_;
   Config config_;
@@ -88,6 +93,7 @@ class ClawdDriver {
   boost::asio::steady_timer sweep_timer_;
   std::unique_ptr<MqttTransport> transport_;
   std::unique_ptr<HttpServer> http_;
+  ClawdMetrics metrics_;
   std::uint64_t correlation_counter_ = 0;
   RequestId request_counter_ = 0;
   std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join

@@ -73,6 +73,7 @@ class Cluster {
   bool wait_status(const std::function<bool(const boost::json::object&)>& holds,
                    std::chrono::milliseconds limit = wait_limit) const;
 
+  std::uint16_t http_port() const { return http_port_; }
   ChildProcess& broker() { return *broker_; }
   ChildProcess& clawd() { return *clawd_; }
   ChildProcess& clawcab() { return *clawcab_; }
