@@ -58,7 +58,11 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
         machine_.handle_timeout(steady_now_ms());
         carry_out();
       }),
-      sweep_timer_(io) {
+      sweep_timer_(io), rejections_([this](std::string_view line) { log_(line); }),
+      flush_timer_(io, [this] {
+        rejections_.flush(steady_now_ms());
+        flush_timer_.arm(rejections_.next_flush_ms());
+      }) {
   MqttCallbacks callbacks;
   callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
   callbacks.on_link = [this](bool up) { on_link(up); };
@@ -101,6 +105,7 @@ void ClawdDriver::stop() {
   transport_->stop();
   timer_.cancel();
   sweep_timer_.cancel();
+  flush_timer_.cancel();
   for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("the queue server is stopping"));
   awaiting_account_.clear();
 }
@@ -272,7 +277,10 @@ void ClawdDriver::carry_out() {
                      }
                      join.respond(join_answer(e, config_.broker.player_accounts ? join.password : ""));
                    },
-                   [this](Log& e) { log_(e.text); },
+                   [this](Log& e) {
+                     rejections_.log_line(e.text, steady_now_ms());
+                     flush_timer_.arm(rejections_.next_flush_ms());
+                   },
                    [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },
                },
                effect);

@@ -16,6 +16,8 @@
 //                       client IP is over its rate; 503 when refused (queue full, no broker)
 //   GET  /v1/status  -> 200 with status()
 //   GET  /metrics    -> 200, Prometheus text format (prod/clawd_metrics.hpp)
+// Log lines: the machine's rejections go through a LogAggregator (one line per
+// reason per aggregation_interval_ms under a flood); everything else at once.
 // Inputs from MQTT: the secure channel, the claw's retained status (presence),
 // player presence topics ("join" | "leave" | "timeout").
 // A failed store write throws std::runtime_error out of io_context::run(): the
@@ -28,6 +30,7 @@
 #include "prod/config.hpp"
 #include "prod/driver_support.hpp"
 #include "prod/http_server.hpp"
+#include "prod/log_aggregator.hpp"
 #include "prod/mqtt_transport.hpp"
 #include "prod/topics.hpp"
 #include "store/queue_store.hpp"
@@ -94,6 +97,8 @@ class ClawdDriver {
   std::unique_ptr<MqttTransport> transport_;
   std::unique_ptr<HttpServer> http_;
   ClawdMetrics metrics_;
+  LogAggregator rejections_;  // The machine's rejection lines, bounded under a flood.
+  DeadlineTimer flush_timer_;
   std::uint64_t correlation_counter_ = 0;
   RequestId request_counter_ = 0;
   std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join

@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 namespace clawnet::e2e {
 namespace {
@@ -127,6 +128,51 @@ TEST_F(MetricsEndToEndTest, ClawdMetricsParseAndMoveAfterATurn) {
   EXPECT_GE(sample(after, "clawnet_wait_seconds", "clawnet_wait_seconds_count").value_or(0), 2.0);
   EXPECT_GE(sample(after, "clawnet_turn_duration_seconds", "clawnet_turn_duration_seconds_count").value_or(0), 1.0);
   EXPECT_GE(sample(after, "clawnet_store_commit_seconds", "clawnet_store_commit_seconds_count").value_or(0), 4.0);
+}
+
+TEST_F(MetricsEndToEndTest, ClawcabMetricsCountAFloodThatTheLogAggregates) {
+  cluster_ = std::make_unique<Cluster>(ClusterOptions{.turn_ms = 30000, .clawcab_metrics = true});
+  const auto error = cluster_->start_all();
+  ASSERT_FALSE(error.has_value()) << *error << "\n" << cluster_->logs();
+  const Families before = scrape(cluster_->clawcab_metrics_port(), directory_);
+  ASSERT_FALSE(HasFailure());
+  for (const char* family : {"clawnet_claw_deadman_trips", "clawnet_claw_motor_limit_trips",
+                             "clawnet_claw_prizes_detected", "clawnet_claw_chute_faults", "clawnet_claw_rejected"}) {
+    EXPECT_EQ(type_of(before, family), "counter") << family;
+  }
+  EXPECT_EQ(type_of(before, "clawnet_claw_command_gpio_seconds"), "histogram");
+  EXPECT_EQ(sample(before, "clawnet_broker_link", "clawnet_broker_link"), 1.0);
+  EXPECT_EQ(sample(before, "clawnet_claw_rejected", "clawnet_claw_rejected_total", {{"reason", "invalid"}}), 0.0);
+  // Only GET /metrics is served there.
+  EXPECT_EQ(http_request(cluster_->clawcab_metrics_port(), "POST", "/v1/join")->status, 404);
+
+  // A hostile controller floods its own channel with messages that are not JSON.
+  Player mallory = cluster_->join();
+  ASSERT_TRUE(mallory.wait_control().has_value()) << cluster_->logs();
+  const std::size_t log_from = cluster_->clawcab().line_count();
+  constexpr int flood_count = 300;
+  for (int i = 0; i < flood_count; ++i) mallory.process->write_line("pub " + mallory.topic() + " garbage");
+  // Every one was counted (bounded wait on the raw text; then the real parser).
+  const std::string counted = "clawnet_claw_rejected_total{reason=\"invalid\"} " + std::to_string(flood_count);
+  const auto deadline = Clock::now() + wait_limit;
+  bool all_counted = false;
+  while (!all_counted && Clock::now() < deadline) {
+    const auto answer = http_request(cluster_->clawcab_metrics_port(), "GET", "/metrics");
+    all_counted = answer.has_value() && answer->body.find(counted) != std::string::npos;
+    if (!all_counted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(all_counted) << cluster_->logs();
+  const Families after = scrape(cluster_->clawcab_metrics_port(), directory_);
+  EXPECT_EQ(sample(after, "clawnet_claw_rejected", "clawnet_claw_rejected_total", {{"reason", "invalid"}}),
+            double{flood_count});
+  // The log has the first rejection, not three hundred (the summary comes after the interval).
+  std::size_t rejection_lines = 0;
+  const std::vector<OutputLine> lines = cluster_->clawcab().lines();
+  for (std::size_t i = log_from; i < lines.size(); ++i) {
+    if (lines[i].text.find("rejected") != std::string::npos) ++rejection_lines;
+  }
+  EXPECT_GE(rejection_lines, 1u);
+  EXPECT_LE(rejection_lines, 2u) << cluster_->logs();
 }
 
 }  // namespace
