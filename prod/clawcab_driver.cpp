@@ -1,6 +1,7 @@
 #include "prod/clawcab_driver.hpp"
 
 #include "core/protocol.hpp"
+#include "prod/metrics_support.hpp"
 
 #include <fmt/format.h>
 
@@ -18,6 +19,11 @@ ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, 
       timer_(io, [this] {
         machine_.handle_timeout(steady_now_ms());
         carry_out();
+      }),
+      rejections_([this](std::string_view line) { log_(line); }),
+      flush_timer_(io, [this] {
+        rejections_.flush(steady_now_ms());
+        flush_timer_.arm(rejections_.next_flush_ms());
       }) {
   MqttOptions options = mqtt_options(config.broker, "clawcab");
   options.will = MqttWill{topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::offline, 0, {}}), 1, true};
@@ -27,20 +33,34 @@ ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, 
   callbacks.on_subscribed = [this](std::string_view filter, bool granted) { on_subscribed(filter, granted); };
   callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
   transport_ = std::make_unique<MqttTransport>(io, std::move(options), std::move(callbacks));
+  if (config.metrics.port == 0) return;
+  HttpConfig http;
+  http.address = config.metrics.address;
+  http.port = config.metrics.port;
+  http.connections_max = 16;  // Scrapers, not players.
+  metrics_http_ = std::make_unique<HttpServer>(io, http);
+  add_metrics_route(*metrics_http_, metrics_.registry(),
+                    [this] { metrics_.refresh(machine_.counters(), transport_->link_up()); });
 }
 
 ClawcabDriver::~ClawcabDriver() { stop(); }
 
-void ClawcabDriver::start() {
+std::optional<std::string> ClawcabDriver::start() {
   // no_local: our own messages on the secure channel are not for us.
   transport_->subscribe(*topics_.topic_of(secure_channel), 1, true);
   machine_.handle_boot(gpio_.switches(), steady_now_ms());
   carry_out();
   transport_->start();
+  if (!metrics_http_) return std::nullopt;
+  if (auto error = metrics_http_->start()) return "metrics: " + *error;
+  log_(fmt::format("metrics on port {}", metrics_http_->port()));
+  return std::nullopt;
 }
 
 void ClawcabDriver::stop() {
   timer_.cancel();
+  flush_timer_.cancel();
+  if (metrics_http_) metrics_http_->stop();
   gpio_.all_off();
   transport_->stop();
 }
@@ -54,11 +74,13 @@ void ClawcabDriver::on_switch(Switch which, bool pressed) {
 void ClawcabDriver::on_message(std::string_view topic, std::string_view payload) {
   const std::optional<std::string> channel = topics_.channel_of(topic);
   if (!channel.has_value()) return;
+  message_read_at_ = std::chrono::steady_clock::now();
   if (*channel == secure_channel) {
     machine_.handle_secure_message(payload, steady_now_ms());
   } else if (is_player_channel(*channel)) {
     machine_.handle_player_message(*channel, payload, steady_now_ms());
   } else {
+    message_read_at_.reset();
     return;
   }
   carry_out();
@@ -103,15 +125,26 @@ void ClawcabDriver::carry_out() {
                    },
                    [this](SetMotor& e) {
                      const bool applied = gpio_.set_motor(e.motor, e.on);
+                     if (message_read_at_.has_value()) {
+                       const auto elapsed = std::chrono::steady_clock::now() - *message_read_at_;
+                       metrics_.observe_command_to_gpio(
+                           std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+                     }
                      log_(fmt::format("gpio: {}{}", describe(Effect{e}), applied ? "" : " refused: end switch pressed"));
                    },
-                   [this](Log& e) { log_(e.text); },
+                   [this](Log& e) { log_machine_line(e.text); },
                    // Server-side effects never come from the claw.
                    [this](auto& other) { log_(fmt::format("unexpected effect: {}", describe(Effect{other}))); },
                },
                effect);
   }
+  message_read_at_.reset();
   timer_.arm(machine_.next_deadline());
+}
+
+void ClawcabDriver::log_machine_line(std::string_view text) {
+  rejections_.log_line(text, steady_now_ms());
+  flush_timer_.arm(rejections_.next_flush_ms());
 }
 
 }  // namespace clawnet::prod

@@ -47,7 +47,11 @@ int main(int argc, char** argv) {
       running.stop();
       io.stop();
     });
-    running.start();
+    if (auto error = running.start()) {
+      log(*error);
+      running.stop();
+      return 2;
+    }
     io.run();
     driver = nullptr;
   } catch (const std::exception& error) {

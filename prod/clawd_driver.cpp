@@ -2,10 +2,12 @@
 
 #include "core/protocol.hpp"
 #include "prod/broker_accounts.hpp"
+#include "prod/metrics_support.hpp"
 #include "prod/os_random.hpp"
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace clawnet::prod {
@@ -25,11 +27,14 @@ constexpr TimeMs account_answer_ms_max = 10'000;
 constexpr TimeMs account_linger_ms = 5'000;
 constexpr std::size_t password_random_bytes = 16;
 
-JoinAnswer refusal(std::string text, int status = 503) {
-  JoinAnswer answer;
-  answer.refusal = std::move(text);
-  answer.status = status;
-  return answer;
+HttpResponse refusal(std::string_view text, int status = 503) { return json_error(status, text); }
+
+HttpResponse join_answer(const JoinReply& reply, const std::string& password) {
+  const boost::json::object broker{{"username", password.empty() ? "" : reply.channel},
+                                   {"password", password},
+                                   {"client_id", reply.channel}};
+  return json_response(200, boost::json::object{{"channel", reply.channel}, {"position", reply.position},
+                                                {"broker", broker}});
 }
 
 }  // namespace
@@ -53,15 +58,30 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
         machine_.handle_timeout(steady_now_ms());
         carry_out();
       }),
-      sweep_timer_(io) {
+      sweep_timer_(io), rejections_([this](std::string_view line) { log_(line); }),
+      flush_timer_(io, [this] {
+        rejections_.flush(steady_now_ms());
+        flush_timer_.arm(rejections_.next_flush_ms());
+      }) {
   MqttCallbacks callbacks;
   callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
   callbacks.on_link = [this](bool up) { on_link(up); };
   callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
   transport_ = std::make_unique<MqttTransport>(io, mqtt_options(config.broker, "clawd"), std::move(callbacks));
-  http_ = std::make_unique<HttpServer>(
-      io, config.http, [this](const std::string&, JoinResponder respond) { on_join(std::move(respond)); },
-      [this] { return status(); });
+  http_ = std::make_unique<HttpServer>(io, config.http);
+  add_routes();
+}
+
+void ClawdDriver::add_routes() {
+  RouteOptions join_options;
+  join_options.check_body = check_empty_object_body;
+  join_options.rate_limited = true;
+  http_->route(
+      Method::post, "/v1/join", [this](const HttpRequest&, HttpResponder respond) { on_join(std::move(respond)); },
+      std::move(join_options));
+  http_->route(Method::get, "/v1/status",
+               [this](const HttpRequest&, HttpResponder respond) { respond(json_response(200, status())); });
+  add_metrics_route(*http_, metrics_.registry(), [this] { metrics_.refresh(snapshot()); });
 }
 
 ClawdDriver::~ClawdDriver() { stop(); }
@@ -85,11 +105,12 @@ void ClawdDriver::stop() {
   transport_->stop();
   timer_.cancel();
   sweep_timer_.cancel();
+  flush_timer_.cancel();
   for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("the queue server is stopping"));
   awaiting_account_.clear();
 }
 
-void ClawdDriver::on_join(JoinResponder respond) {
+void ClawdDriver::on_join(HttpResponder respond) {
   if (!transport_->link_up()) return respond(refusal("the queue server cannot reach the broker; try again soon"));
   if (awaiting_account_.size() + awaiting_reply_.size() >= pending_joins_max) {
     return respond(refusal("too many joins in progress; try again soon"));
@@ -209,12 +230,24 @@ boost::json::object ClawdDriver::status() const {
   };
 }
 
+ClawdSnapshot ClawdDriver::snapshot() const {
+  return ClawdSnapshot{machine_.queue().size(), machine_.queue().present_count(), transport_->link_up(),
+                       machine_.claw_online(), machine_.counters()};
+}
+
+void ClawdDriver::apply_to_store(const Effect& effect) {
+  if (!store_->is_persistent(effect)) return;
+  // Durable before anything that follows (a JoinReply acknowledges it).
+  const auto started = std::chrono::steady_clock::now();
+  if (auto error = store_->apply(effect)) throw std::runtime_error("store: " + error->message);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  metrics_.observe_store_commit(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+}
+
 void ClawdDriver::carry_out() {
   for (Effect& effect : machine_.take_effects()) {
-    if (store_->is_persistent(effect)) {
-      // Durable before anything that follows (a JoinReply acknowledges it).
-      if (auto error = store_->apply(effect)) throw std::runtime_error("store: " + error->message);
-    }
+    apply_to_store(effect);
+    metrics_.on_effect(effect, steady_now_ms());
     std::visit(Overloaded{
                    [this](Publish& e) {
                      const std::optional<std::string> topic = topics_.topic_of(e.channel);
@@ -243,18 +276,12 @@ void ClawdDriver::carry_out() {
                        delete_account(join.channel);
                        return join.respond(refusal(e.refusal));
                      }
-                     JoinAnswer answer;
-                     answer.accepted = true;
-                     answer.channel = e.channel;
-                     answer.position = e.position;
-                     if (config_.broker.player_accounts) {
-                       answer.username = e.channel;
-                       answer.password = join.password;
-                     }
-                     answer.client_id = e.channel;
-                     join.respond(std::move(answer));
+                     join.respond(join_answer(e, config_.broker.player_accounts ? join.password : ""));
                    },
-                   [this](Log& e) { log_(e.text); },
+                   [this](Log& e) {
+                     rejections_.log_line(e.text, steady_now_ms());
+                     flush_timer_.arm(rejections_.next_flush_ms());
+                   },
                    [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },
                },
                effect);

@@ -1,5 +1,5 @@
-// ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP join
-// API and the SQLite queue. No queue logic of its own: inputs go to the machine,
+// ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP API
+// and the SQLite queue. No queue logic of its own: inputs go to the machine,
 // its effects are carried out in order (Publish -> MQTT; Persist* -> QueueStore,
 // committed before the next effect; JoinReply -> the waiting HTTP request; Log ->
 // the log function), and one timer wakes it at next_deadline().
@@ -9,6 +9,15 @@
 // MQTT; then handle_join(); the JoinReply answers the HTTP request. A player who
 // departs, or whose turn ended for good, loses its account (after a short linger
 // so that its last messages still arrive).
+// HTTP routes (prod/http_server.hpp; errors are {"error": "..."}):
+//   POST /v1/join    -> 200 {"channel","position","broker":{"username","password","client_id"}}
+//                       (username and password empty with broker.player_accounts = none)
+//                       400 unless the body is empty or `{}`; 429 + Retry-After when the
+//                       client IP is over its rate; 503 when refused (queue full, no broker)
+//   GET  /v1/status  -> 200 with status()
+//   GET  /metrics    -> 200, Prometheus text format (prod/clawd_metrics.hpp)
+// Log lines: the machine's rejections go through a LogAggregator (one line per
+// reason per aggregation_interval_ms under a flood); everything else at once.
 // Inputs from MQTT: the secure channel, the claw's retained status (presence),
 // player presence topics ("join" | "leave" | "timeout").
 // A failed store write throws std::runtime_error out of io_context::run(): the
@@ -17,9 +26,11 @@
 #pragma once
 
 #include "core/server_machine.hpp"
+#include "prod/clawd_metrics.hpp"
 #include "prod/config.hpp"
 #include "prod/driver_support.hpp"
 #include "prod/http_server.hpp"
+#include "prod/log_aggregator.hpp"
 #include "prod/mqtt_transport.hpp"
 #include "prod/topics.hpp"
 #include "store/queue_store.hpp"
@@ -50,10 +61,12 @@ class ClawdDriver {
   std::uint16_t http_port() const { return http_->port(); }
   // What GET /v1/status answers.
   boost::json::object status() const;
+  // What GET /metrics reads at scrape time.
+  ClawdSnapshot snapshot() const;
 
  private:
   struct PendingJoin {
-    JoinResponder respond;
+    HttpResponder respond;
     std::string channel;
     std::string password;
     TimeMs started_ms = 0;
@@ -61,7 +74,8 @@ class ClawdDriver {
 
   ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log, std::unique_ptr<QueueStore> store,
               StoredQueue stored);
-  void on_join(JoinResponder respond);
+  void add_routes();
+  void on_join(HttpResponder respond);
   void on_message(std::string_view topic, std::string_view payload);
   void on_link(bool up);
   void on_account_answer(std::string_view payload);
@@ -69,6 +83,7 @@ class ClawdDriver {
   void delete_account(const std::string& channel);
   void sweep();
   void carry_out();
+  void apply_to_store(const Effect& effect);
 
   boost::asio::io_context& io_;
   Config config_;
@@ -81,6 +96,9 @@ class ClawdDriver {
   boost::asio::steady_timer sweep_timer_;
   std::unique_ptr<MqttTransport> transport_;
   std::unique_ptr<HttpServer> http_;
+  ClawdMetrics metrics_;
+  LogAggregator rejections_;  // The machine's rejection lines, bounded under a flood.
+  DeadlineTimer flush_timer_;
   std::uint64_t correlation_counter_ = 0;
   RequestId request_counter_ = 0;
   std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join

@@ -84,6 +84,12 @@ struct GpioConfig {
   std::array<GpioLine, switch_count> switches{};
 };
 
+// clawcab's own HTTP port for GET /metrics; port 0 (the default) switches it off.
+struct MetricsConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+};
+
 struct StoreConfig {
   std::string path = "/var/lib/clawnet/queue.sqlite3";
 };
@@ -95,6 +101,7 @@ struct Config {
   HttpConfig http;
   GpioConfig gpio;
   StoreConfig store;
+  MetricsConfig metrics;
   std::string origin;  // Where the text came from, for error messages.
   // The line each key was set on, for error messages found after parsing.
   std::map<std::string, int, std::less<>> key_lines;

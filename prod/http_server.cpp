@@ -1,6 +1,7 @@
 // The one Beast translation unit of clawnet (Beast is slow to compile).
 #include "prod/http_server.hpp"
 
+#include "prod/http_router.hpp"
 #include "prod/rate_limiter.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,54 +28,93 @@ namespace {
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-Response json_response(http::status status, const json::value& body, unsigned version, bool keep_alive) {
-  Response response{status, version};
-  response.set(http::field::content_type, "application/json");
-  // Join answers carry a password: never cache anything.
+Response to_beast(HttpResponse answer, unsigned version, bool keep_alive) {
+  const bool valid = answer.status >= 100 && answer.status <= 599;
+  Response response{valid ? static_cast<http::status>(answer.status) : http::status::internal_server_error, version};
+  response.set(http::field::content_type, answer.content_type);
   response.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : answer.headers) response.set(name, value);
   response.keep_alive(keep_alive);
-  response.body() = json::serialize(body);
+  response.body() = std::move(answer.body);
   response.prepare_payload();
   return response;
 }
 
 Response error_response(http::status status, std::string_view message, unsigned version, bool keep_alive) {
-  return json_response(status, json::object{{"error", message}}, version, keep_alive);
-}
-
-// Returns an error text, or nullopt if `body` is an acceptable join body.
-std::optional<std::string> check_join_body(std::string_view body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::nullopt;
-  boost::system::error_code ec;
-  const json::value value = json::parse(body, ec);
-  if (ec) return "the join body is not JSON: " + ec.message();
-  if (!value.is_object()) return std::string("the join body must be a JSON object");
-  if (!value.get_object().empty()) {
-    return fmt::format("unknown field \"{}\" in the join body", std::string_view(value.get_object().begin()->key()));
-  }
-  return std::nullopt;
+  return to_beast(json_error(static_cast<int>(status), message), version, keep_alive);
 }
 
 bool is_parse_error(const boost::system::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
 
+std::optional<Method> method_of(http::verb verb) {
+  switch (verb) {
+    case http::verb::get: return Method::get;
+    case http::verb::post: return Method::post;
+    case http::verb::put: return Method::put;
+    case http::verb::patch: return Method::patch;
+    case http::verb::delete_: return Method::delete_;
+    default: return std::nullopt;
+  }
+}
+
+std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
+
 }  // namespace
+
+std::string_view to_string(Method method) {
+  switch (method) {
+    case Method::get: return "GET";
+    case Method::post: return "POST";
+    case Method::put: return "PUT";
+    case Method::patch: return "PATCH";
+    case Method::delete_: return "DELETE";
+  }
+  return "?";
+}
+
+std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (beast::iequals(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+HttpResponse json_response(int status, const json::value& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = json::serialize(body);
+  return response;
+}
+
+HttpResponse json_error(int status, std::string_view message) {
+  return json_response(status, json::object{{"error", message}});
+}
+
+std::optional<std::string> check_empty_object_body(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::nullopt;
+  boost::system::error_code ec;
+  const json::value value = json::parse(body, ec);
+  if (ec) return "the body is not JSON: " + ec.message();
+  if (!value.is_object()) return std::string("the body must be a JSON object");
+  if (!value.get_object().empty()) {
+    return fmt::format("unknown field \"{}\" in the body", std::string_view(value.get_object().begin()->key()));
+  }
+  return std::nullopt;
+}
 
 class Session;
 
 struct HttpServer::Impl {
-  Impl(asio::io_context& io_in, HttpConfig config_in, JoinHandler on_join_in, StatusProvider status_in,
-       HttpClock clock_in)
-      : io(io_in), config(std::move(config_in)), on_join(std::move(on_join_in)), status(std::move(status_in)),
-        clock(std::move(clock_in)), acceptor(io_in), retry_timer(io_in),
+  Impl(asio::io_context& io_in, HttpConfig config_in, HttpClock clock_in)
+      : io(io_in), config(std::move(config_in)), clock(std::move(clock_in)), acceptor(io_in), retry_timer(io_in),
         limiter(config.join_rate_per_s, config.join_burst, config.clients_tracked_max) {}
 
   asio::io_context& io;
   HttpConfig config;
-  JoinHandler on_join;
-  StatusProvider status;
   HttpClock clock;
+  RouteTable routes;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
   RateLimiter limiter;
@@ -156,60 +196,58 @@ class Session : public std::enable_shared_from_this<Session> {
   void route(const Request& request) {
     const unsigned version = request.version();
     const bool keep_alive = request.keep_alive();
-    const std::string_view target(request.target().data(), request.target().size());
-    if (target == "/v1/join") {
-      if (request.method() != http::verb::post) return send(method_not_allowed("POST", version, keep_alive));
-      return join(request);
+    const std::string_view target = view(request.target());
+    const std::size_t question = target.find('?');
+    const std::string_view path = target.substr(0, question);
+    const RouteMatch match = server_->routes.find(method_of(request.method()), path);
+    if (match.route == nullptr && match.allow.empty()) {
+      return send(error_response(http::status::not_found, fmt::format("no such path: {}", path.substr(0, 80)),
+                                 version, keep_alive));
     }
-    if (target == "/v1/status") {
-      if (request.method() != http::verb::get) return send(method_not_allowed("GET", version, keep_alive));
-      return send(json_response(http::status::ok, server_->status(), version, keep_alive));
-    }
-    send(error_response(http::status::not_found, fmt::format("no such path: {}", target.substr(0, 80)), version,
-                        keep_alive));
-  }
-
-  static Response method_not_allowed(std::string_view allowed, unsigned version, bool keep_alive) {
-    Response response = error_response(http::status::method_not_allowed,
-                                       fmt::format("use {} here", allowed), version, keep_alive);
-    response.set(http::field::allow, allowed);
-    return response;
-  }
-
-  void join(const Request& request) {
-    const unsigned version = request.version();
-    const bool keep_alive = request.keep_alive();
-    if (auto error = check_join_body(request.body())) {
-      return send(error_response(http::status::bad_request, *error, version, keep_alive));
-    }
-    const std::int64_t wait_ms = server_->limiter.try_take(address_, server_->clock());
-    if (wait_ms > 0) {
-      const std::int64_t wait_s = (wait_ms + 999) / 1000;
-      Response response = error_response(http::status::too_many_requests,
-                                         fmt::format("too many joins from this address; retry in {} s", wait_s),
+    if (match.route == nullptr) {
+      Response response = error_response(http::status::method_not_allowed, fmt::format("use {} here", match.allow),
                                          version, keep_alive);
-      response.set(http::field::retry_after, std::to_string(wait_s));
+      response.set(http::field::allow, match.allow);
       return send(std::move(response));
     }
-    auto answered = std::make_shared<bool>(false);
-    server_->on_join(address_, [self = shared_from_this(), answered, version, keep_alive](JoinAnswer answer) {
-      if (*answered) return;  // The contract says once; a second answer is ignored.
-      *answered = true;
-      self->send(join_response(answer, version, keep_alive));
-    });
+    const Route& chosen = *match.route;
+    auto query = parse_query(question == std::string_view::npos ? "" : target.substr(question + 1),
+                             chosen.options.query);
+    if (auto* error = std::get_if<QueryError>(&query)) {
+      return send(error_response(http::status::bad_request, error->message, version, keep_alive));
+    }
+    if (chosen.options.check_body) {
+      if (auto error = chosen.options.check_body(request.body())) {
+        return send(error_response(http::status::bad_request, *error, version, keep_alive));
+      }
+    }
+    if (chosen.options.rate_limited && !take_token(version, keep_alive)) return;
+    HttpRequest view_of_request{*method_of(request.method()), path, match.tail,
+                                std::move(std::get<QueryParameters>(query)), {}, request.body(), address_};
+    for (const auto& field : request) view_of_request.headers.emplace_back(view(field.name_string()), view(field.value()));
+    chosen.handler(view_of_request, responder(version, keep_alive));
   }
 
-  static Response join_response(const JoinAnswer& answer, unsigned version, bool keep_alive) {
-    if (!answer.accepted) {
-      const auto status = answer.status >= 400 && answer.status <= 599 ? static_cast<http::status>(answer.status)
-                                                                         : http::status::service_unavailable;
-      return error_response(status, answer.refusal, version, keep_alive);
-    }
-    const json::object broker{{"username", answer.username},
-                              {"password", answer.password},
-                              {"client_id", answer.client_id}};
-    const json::object body{{"channel", answer.channel}, {"position", answer.position}, {"broker", broker}};
-    return json_response(http::status::ok, body, version, keep_alive);
+  // Returns true iff the client has a token; else answers 429.
+  bool take_token(unsigned version, bool keep_alive) {
+    const std::int64_t wait_ms = server_->limiter.try_take(address_, server_->clock());
+    if (wait_ms <= 0) return true;
+    const std::int64_t wait_s = (wait_ms + 999) / 1000;
+    Response response = error_response(http::status::too_many_requests,
+                                       fmt::format("too many requests from this address; retry in {} s", wait_s),
+                                       version, keep_alive);
+    response.set(http::field::retry_after, std::to_string(wait_s));
+    send(std::move(response));
+    return false;
+  }
+
+  HttpResponder responder(unsigned version, bool keep_alive) {
+    auto answered = std::make_shared<bool>(false);
+    return [self = shared_from_this(), answered, version, keep_alive](HttpResponse answer) {
+      if (*answered) return;  // The contract says once; a second answer is ignored.
+      *answered = true;
+      self->send(to_beast(std::move(answer), version, keep_alive));
+    };
   }
 
   void send(Response response) {
@@ -251,15 +289,22 @@ void HttpServer::Impl::accept(const std::shared_ptr<Impl>& self) {
   });
 }
 
-HttpServer::HttpServer(asio::io_context& io, HttpConfig config, JoinHandler on_join, StatusProvider status,
-                       HttpClock clock) {
+HttpServer::HttpServer(asio::io_context& io, HttpConfig config, HttpClock clock) {
   if (!clock) {
     clock = [] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
           .count();
     };
   }
-  impl_ = std::make_shared<Impl>(io, std::move(config), std::move(on_join), std::move(status), std::move(clock));
+  impl_ = std::make_shared<Impl>(io, std::move(config), std::move(clock));
+}
+
+void HttpServer::route(Method method, std::string path, HttpHandler handler, RouteOptions options) {
+  impl_->routes.add(Route{method, std::move(path), false, std::move(handler), std::move(options)});
+}
+
+void HttpServer::route_prefix(Method method, std::string prefix, HttpHandler handler, RouteOptions options) {
+  impl_->routes.add(Route{method, std::move(prefix), true, std::move(handler), std::move(options)});
 }
 
 HttpServer::~HttpServer() { stop(); }

@@ -11,6 +11,7 @@ packages=(
   googletest libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core xvfb xauth
   libmosquitto-dev mosquitto mosquitto-clients libgpiod-dev libssl-dev
+  prometheus-cpp-dev python3-prometheus-client
 )
 
 missing=()

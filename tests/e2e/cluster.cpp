@@ -155,12 +155,17 @@ std::optional<std::string> Cluster::start_clawd() {
 }
 
 std::optional<std::string> Cluster::start_clawcab() {
+  std::string metrics_lines;
+  if (options_.clawcab_metrics) {
+    if (clawcab_metrics_port_ == 0) clawcab_metrics_port_ = prod::testing::free_loopback_port();
+    metrics_lines = "metrics.address = 127.0.0.1\nmetrics.port = " + std::to_string(clawcab_metrics_port_) + "\n";
+  }
   const std::string config_path = write_file(
       "clawcab.conf", "claw.deadman_ms = " + std::to_string(options_.deadman_ms) +
                           "\nbroker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
                           "\nbroker.username = clawcab\nbroker.client_id = clawcab\nbroker.keepalive_s = 5\n"
                           "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
-                          "gpio.backend = simulated\ngpio.sim_seed = 1\n");
+                          "gpio.backend = simulated\ngpio.sim_seed = 1\n" + metrics_lines);
   if (clawcab_) retired_.push_back(std::move(clawcab_));
   clawcab_ = std::make_unique<ChildProcess>();
   if (auto error = clawcab_->start("clawcab", {CLAWNET_CLAWCAB, "--config", config_path},

@@ -30,6 +30,7 @@ inline constexpr auto wait_limit = std::chrono::seconds(20);
 struct ClusterOptions {
   std::int64_t turn_ms = 5000;
   std::int64_t deadman_ms = 600;
+  bool clawcab_metrics = false;  // clawcab's metrics.port on a free loopback port.
 };
 
 struct HttpAnswer {
@@ -73,6 +74,8 @@ class Cluster {
   bool wait_status(const std::function<bool(const boost::json::object&)>& holds,
                    std::chrono::milliseconds limit = wait_limit) const;
 
+  std::uint16_t http_port() const { return http_port_; }
+  std::uint16_t clawcab_metrics_port() const { return clawcab_metrics_port_; }
   ChildProcess& broker() { return *broker_; }
   ChildProcess& clawd() { return *clawd_; }
   ChildProcess& clawcab() { return *clawcab_; }
@@ -87,6 +90,7 @@ class Cluster {
   std::filesystem::path directory_;
   std::uint16_t broker_port_ = 0;
   std::uint16_t http_port_ = 0;
+  std::uint16_t clawcab_metrics_port_ = 0;
   std::string clawd_password_;
   std::string clawcab_password_;
   std::unique_ptr<ChildProcess> broker_;
