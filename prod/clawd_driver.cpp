@@ -1,6 +1,7 @@
 #include "prod/clawd_driver.hpp"
 
 #include "core/protocol.hpp"
+#include "prod/admin_api.hpp"
 #include "prod/broker_accounts.hpp"
 #include "prod/metrics_support.hpp"
 #include "prod/os_random.hpp"
@@ -82,6 +83,16 @@ void ClawdDriver::add_routes() {
   http_->route(Method::get, "/v1/status",
                [this](const HttpRequest&, HttpResponder respond) { respond(json_response(200, status())); });
   add_metrics_route(*http_, metrics_.registry(), [this] { metrics_.refresh(snapshot()); });
+  if (config_.http.admin_token.empty()) return;
+  AdminHandlers admin;
+  admin.act = [this](AdminRequest request, std::string_view client) {
+    log_(fmt::format("admin {} requested from {}", to_string(request.action), client));
+    AdminAnswer answer = machine_.handle_admin(request, steady_now_ms());
+    carry_out();  // Recorded in the store before the operator hears the answer.
+    return answer;
+  };
+  admin.queue = [this](std::size_t limit) { return admin_queue_view(machine_, limit); };
+  add_admin_routes(*http_, config_.http.admin_token, std::move(admin));
 }
 
 ClawdDriver::~ClawdDriver() { stop(); }

@@ -142,6 +142,10 @@ void add_http_keys(std::vector<KeySpec>& keys) {
                   integer<std::size_t>([](Config& c) -> auto& { return c.http.connections_max; }, 1, 1'000'000)});
   keys.push_back({"http.join_rate_per_s", integer<std::int64_t>([](Config& c) -> auto& { return c.http.join_rate_per_s; }, 1, 1'000'000)});
   keys.push_back({"http.join_burst", integer<std::int64_t>([](Config& c) -> auto& { return c.http.join_burst; }, 1, 1'000'000)});
+  keys.push_back({"http.admin_token_file", text([](Config& c) -> auto& { return c.http.admin_token_file; }, 4096)});
+  keys.push_back({"http.admin_token", [](std::string_view, Config&) -> std::optional<std::string> {
+                    return "secrets are not read from the config file: use http.admin_token_file";
+                  }});
   keys.push_back({"http.clients_tracked_max",
                   integer<std::size_t>([](Config& c) -> auto& { return c.http.clients_tracked_max; }, 1, 10'000'000)});
 }
@@ -260,31 +264,48 @@ ConfigResult load_config_file(const std::string& path) {
   return parse_config(text, path);
 }
 
-std::optional<ConfigError> resolve_secrets(Config& config, std::optional<std::string> environment_password) {
-  if (environment_password.has_value()) {
-    config.broker.password = std::move(*environment_password);
-    return std::nullopt;
-  }
-  if (config.broker.password_file.empty()) return std::nullopt;
-  const std::string& path = config.broker.password_file;
-  const auto line_it = config.key_lines.find("broker.password_file");
+namespace {
+
+// The secret in the file that `key` names, or an error at that key.
+std::variant<std::string, ConfigError> read_secret_file(const Config& config, std::string_view key,
+                                                        const std::string& path, std::size_t bytes_min) {
+  const auto line_it = config.key_lines.find(key);
   const int line = line_it == config.key_lines.end() ? 0 : line_it->second;
   const auto fail = [&](std::string message) {
-    return ConfigError{config.origin, line, "broker.password_file", fmt::format("{}: {}", path, message)};
+    return ConfigError{config.origin, line, std::string(key), fmt::format("{}: {}", path, message)};
   };
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) return fail("cannot be read");
   if ((status.st_mode & S_IROTH) != 0) return fail("is readable by others; chmod o-r it");
   std::ifstream file(path, std::ios::binary);
   if (!file) return fail("cannot be opened");
-  constexpr std::size_t password_bytes_max = 1024;
-  std::string password(password_bytes_max + 1, '\0');
-  file.read(password.data(), static_cast<std::streamsize>(password.size()));
-  password.resize(static_cast<std::size_t>(file.gcount()));
-  if (password.size() > password_bytes_max) return fail("longer than 1024 bytes");
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-  if (password.empty()) return fail("is empty");
-  config.broker.password = std::move(password);
+  constexpr std::size_t secret_bytes_max = 1024;
+  std::string secret(secret_bytes_max + 1, '\0');
+  file.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+  secret.resize(static_cast<std::size_t>(file.gcount()));
+  if (secret.size() > secret_bytes_max) return fail("longer than 1024 bytes");
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) return fail("is empty");
+  if (secret.size() < bytes_min) return fail(fmt::format("is shorter than {} bytes", bytes_min));
+  return secret;
+}
+
+}  // namespace
+
+std::optional<ConfigError> resolve_secrets(Config& config, std::optional<std::string> environment_password) {
+  if (environment_password.has_value()) {
+    config.broker.password = std::move(*environment_password);
+  } else if (!config.broker.password_file.empty()) {
+    auto read = read_secret_file(config, "broker.password_file", config.broker.password_file, 1);
+    if (auto* error = std::get_if<ConfigError>(&read)) return std::move(*error);
+    config.broker.password = std::get<std::string>(std::move(read));
+  }
+  if (!config.http.admin_token_file.empty()) {
+    constexpr std::size_t admin_token_bytes_min = 16;
+    auto read = read_secret_file(config, "http.admin_token_file", config.http.admin_token_file, admin_token_bytes_min);
+    if (auto* error = std::get_if<ConfigError>(&read)) return std::move(*error);
+    config.http.admin_token = std::get<std::string>(std::move(read));
+  }
   return std::nullopt;
 }
 

@@ -7,9 +7,10 @@
 // Contract:
 //  - parse_config() never throws; an invalid line yields a ConfigError naming the
 //    key (when there is one), the line number and what was wrong.
-//  - Secrets are never read from the file itself: `broker.password` is refused;
-//    resolve_secrets() takes the broker password from the environment variable
-//    CLAWNET_BROKER_PASSWORD, else from the file named by `broker.password_file`.
+//  - Secrets are never read from the file itself: `broker.password` and
+//    `http.admin_token` are refused; resolve_secrets() takes the broker password from
+//    the environment variable CLAWNET_BROKER_PASSWORD, else from the file named by
+//    `broker.password_file`, and the admin token from `http.admin_token_file`.
 //  - The `server.*` and `claw.*` keys are the rows of core's field tables
 //    (core/machine_config.hpp): each is refused outside its range as it is read.
 //  - validate_config() (config_validate.cpp) applies the core machines' own
@@ -65,6 +66,10 @@ struct HttpConfig {
   std::int64_t join_rate_per_s = 1;
   std::int64_t join_burst = 5;
   std::size_t clients_tracked_max = 10'000;
+  // The operators' bearer token for /v1/admin/* is read from this file by
+  // resolve_secrets() (never from the config itself). Empty: no admin API.
+  std::string admin_token_file;
+  std::string admin_token;  // Filled by resolve_secrets() only.
 };
 
 enum class GpioBackend : std::uint8_t { simulated, libgpiod };
@@ -124,8 +129,9 @@ ConfigResult parse_config(std::string_view text, std::string_view origin);
 ConfigResult load_config_file(const std::string& path);
 
 // Reads the broker password: `environment_password` (the value of
-// CLAWNET_BROKER_PASSWORD, if set) wins; else broker.password_file if set. The file
-// must not be readable by others (mode & 0004). A trailing newline is dropped.
+// CLAWNET_BROKER_PASSWORD, if set) wins; else broker.password_file if set. Then the
+// admin token from http.admin_token_file, if set: at least 16 bytes. A secret file
+// must not be readable by others (mode & 0004); a trailing newline is dropped.
 std::optional<ConfigError> resolve_secrets(Config& config,
                                            std::optional<std::string> environment_password);
 

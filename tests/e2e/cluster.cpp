@@ -53,9 +53,10 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path) {
-  const std::string request =
-      method + " " + path + " HTTP/1.1\r\nHost: e2e\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path,
+                                       const std::string& body, const std::string& extra_headers) {
+  const std::string request = method + " " + path + " HTTP/1.1\r\nHost: e2e\r\nConnection: close\r\n" +
+                              extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   std::optional<prod::testing::HttpReply> reply = prod::testing::try_exchange(port, request);
   if (!reply) return std::nullopt;
   return HttpAnswer{reply->status, reply->body};
@@ -127,6 +128,9 @@ std::optional<std::string> Cluster::start_broker() {
 }
 
 std::optional<std::string> Cluster::start_clawd() {
+  if (admin_token_.empty()) admin_token_ = prod::random_hex(16);
+  const std::string token_path = write_file("admin.token", admin_token_ + "\n");
+  std::filesystem::permissions(token_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const std::string config_path = write_file(
       "clawd.conf",
       "server.turn_ms = " + std::to_string(options_.turn_ms) +
@@ -135,8 +139,8 @@ std::optional<std::string> Cluster::start_clawd() {
           "\nbroker.username = clawd\nbroker.client_id = clawd\nbroker.keepalive_s = 5\n"
           "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
           "broker.player_accounts = dynsec\nbroker.player_keepalive_s = 10\n"
-          "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_burst = 20\n"
-          "store.path = " + (directory_ / "queue.sqlite3").string() + "\n");
+          "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_burst = 20\nhttp.admin_token_file = " + token_path +
+          "\nstore.path = " + (directory_ / "queue.sqlite3").string() + "\n");
   if (clawd_) retired_.push_back(std::move(clawd_));
   clawd_ = std::make_unique<ChildProcess>();
   if (auto error = clawd_->start("clawd", {CLAWNET_CLAWD, "--config", config_path},
@@ -221,6 +225,23 @@ Player Cluster::join() {
   Player player = join_only();
   connect(player);
   return player;
+}
+
+std::optional<HttpAnswer> Cluster::admin(const std::string& method, const std::string& path, const std::string& body,
+                                         std::optional<std::string> token) const {
+  return http_request(http_port_, method, path, body, "Authorization: Bearer " + token.value_or(admin_token_) + "\r\n");
+}
+
+std::optional<boost::json::object> Cluster::admin_queue() const {
+  const auto answer = admin("GET", "/v1/admin/queue");
+  if (!answer || answer->status != 200) {
+    ADD_FAILURE() << "GET /v1/admin/queue: " << (answer ? answer->body : "no answer");
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(answer->body, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return value.as_object();
 }
 
 std::optional<boost::json::object> Cluster::status() const {

@@ -38,7 +38,8 @@ struct HttpAnswer {
   std::string body;
 };
 // One request on a fresh connection; nullopt if nothing answered.
-std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path);
+std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path,
+                                       const std::string& body = "", const std::string& extra_headers = "");
 
 struct Player {
   std::string channel;
@@ -70,6 +71,12 @@ class Cluster {
   void connect(Player& player);
   Player join();
   std::optional<boost::json::object> status() const;
+  // A request to clawd's admin API (/v1/admin/...) with the cluster's bearer token,
+  // or with `token` instead when given.
+  std::optional<HttpAnswer> admin(const std::string& method, const std::string& path, const std::string& body = "",
+                                  std::optional<std::string> token = std::nullopt) const;
+  // GET /v1/admin/queue, parsed; nullopt (and a test failure) if it does not answer 200.
+  std::optional<boost::json::object> admin_queue() const;
   // Polls /v1/status until `holds` or the limit passes.
   bool wait_status(const std::function<bool(const boost::json::object&)>& holds,
                    std::chrono::milliseconds limit = wait_limit) const;
@@ -92,6 +99,7 @@ class Cluster {
   std::uint16_t http_port_ = 0;
   std::uint16_t clawcab_metrics_port_ = 0;
   std::string clawd_password_;
+  std::string admin_token_;  // clawd's http.admin_token_file holds it.
   std::string clawcab_password_;
   std::unique_ptr<ChildProcess> broker_;
   std::unique_ptr<ChildProcess> clawd_;

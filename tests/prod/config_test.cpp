@@ -201,6 +201,33 @@ TEST_F(SecretFile, MissingFileNamesTheKey) {
   EXPECT_EQ(error->key, "broker.password_file");
 }
 
+TEST_F(SecretFile, ReadsTheAdminTokenFile) {
+  write("0123456789abcdef0123\n", 0600);
+  Config config = parse_ok("http.admin_token_file = " + path_.string() + "\n");
+  EXPECT_FALSE(resolve_secrets(config, std::nullopt).has_value());
+  EXPECT_EQ(config.http.admin_token, "0123456789abcdef0123");
+}
+
+TEST_F(SecretFile, RefusesAShortOrWorldReadableAdminToken) {
+  write("short\n", 0600);
+  Config config = parse_ok("http.admin_token_file = " + path_.string() + "\n");
+  auto error = resolve_secrets(config, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->key, "http.admin_token_file");
+  EXPECT_NE(error->message.find("shorter than 16 bytes"), std::string::npos) << error->message;
+  write("0123456789abcdef0123\n", 0644);
+  error = resolve_secrets(config, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->message.find("readable by others"), std::string::npos) << error->message;
+  EXPECT_TRUE(config.http.admin_token.empty());
+}
+
+TEST(Config, RefusesAnAdminTokenInTheFile) {
+  const ConfigError error = parse_error("http.admin_token = 0123456789abcdef\n");
+  EXPECT_EQ(error.key, "http.admin_token");
+  EXPECT_EQ(error.message.find("0123456789abcdef"), std::string::npos);
+}
+
 TEST(Config, NoPasswordFileMeansNoPassword) {
   Config config = parse_ok("");
   EXPECT_FALSE(resolve_secrets(config, std::nullopt).has_value());
