@@ -107,6 +107,7 @@ struct JoinReply {
   Ticket ticket = 0;         // When accepted.
   std::uint64_t position = 0;  // When accepted: players ahead.
   std::string refusal;       // When refused: why, for the player.
+  TimeMs wait_ms = 0;        // When accepted: the estimated wait (Position::wait_ms).
 };
 struct Log {
   std::string text;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <array>
 #include <optional>
 #include <vector>
@@ -233,6 +234,12 @@ DecodeResult decode_position(FieldReader& fields) {
   Position position;
   CLAWNET_TRY(fields.unsigned_integer("position", position.position));
   CLAWNET_TRY(fields.boolean("exact", position.exact));
+  std::uint64_t wait_ms = 0;
+  CLAWNET_TRY(fields.unsigned_integer("wait_ms", wait_ms));
+  if (wait_ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return error(DecodeErrorKind::bad_field, "field \"wait_ms\" is too large");
+  }
+  position.wait_ms = static_cast<std::int64_t>(wait_ms);
   CLAWNET_TRY(fields.finish());
   return Message{position};
 }
@@ -337,7 +344,9 @@ std::string encode(const Message& message) {
             if (!m.granted) return serialize({{"control", false}, {"turn", m.turn}});
             return serialize({{"control", true}, {"turn", m.turn}, {"turn_ms", m.turn_ms}});
           },
-          [](const Position& m) { return serialize({{"position", m.position}, {"exact", m.exact}}); },
+          [](const Position& m) {
+            return serialize({{"position", m.position}, {"exact", m.exact}, {"wait_ms", m.wait_ms}});
+          },
           [](const GetReady&) { return serialize({{"notice", "get_ready"}}); },
           [](const LobbyStatus& m) { return serialize({{"claw", to_string(m.claw)}}); },
           [](const QueueState& m) { return serialize({{"queue", to_string(m.mode)}}); },
@@ -399,7 +408,9 @@ std::string describe(const Message& message) {
           [](const Control& m) {
             return fmt::format("control={} turn={}{}", m.granted, m.turn, describe_result(m.result));
           },
-          [](const Position& m) { return fmt::format("position={}{}", m.position, m.exact ? "" : "~"); },
+          [](const Position& m) {
+            return fmt::format("position={}{} wait={}ms", m.position, m.exact ? "" : "~", m.wait_ms);
+          },
           [](const GetReady&) { return std::string("get_ready"); },
           [](const LobbyStatus& m) { return fmt::format("claw {}", to_string(m.claw)); },
           [](const QueueState& m) { return fmt::format("queue {}", to_string(m.mode)); },

@@ -128,10 +128,12 @@ struct Control {
 };
 
 // Server -> player: players ahead of you. Exact when `exact`; otherwise an
-// upper bound (see docs/protocol.md, "Queue positions").
+// upper bound (see docs/protocol.md, "Queue positions"). `wait_ms` estimates
+// the time to this player's turn from recent turn lengths ("Estimated waits").
 struct Position {
   std::uint64_t position = 0;
   bool exact = true;
+  std::int64_t wait_ms = 0;
   bool operator==(const Position&) const = default;
 };
 

@@ -105,6 +105,10 @@ void ServerMachine::Impl::close_ending(const server_detail::ClawReady& event) {
 // The player and the spectators hear how it ended.
 void ServerMachine::Impl::close_turn(TurnOutcome outcome, TurnResult result, TimeMs now_ms) {
   CLAWNET_ASSERT(open.has_value());
+  // The running average of turn lengths (a quarter weight for the newest) that
+  // estimated waits are made of.
+  const TimeMs length_ms = std::max<TimeMs>(0, now_ms - open->started_ms);
+  average_turn_ms += (length_ms - average_turn_ms) / 4;
   outbox.push_back(PersistTurnEnd{open->turn, open->ticket, outcome, result, now_ms});
   counters.turns_by_result[static_cast<std::size_t>(result)] += 1;
   if (outcome == TurnOutcome::completed) {
@@ -161,7 +165,7 @@ void ServerMachine::Impl::announce_claw(ClawStatus status) {
 void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs now_ms) {
   auto refuse = [&](std::string reason) {
     counters.joins_refused += 1;
-    outbox.push_back(JoinReply{request, false, {}, 0, 0, std::move(reason)});
+    outbox.push_back(JoinReply{request, false, {}, 0, 0, std::move(reason), 0});
   };
   if (state == server_detail::booting_name) return refuse("server is starting");
   if (!is_player_channel(channel)) return refuse("malformed channel name");
@@ -180,12 +184,12 @@ void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs no
   if (rank == 0) head_changed();  // Absent until its presence arrives: owed its get_ready.
   counters.joins_accepted += 1;
   if (planted(PlantedBug::ack_before_commit)) {
-    outbox.push_back(JoinReply{request, true, channel, ticket, rank, {}});
+    outbox.push_back(JoinReply{request, true, channel, ticket, rank, {}, estimated_wait_ms(rank)});
     outbox.push_back(PersistJoin{ticket, std::move(channel), now_ms});
     return;
   }
   outbox.push_back(PersistJoin{ticket, channel, now_ms});  // Durable before acknowledged.
-  outbox.push_back(JoinReply{request, true, std::move(channel), ticket, rank, {}});
+  outbox.push_back(JoinReply{request, true, std::move(channel), ticket, rank, {}, estimated_wait_ms(rank)});
 }
 
 void ServerMachine::Impl::remove_player(Ticket ticket, DepartureReason reason) {
@@ -257,7 +261,7 @@ void ServerMachine::Impl::head_changed() {
 
 void ServerMachine::Impl::tell_position(const QueuedPlayer& player, std::size_t rank) {
   const std::size_t told = planted(PlantedBug::position_off_by_one) && rank > 1 ? rank - 1 : rank;
-  publish(player.channel, Position{told, rank < limits::position_exact_ranks});
+  publish(player.channel, Position{told, rank < limits::position_exact_ranks, estimated_wait_ms(rank)});
   queue.set_shown_position(player.ticket, rank);
   counters.position_messages += 1;
 }

@@ -106,6 +106,11 @@ struct ServerMachine::Impl {
   void announce_positions_from(std::size_t rank);
   void head_changed();
   void tell_position(const QueuedPlayer& player, std::size_t rank);
+  // The wait of the player at `rank`: the turn in progress, counted whole, and one
+  // average turn per player ahead.
+  TimeMs estimated_wait_ms(std::size_t rank) const {
+    return (static_cast<TimeMs>(rank) + (open ? 1 : 0)) * average_turn_ms;
+  }
   void publish(std::string_view channel, Message message);
   std::optional<Ticket> second_present() const;
 
@@ -137,6 +142,7 @@ struct ServerMachine::Impl {
   Turn next_turn = 1;
   bool online = false;
   QueueMode mode = QueueMode::running;  // No turn starts unless running.
+  TimeMs average_turn_ms = config.turn_ms;  // Of recent turns, grant to close (close_turn()).
   std::set<std::pair<TimeMs, Ticket>> grace_deadlines;  // Absent players, by expiry.
   std::map<Ticket, TimeMs> grace_by_ticket;
   // The head of the queue while it is owed its get_ready: it became the head while

@@ -35,6 +35,7 @@ HttpResponse join_answer(const JoinReply& reply, const std::string& password) {
                                    {"password", password},
                                    {"client_id", reply.channel}};
   return json_response(200, boost::json::object{{"channel", reply.channel}, {"position", reply.position},
+                                                {"wait_ms", reply.wait_ms},
                                                 {"broker", broker}});
 }
 

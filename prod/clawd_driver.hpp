@@ -10,7 +10,7 @@
 // departs, or whose turn ended for good, loses its account (after a short linger
 // so that its last messages still arrive).
 // HTTP routes (prod/http_server.hpp; errors are {"error": "..."}):
-//   POST /v1/join    -> 200 {"channel","position","broker":{"username","password","client_id"}}
+//   POST /v1/join    -> 200 {"channel","position","wait_ms","broker":{"username","password","client_id"}}
 //                       (username and password empty with broker.player_accounts = none)
 //                       400 unless the body is empty or `{}`; 429 + Retry-After when the
 //                       client IP is over its rate; 503 when refused (queue full, no broker)

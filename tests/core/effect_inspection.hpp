@@ -11,10 +11,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 namespace clawnet::test {
+
+// A Position as the player reads its place: the number ahead and whether it is exact.
+using Shown = std::pair<std::uint64_t, bool>;
+inline Shown shown(const Position& position) { return {position.position, position.exact}; }
 
 template <class Kind>
 std::vector<Kind> effects_of(const Effects& effects) {

@@ -38,10 +38,16 @@ std::vector<Message> every_message_shape() {
   messages.push_back(Control{true, 4, 30'000, {}});
   messages.push_back(Control{true, 4, 0, {}});
   messages.push_back(Control{false, 4, 0, {}});
-  messages.push_back(Position{0, true});
-  messages.push_back(Position{1'000'000, false});
-  messages.push_back(Position{uint64_max, false});
+  messages.push_back(Position{0, true, 0});
+  messages.push_back(Position{1'000'000, false, 90'000});
+  messages.push_back(Position{uint64_max, false, std::numeric_limits<std::int64_t>::max()});
   messages.push_back(GetReady{});
+  messages.push_back(EmergencyStop{});
+  messages.push_back(ResetClaw{});
+  messages.push_back(ClawStatusMessage{ClawStatus::stopped, 0, {}});
+  messages.push_back(QueueState{QueueMode::running});
+  messages.push_back(QueueState{QueueMode::paused});
+  messages.push_back(QueueState{QueueMode::stopped});
   messages.push_back(LobbyStatus{ClawStatus::ready});
   messages.push_back(LobbyStatus{ClawStatus::controlled});
   messages.push_back(LobbyStatus{ClawStatus::offline});
@@ -159,6 +165,9 @@ TEST(ProtocolMalformed, MissingFieldIsNamed) {
   expect_refused({R"({"control":true,"turn":1})", DecodeErrorKind::missing_field, "\"turn_ms\""});
   expect_refused({R"({"control":false})", DecodeErrorKind::missing_field, "\"turn\""});
   expect_refused({R"({"position":3})", DecodeErrorKind::missing_field, "\"exact\""});
+  expect_refused({R"({"position":3,"exact":true})", DecodeErrorKind::missing_field, "\"wait_ms\""});
+  expect_refused({R"({"queue":"frozen"})", DecodeErrorKind::bad_field, "frozen"});
+  expect_refused({R"({"request":"ESTOP","now":true})", DecodeErrorKind::unknown_field, "now"});
 }
 
 TEST(ProtocolMalformed, WrongTypeIsNamed) {

@@ -204,7 +204,7 @@ TEST(ServerMachine, GrantNextListensForTheOldestPresentPlayerAndSkipsAbsentOnes)
   EXPECT_EQ(server.machine.queue().at(0).channel, player(0));
   std::vector<Position> told = messages_to<Position>(effects, player(2));
   ASSERT_EQ(told.size(), 1U);
-  EXPECT_EQ(told[0], (Position{1, true}));
+  EXPECT_EQ(test::shown(told[0]), test::Shown(1, true));
   EXPECT_TRUE(messages_to<Position>(effects, player(0)).empty());
 }
 
@@ -318,6 +318,26 @@ TEST(ServerMachine, CompletedTurnGrantsTheNextPlayerWithANewTurn) {
   const ChannelListen next = server.listen();
   EXPECT_EQ(next.channel, player(1));
   EXPECT_GT(next.turn, first);
+}
+
+// Waits: the turn in progress counted whole, one average turn per player ahead;
+// the average starts at turn_ms and follows the turns' real lengths (a quarter
+// weight for the newest).
+TEST(ServerMachine, PositionsCarryAnEstimatedWaitFromRecentTurnLengths) {
+  Server server;
+  server.start_with_players(3);
+  Effects& granted = server.claw_ready(0);
+  const TimeMs turn_ms = test_config().turn_ms;
+  EXPECT_EQ(messages_to<Position>(granted, player(1)).at(0).wait_ms, turn_ms);
+  EXPECT_EQ(messages_to<Position>(granted, player(2)).at(0).wait_ms, 2 * turn_ms);
+  server.claw_controlled(server.listen().turn);
+  server.now = 10'000;  // A short turn: the average falls by a quarter of the difference.
+  Effects& next = server.claw_ready(1);
+  const TimeMs average_ms = turn_ms + (10'000 - turn_ms) / 4;
+  EXPECT_EQ(messages_to<Position>(next, player(2)).at(0).wait_ms, average_ms);
+  std::vector<JoinReply> replies = effects_of<JoinReply>(server.join(player(3)));
+  ASSERT_EQ(replies.size(), 1U);
+  EXPECT_EQ(replies[0].wait_ms, 2 * average_ms) << "one ahead, and the turn in progress";
 }
 
 TEST(ServerMachine, InTurnStopsResendingTheListen) {
@@ -652,7 +672,7 @@ TEST(ServerMachine, AbsentPlayerKeepsItsPlaceWithinGraceAndIsDroppedAfter) {
   EXPECT_EQ(departures[0].reason, DepartureReason::presence_expired);
   EXPECT_EQ(server.machine.queue().find(ticket), nullptr);
   // The player behind moved to the front and was told.
-  EXPECT_EQ(messages_to<Position>(after, player(1)).at(0), (Position{0, true}));
+  EXPECT_EQ(test::shown(messages_to<Position>(after, player(1)).at(0)), test::Shown(0, true));
   EXPECT_EQ(messages_to<GetReady>(after, player(1)).size(), 1U);
 }
 
@@ -715,7 +735,7 @@ TEST(ServerMachine, LeaveRemovesAQueuedPlayer) {
   ASSERT_EQ(departures.size(), 1U);
   EXPECT_EQ(departures[0].reason, DepartureReason::left);
   EXPECT_EQ(server.machine.queue().size(), 2U);
-  EXPECT_EQ(messages_to<Position>(effects, player(2)).at(0), (Position{1, true}));
+  EXPECT_EQ(test::shown(messages_to<Position>(effects, player(2)).at(0)), test::Shown(1, true));
   EXPECT_TRUE(messages_to<Position>(effects, player(0)).empty());  // Ahead: unchanged.
 }
 
@@ -735,7 +755,7 @@ TEST(ServerMachine, RestartTellsEveryWaitingPlayerItsPositionAndKeepsOrder) {
     EXPECT_EQ(server.machine.queue().at(rank).ticket, tickets[rank]);
     std::vector<Position> told = messages_to<Position>(effects, player(tickets[rank]));
     ASSERT_EQ(told.size(), 1U) << rank;
-    EXPECT_EQ(told[0], (Position{rank, rank < limits::position_exact_ranks}));
+    EXPECT_EQ(test::shown(told[0]), test::Shown(rank, rank < limits::position_exact_ranks));
   }
   expect_positions_consistent(server.machine);
   // Presence is unknown after a restart: players count once their presence returns.
@@ -895,7 +915,7 @@ TEST(ServerMachine, RemovalAtTheHeadTellsExactPositionsMilestonesAndGetReady) {
     const bool expected_told = rank < limits::position_exact_ranks || rank == 10 || rank == 20;
     ASSERT_EQ(told.size(), expected_told ? 1U : 0U) << "rank " << rank;
     if (expected_told) {
-      EXPECT_EQ(told[0], (Position{rank, rank < limits::position_exact_ranks}));
+      EXPECT_EQ(test::shown(told[0]), test::Shown(rank, rank < limits::position_exact_ranks));
     }
   }
   std::vector<GetReady> ready = messages_to<GetReady>(effects, player(1));
@@ -910,8 +930,8 @@ TEST(ServerMachine, GrantTellsTheNewHeadToGetReady) {
   server.start_with_players(3);
   Effects& effects = server.claw_ready(0);
   EXPECT_EQ(messages_to<GetReady>(effects, player(1)).size(), 1U);
-  EXPECT_EQ(messages_to<Position>(effects, player(1)).at(0), (Position{0, true}));
-  EXPECT_EQ(messages_to<Position>(effects, player(2)).at(0), (Position{1, true}));
+  EXPECT_EQ(test::shown(messages_to<Position>(effects, player(1)).at(0)), test::Shown(0, true));
+  EXPECT_EQ(test::shown(messages_to<Position>(effects, player(2)).at(0)), test::Shown(1, true));
 }
 
 // --- Get ready ----------------------------------------------------------------------------
@@ -981,7 +1001,7 @@ TEST(ServerMachine, HeadThatMovedUpWhileAbsentIsToldWhenItReturnsAndOnlyThen) {
   server.presence(player(1), PresenceKind::timeout);
   Effects& moved = server.leave(player(0));
   EXPECT_EQ(server.machine.queue().at(0).channel, player(1));
-  EXPECT_EQ(messages_to<Position>(moved, player(1)).at(0), (Position{0, true}));
+  EXPECT_EQ(test::shown(messages_to<Position>(moved, player(1)).at(0)), test::Shown(0, true));
   EXPECT_TRUE(test::messages_anywhere<GetReady>(moved).empty()) << test::describe_all(moved);
   Effects& back = server.presence(player(1), PresenceKind::join);
   EXPECT_EQ(messages_to<GetReady>(back, player(1)).size(), 1U);

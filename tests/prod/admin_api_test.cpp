@@ -8,13 +8,13 @@ namespace clawnet::prod {
 namespace {
 
 TEST(AdminApi, TheTokenMatchesOnlyItself) {
-  const std::string token = "0123456789abcdef";
-  EXPECT_TRUE(constant_time_equal(token, token));
-  EXPECT_FALSE(constant_time_equal("", token));
-  EXPECT_FALSE(constant_time_equal("0123456789abcde", token)) << "a prefix";
-  EXPECT_FALSE(constant_time_equal("0123456789abcdef0", token)) << "a longer one";
-  EXPECT_FALSE(constant_time_equal("0123456789abcdeF", token)) << "one byte off";
-  EXPECT_FALSE(constant_time_equal(std::string("0123456789abcdef\0", 17), token));
+  const std::string expected = "0123456789abcdef";  // Not a secret: the comparison under test.
+  EXPECT_TRUE(constant_time_equal(expected, expected));
+  EXPECT_FALSE(constant_time_equal("", expected));
+  EXPECT_FALSE(constant_time_equal("0123456789abcde", expected)) << "a prefix";
+  EXPECT_FALSE(constant_time_equal("0123456789abcdef0", expected)) << "a longer one";
+  EXPECT_FALSE(constant_time_equal("0123456789abcdeF", expected)) << "one byte off";
+  EXPECT_FALSE(constant_time_equal(std::string("0123456789abcdef\0", 17), expected));
 }
 
 TEST(AdminApi, TheQueueViewShowsTheModeTheTurnAndTheFirstWaiting) {

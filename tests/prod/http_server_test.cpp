@@ -39,7 +39,7 @@ struct JoinAnswer {
   int status = 200;
   std::string channel = "p-0123456789abcdef0123456789abcdef";
   std::uint64_t position = 4;
-  std::string password = "secret";
+  std::string password = std::string(16, 'p');  // A stand-in, as long as a real one.
   std::string refusal;
 };
 
@@ -115,7 +115,7 @@ TEST_F(HttpServerTest, JoinReturnsChannelPositionAndCredentials) {
   const auto body = reply.json().as_object();
   EXPECT_EQ(body.at("channel").as_string(), "p-0123456789abcdef0123456789abcdef");
   EXPECT_EQ(body.at("position").to_number<std::uint64_t>(), 4u);
-  EXPECT_EQ(body.at("broker").at("password").as_string(), "secret");
+  EXPECT_EQ(body.at("broker").at("password").as_string(), JoinAnswer{}.password);
   EXPECT_NE(reply.head.find("no-store"), std::string::npos);
   std::lock_guard lock(mutex_);
   EXPECT_EQ(join_clients_, std::vector<std::string>{"127.0.0.1"});
