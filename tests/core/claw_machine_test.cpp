@@ -827,6 +827,17 @@ void drive_to(Claw& claw, const std::string& target) {
   ASSERT_TRUE(reached()) << "script never reached " << target;
 }
 
+// A claw released from a halt raises, homes and releases: the cabinet's switches
+// answer each step, and it is Ready again.
+void finish_homing(Claw& claw) {
+  for (int guard = 0; guard < 10 && claw.state() != "Ready"; guard += 1) {
+    if (claw.state() == "Raising") claw.press(Switch::claw_top, true);
+    if (claw.state() == "Homing") claw.press(Switch::limit_left, true);
+    if (claw.state() == "Releasing") claw.advance_to(claw.machine.next_deadline());
+  }
+  EXPECT_EQ(claw.state(), "Ready");
+}
+
 TEST(ClawMachine, LinkDownInEveryLiveStateHaltsWithAllMotorsOff) {
   for (const char* live : {"Ready", "Subscribing", "Controlled", "Lowering", "Closing", "Raising", "Homing",
                            "Releasing"}) {
@@ -848,12 +859,7 @@ TEST(ClawMachine, LinkDownInEveryLiveStateHaltsWithAllMotorsOff) {
     claw.now += 1'000;
     claw.link(true);
     EXPECT_NE(claw.state(), "Halted");
-    for (int guard = 0; guard < 10 && claw.state() != "Ready"; guard += 1) {
-      if (claw.state() == "Raising") claw.press(Switch::claw_top, true);
-      if (claw.state() == "Homing") claw.press(Switch::limit_left, true);
-      if (claw.state() == "Releasing") claw.advance_to(claw.machine.next_deadline());
-    }
-    EXPECT_EQ(claw.state(), "Ready");
+    finish_homing(claw);
   }
 }
 
@@ -894,12 +900,7 @@ TEST(ClawMachine, EmergencyStopInEveryLiveStateHoldsEveryMotorOffUntilReset) {
     claw.secure(ResetClaw{});
     EXPECT_FALSE(claw.machine.emergency_stopped());
     EXPECT_NE(claw.state(), "Halted");
-    for (int guard = 0; guard < 10 && claw.state() != "Ready"; guard += 1) {
-      if (claw.state() == "Raising") claw.press(Switch::claw_top, true);
-      if (claw.state() == "Homing") claw.press(Switch::limit_left, true);
-      if (claw.state() == "Releasing") claw.advance_to(claw.machine.next_deadline());
-    }
-    EXPECT_EQ(claw.state(), "Ready");
+    finish_homing(claw);
   }
 }
 

@@ -4,31 +4,15 @@
 // where its user would see it: the players' messages, clawcab's GPIO log, the
 // queue as GET /v1/admin/queue shows it, and across a restart of clawd.
 // Skips only when the mosquitto binary is missing.
-#include "tests/e2e/cluster.hpp"
-#include "tests/prod/broker_process.hpp"
+#include "tests/e2e/cluster_test.hpp"
 
 #include <gtest/gtest.h>
-
-#include <iostream>
 
 namespace clawnet::e2e {
 namespace {
 
-class AdminTest : public ::testing::Test {
+class AdminTest : public ClusterTest {
  protected:
-  void SetUp() override {
-    if (prod::testing::find_mosquitto().empty()) GTEST_SKIP() << "mosquitto binary not found: install mosquitto";
-  }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::cout << "---- process output ----\n" << cluster_->logs();
-  }
-
-  void start(ClusterOptions options = {}) {
-    cluster_ = std::make_unique<Cluster>(options);
-    const auto error = cluster_->start_all();
-    ASSERT_FALSE(error.has_value()) << *error << "\n" << cluster_->logs();
-  }
-
   // POSTs an action; returns its status, failing the test if nothing answered.
   int act(const std::string& action, const std::string& body = "") {
     const auto answer = cluster_->admin("POST", "/v1/admin/" + action, body);
@@ -41,11 +25,6 @@ class AdminTest : public ::testing::Test {
     return queue ? std::string(queue->at("mode").as_string()) : "?";
   }
 
-  std::optional<std::size_t> clawcab_line(const std::string& text, std::size_t from) {
-    return cluster_->clawcab().wait_for_line(
-        [&](const std::string& line) { return line.find(text) != std::string::npos; }, wait_limit, from);
-  }
-
   // A line from `player` on its own topic that contains `text`, from line `from` on.
   std::optional<std::size_t> player_line(Player& player, const std::string& text, std::size_t from = 0) {
     const std::string prefix = "msg " + player.topic() + " ";
@@ -53,8 +32,6 @@ class AdminTest : public ::testing::Test {
         [&](const std::string& line) { return line.starts_with(prefix) && line.find(text) != std::string::npos; },
         wait_limit, from);
   }
-
-  std::unique_ptr<Cluster> cluster_;
 };
 
 TEST_F(AdminTest, EveryAdminRouteRefusesAMissingOrWrongToken) {

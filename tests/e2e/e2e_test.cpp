@@ -2,7 +2,7 @@
 // clawcab (simulated GPIO) and players as separate processes on a real MQTT
 // client. Each test builds its own Cluster; everything is stopped by PID.
 // Skips only when the mosquitto binary is missing.
-#include "tests/e2e/cluster.hpp"
+#include "tests/e2e/cluster_test.hpp"
 #include "tests/prod/broker_process.hpp"
 
 #include <gtest/gtest.h>
@@ -28,36 +28,14 @@ constexpr auto hand_over_allowance = 2s;
 // line: pipe and scheduling delay on top of the dead-man bound itself.
 constexpr auto observation_allowance = 300ms;
 
-class EndToEndTest : public ::testing::Test {
+class EndToEndTest : public ClusterTest {
  protected:
-  void SetUp() override {
-    if (prod::testing::find_mosquitto().empty()) GTEST_SKIP() << "mosquitto binary not found: install mosquitto";
-  }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::cout << "---- process output ----\n" << cluster_->logs();
-  }
-
-  void start(ClusterOptions options = {}) {
-    cluster_ = std::make_unique<Cluster>(options);
-    const auto error = cluster_->start_all();
-    ASSERT_FALSE(error.has_value()) << *error << "\n" << cluster_->logs();
-  }
-
-  // A clawcab log line containing `text`, from line `from` on.
-  std::optional<std::size_t> clawcab_line(const std::string& text, std::size_t from = 0,
-                                          std::chrono::milliseconds limit = wait_limit) {
-    return cluster_->clawcab().wait_for_line(
-        [&](const std::string& line) { return line.find(text) != std::string::npos; }, limit, from);
-  }
-
   // Holds `direction` until clawcab's GPIO reports its motor on; returns that line.
   std::optional<std::size_t> hold_until_motor_on(Player& player, const std::string& direction) {
     const std::size_t from = cluster_->clawcab().line_count();
     player.process->write_line("hold " + direction + "On");
     return clawcab_line("gpio: motor gantry_" + direction + " on", from);
   }
-
-  std::unique_ptr<Cluster> cluster_;
 };
 
 TEST_F(EndToEndTest, TurnsComeInJoinOrder) {

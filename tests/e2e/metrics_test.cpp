@@ -2,7 +2,7 @@
 // official Python client's parser (tests/e2e/parse_metrics.py, Debian
 // python3-prometheus-client), before and after a turn. Skips only when the
 // mosquitto binary is missing.
-#include "tests/e2e/cluster.hpp"
+#include "tests/e2e/cluster_test.hpp"
 #include "tests/prod/broker_process.hpp"
 
 #include <boost/json.hpp>
@@ -66,27 +66,25 @@ std::string type_of(const Families& families, const std::string& family) {
   return it == families.end() ? "(missing)" : std::string(it->value().at("type").as_string());
 }
 
-class MetricsEndToEndTest : public ::testing::Test {
+class MetricsEndToEndTest : public ClusterTest {
  protected:
   void SetUp() override {
-    if (prod::testing::find_mosquitto().empty()) GTEST_SKIP() << "mosquitto binary not found: install mosquitto";
+    ClusterTest::SetUp();
+    if (IsSkipped()) return;
     directory_ = std::filesystem::temp_directory_path() / ("clawnet-metrics-" + std::to_string(::getpid()));
     std::filesystem::create_directories(directory_);
   }
   void TearDown() override {
-    if (HasFailure() && cluster_) std::cout << "---- process output ----\n" << cluster_->logs();
+    ClusterTest::TearDown();
     std::error_code ignored;
-    std::filesystem::remove_all(directory_, ignored);
+    if (!directory_.empty()) std::filesystem::remove_all(directory_, ignored);
   }
 
-  std::unique_ptr<Cluster> cluster_;
   std::filesystem::path directory_;
 };
 
 TEST_F(MetricsEndToEndTest, ClawdMetricsParseAndMoveAfterATurn) {
-  cluster_ = std::make_unique<Cluster>(ClusterOptions{.turn_ms = 4000});
-  const auto error = cluster_->start_all();
-  ASSERT_FALSE(error.has_value()) << *error << "\n" << cluster_->logs();
+  ASSERT_NO_FATAL_FAILURE(start({.turn_ms = 4000}));
 
   const Families before = scrape(cluster_->http_port(), directory_);
   ASSERT_FALSE(HasFailure());
@@ -131,9 +129,7 @@ TEST_F(MetricsEndToEndTest, ClawdMetricsParseAndMoveAfterATurn) {
 }
 
 TEST_F(MetricsEndToEndTest, ClawcabMetricsCountAFloodThatTheLogAggregates) {
-  cluster_ = std::make_unique<Cluster>(ClusterOptions{.turn_ms = 30000, .clawcab_metrics = true});
-  const auto error = cluster_->start_all();
-  ASSERT_FALSE(error.has_value()) << *error << "\n" << cluster_->logs();
+  ASSERT_NO_FATAL_FAILURE(start({.turn_ms = 30000, .clawcab_metrics = true}));
   const Families before = scrape(cluster_->clawcab_metrics_port(), directory_);
   ASSERT_FALSE(HasFailure());
   for (const char* family : {"clawnet_claw_deadman_trips", "clawnet_claw_motor_limit_trips",
