@@ -190,8 +190,14 @@ void ClawdDriver::on_message(std::string_view topic, std::string_view payload) {
     else if (payload == "leave") machine_.handle_player_presence(*channel, PresenceKind::leave, now_ms);
     else if (payload == "timeout") machine_.handle_player_presence(*channel, PresenceKind::timeout, now_ms);
     else return;
-  } else if (topics_.channel_of(topic) == std::string(secure_channel)) {
-    machine_.handle_secure_message(payload, now_ms);
+  } else if (const std::optional<std::string> named = topics_.channel_of(topic)) {
+    if (*named == secure_channel) {
+      machine_.handle_secure_message(payload, now_ms);
+    } else if (is_player_channel(*named)) {
+      machine_.handle_player_message(*named, payload, now_ms);  // The ready check's answer.
+    } else {
+      return;
+    }
   } else {
     return;
   }

@@ -50,6 +50,12 @@ ClawdMetrics::ClawdMetrics()
                                "Events the server machine's state does not accept")),
       position_messages_(counter(*registry_, "clawnet_position_messages_total",
                                  "Queue positions published to players")),
+      ready_checks_(prometheus::BuildCounter()
+                        .Name("clawnet_ready_checks_total")
+                        .Help("Ready checks by answer: confirmed in time, or the player skipped as unready")
+                        .Register(*registry_)),
+      ready_confirmed_(ready_checks_.Add({{"answer", "confirmed"}})),
+      players_unready_(ready_checks_.Add({{"answer", "unready"}})),
       wait_seconds_(histogram(*registry_, "clawnet_wait_seconds", "From join accepted to the player's turn started",
                               wait_buckets_s)),
       turn_duration_seconds_(histogram(*registry_, "clawnet_turn_duration_seconds",
@@ -78,6 +84,8 @@ void ClawdMetrics::refresh(const ClawdSnapshot& snapshot) {
   set_counter(rejected_messages_, counters.rejected_messages);
   set_counter(rejected_events_, counters.rejected_events);
   set_counter(position_messages_, counters.position_messages);
+  set_counter(ready_confirmed_, counters.ready_confirmed);
+  set_counter(players_unready_, counters.players_unready);
 }
 
 void ClawdMetrics::on_effect(const Effect& effect, TimeMs now_ms) {

@@ -80,6 +80,9 @@ class ClawdMetrics {
   prometheus::Counter& rejected_messages_;
   prometheus::Counter& rejected_events_;
   prometheus::Counter& position_messages_;
+  prometheus::Family<prometheus::Counter>& ready_checks_;
+  prometheus::Counter& ready_confirmed_;
+  prometheus::Counter& players_unready_;
   prometheus::Histogram& wait_seconds_;
   prometheus::Histogram& turn_duration_seconds_;
   prometheus::Histogram& store_commit_seconds_;

@@ -47,6 +47,8 @@
 //     before plays on, and is granted again if the claw lost it); and from the
 //     step in which the claw reads an ESTOP until it reads a RESET (or reboots),
 //     no cabinet motor runs, whatever the claw was doing.
+// 11. The ready check: with server.ready_ms > 0, a turn starts only for a player
+//     whose {"ready":true} reached the server while the server was asking it.
 //
 // Runs with a `heal` action have two phases. Before the heal (chaos) a stall
 // is no failure: invariant 3 is not checked. From the heal on, liveness is
@@ -54,7 +56,7 @@
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10, 11), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
@@ -127,6 +129,16 @@ class Oracle {
   // A Position message the server published (checked after the step; within
   // one step only the last one to each channel must match the queue).
   void on_position_sent(std::string channel, std::uint64_t position) { positions_sent_[std::move(channel)] = position; }
+  // The server, asking `channel` the ready check, received its confirmation (invariant 11).
+  void on_ready_confirmed(const std::string& channel) {
+    if (auto found = ticket_by_channel_.find(channel); found != ticket_by_channel_.end()) {
+      ready_confirmed_.insert(found->second);
+    }
+  }
+  // A player was skipped for not confirming: the queue moved, though no turn started (invariant 3).
+  void on_skipped_unready(TimeMs now_ms) {
+    if (stalled_since_ms_) stalled_since_ms_ = now_ms;
+  }
   // A join the store committed. One committed but never acknowledged (the
   // server crashed between the two) may come back after a restart.
   void on_join_committed(Ticket ticket, const std::string& channel) {
@@ -212,6 +224,7 @@ class Oracle {
   std::set<Ticket> turn_ended_;
   std::map<Turn, TurnResult> results_told_;  // By the claw, to the player.
   std::map<std::string, Ticket> ticket_by_channel_;      // Every committed join's channel.
+  std::set<Ticket> ready_confirmed_;                     // Confirmed the ready check (invariant 11).
   std::map<std::string, std::set<Turn>> grants_by_channel_;  // CHANNEL_LISTEN on the wire.
   std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.
   std::map<Turn, std::string> granted_turns_;                 // The first CHANNEL_LISTEN of each turn.

@@ -48,7 +48,7 @@ enum class Durability : std::uint8_t {
 
 class QueueStore {
  public:
-  static inline constexpr int schema_version = 3;
+  static inline constexpr int schema_version = 4;
 
   // `vfs` names the SQLite VFS to keep the file on (the simulation's in-memory disk);
   // empty: SQLite's default, the real file system.
