@@ -29,6 +29,9 @@ const Histogram::BucketBoundaries wait_buckets_s = {1, 5, 10, 30, 60, 120, 300, 
 // A turn: its configured length, an early drop, or a server that ended it.
 const Histogram::BucketBoundaries turn_buckets_s = {1, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300};
 
+// A group commit: one write when quiet, hundreds under a burst of joins.
+const Histogram::BucketBoundaries commit_writes_buckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
 double seconds(TimeMs duration_ms) { return static_cast<double>(duration_ms) / 1000.0; }
 
 }  // namespace
@@ -60,8 +63,10 @@ ClawdMetrics::ClawdMetrics()
                               wait_buckets_s)),
       turn_duration_seconds_(histogram(*registry_, "clawnet_turn_duration_seconds",
                                        "From turn started to turn ended", turn_buckets_s)),
-      store_commit_seconds_(histogram(*registry_, "clawnet_store_commit_seconds", "One durable store write",
-                                      latency_buckets_s())) {
+      store_commit_seconds_(histogram(*registry_, "clawnet_store_commit_seconds", "One durable store commit",
+                                      latency_buckets_s())),
+      store_commit_writes_(histogram(*registry_, "clawnet_store_commit_writes", "Writes in one group commit",
+                                     commit_writes_buckets)) {
   auto& turns = prometheus::BuildCounter().Name("clawnet_turns_total").Help("Finished turns by result").Register(*registry_);
   for (int i = 0; i < turn_result_count; ++i) {
     turns_by_result_.at(static_cast<std::size_t>(i)) =
@@ -107,8 +112,9 @@ void ClawdMetrics::on_effect(const Effect& effect, TimeMs now_ms) {
   }
 }
 
-void ClawdMetrics::observe_store_commit(std::int64_t duration_us) {
-  store_commit_seconds_.Observe(static_cast<double>(duration_us) / 1e6);
+void ClawdMetrics::observe_store_commit(std::size_t writes, std::chrono::microseconds took) {
+  store_commit_seconds_.Observe(static_cast<double>(took.count()) / 1e6);
+  store_commit_writes_.Observe(static_cast<double>(writes));
 }
 
 }  // namespace clawnet::prod

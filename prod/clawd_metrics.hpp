@@ -61,7 +61,8 @@ class ClawdMetrics {
 
   void refresh(const ClawdSnapshot& snapshot);
   void on_effect(const Effect& effect, TimeMs now_ms);
-  void observe_store_commit(std::int64_t duration_us);
+  // One group commit: its writes and how long it took.
+  void observe_store_commit(std::size_t writes, std::chrono::microseconds took);
 
   const prometheus::Registry& registry() const { return *registry_; }
   std::size_t waits_tracked() const { return joined_ms_.size(); }
@@ -86,6 +87,7 @@ class ClawdMetrics {
   prometheus::Histogram& wait_seconds_;
   prometheus::Histogram& turn_duration_seconds_;
   prometheus::Histogram& store_commit_seconds_;
+  prometheus::Histogram& store_commit_writes_;
   std::map<Ticket, TimeMs> joined_ms_;  // Waiting players' join times.
   std::optional<std::pair<Turn, TimeMs>> open_turn_;  // The open turn and its start.
 };

@@ -191,6 +191,10 @@ const std::vector<KeySpec>& key_specs() {
     add_http_keys(all);
     add_gpio_keys(all);
     all.push_back({"store.path", text([](Config& c) -> auto& { return c.store.path; }, 4096)});
+    all.push_back({"store.commit_writes_max",
+                   integer<std::size_t>([](Config& c) -> auto& { return c.store.commit_writes_max; }, 1, 100'000)});
+    all.push_back({"store.commit_wait_us",
+                   integer<std::int64_t>([](Config& c) -> auto& { return c.store.commit_wait_us; }, 0, 100'000)});
     all.push_back({"metrics.address", text([](Config& c) -> auto& { return c.metrics.address; }, 64)});
     all.push_back({"metrics.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.metrics.port; }, 0, 65535)});
     return all;
