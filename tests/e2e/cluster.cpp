@@ -140,7 +140,8 @@ std::optional<std::string> Cluster::start_clawd() {
           "\nbroker.username = clawd\nbroker.client_id = clawd\nbroker.keepalive_s = 5\n"
           "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
           "broker.player_accounts = dynsec\nbroker.player_keepalive_s = 10\n"
-          "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_burst = 20\nhttp.admin_token_file = " + token_path +
+          "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_rate_per_s = " + std::to_string(options_.join_rate_per_s) +
+          "\nhttp.join_burst = " + std::to_string(options_.join_burst) + "\nhttp.admin_token_file = " + token_path +
           "\nstore.path = " + (directory_ / "queue.sqlite3").string() + "\n");
   if (clawd_) retired_.push_back(std::move(clawd_));
   clawd_ = std::make_unique<ChildProcess>();

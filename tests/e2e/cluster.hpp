@@ -31,6 +31,8 @@ struct ClusterOptions {
   std::int64_t turn_ms = 5000;
   std::int64_t deadman_ms = 600;
   std::int64_t ready_ms = 0;     // clawd's server.ready_ms: 0, no ready check.
+  std::int64_t join_rate_per_s = 1;  // clawd's per-IP join limit (every test joins from 127.0.0.1)...
+  std::int64_t join_burst = 20;      // ... and its burst.
   bool clawcab_metrics = false;  // clawcab's metrics.port on a free loopback port.
 };
 
@@ -83,6 +85,7 @@ class Cluster {
                    std::chrono::milliseconds limit = wait_limit) const;
 
   std::uint16_t http_port() const { return http_port_; }
+  std::uint16_t broker_port() const { return broker_port_; }
   std::uint16_t clawcab_metrics_port() const { return clawcab_metrics_port_; }
   ChildProcess& broker() { return *broker_; }
   ChildProcess& clawd() { return *clawd_; }
