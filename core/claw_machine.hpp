@@ -28,6 +28,7 @@
 #pragma once
 
 #include "core/effects.hpp"
+#include "core/hardware.hpp"
 #include "core/machine_config.hpp"
 #include "core/probes.hpp"
 #include "core/protocol.hpp"
@@ -42,13 +43,6 @@
 
 namespace clawnet {
 
-enum class Switch : std::uint8_t {
-  limit_up, limit_down, limit_left, limit_right,  // Gantry travel ends.
-  claw_bottom, claw_top,                          // Claw hoist ends.
-  prize_chute,                                    // A prize falling into the chute.
-};
-inline constexpr int switch_count = 7;
-std::string_view to_string(Switch which);
 using SwitchStates = std::array<bool, switch_count>;
 
 // The gantry limit switch in `direction`: the four limit switches come first, in

@@ -83,6 +83,7 @@ struct ServerCounters {
   std::uint64_t listens_sent = 0;        // CHANNEL_LISTEN messages, repeats included.
   std::uint64_t admin_done = 0;          // Operator actions carried out...
   std::uint64_t admin_refused = 0;       // ... and refused (handle_admin).
+  std::uint64_t turn_records = 0;        // Turn summaries kept (PersistTurnRecord); others are rejected_messages.
   std::array<std::uint64_t, turn_result_count> turns_by_result{};  // Indexed by TurnResult.
 };
 
@@ -101,6 +102,8 @@ class ServerMachine {
   void handle_leave(std::string_view channel, TimeMs now_ms);
   void handle_player_presence(std::string_view channel, PresenceKind kind, TimeMs now_ms);
   void handle_claw_presence(bool present, TimeMs now_ms);
+  // On the secure channel: the claw's status, or its summary of a turn, which is
+  // kept (PersistTurnRecord) iff the server started that turn (turn < next turn).
   void handle_secure_message(std::string_view text, TimeMs now_ms);
   void handle_timeout(TimeMs now_ms);
   // An operator's action, answered at once (docs/protocol.md, "Operator actions"):

@@ -278,7 +278,7 @@ void ClawdDriver::carry_out() {
                      account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
                    },
                    [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
-                   [](PersistAdminAction&) {},
+                   [](PersistAdminAction&) {}, [](PersistTurnRecord&) {},
                    [this](JoinReply& e) {
                      const auto it = awaiting_reply_.find(e.request);
                      if (it == awaiting_reply_.end()) return;
