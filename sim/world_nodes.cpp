@@ -198,7 +198,6 @@ void World::run_server_effects() {
             },
             [&](Log& e) { log("server", e.text); },
             [&](SetMotor&) {},
-            [&](PersistTurnRecord&) {},  // Not stored by the simulation yet.
             [&](auto& persist) {
               if (std::optional<StoreError> failure = store_->apply(Effect{persist})) {
                 return fatal("store: " + failure->message);
