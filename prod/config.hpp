@@ -97,6 +97,8 @@ struct MetricsConfig {
 
 struct StoreConfig {
   std::string path = "/var/lib/clawnet/queue.sqlite3";
+  // The claw's records of the newest this-many turns are kept; older ones are pruned.
+  std::size_t turn_records_kept = 1'000;
 };
 
 struct Config {
