@@ -12,11 +12,6 @@ std::string_view to_string(Motor motor) {
   return names.at(static_cast<std::size_t>(motor));
 }
 
-std::string_view to_string(DepartureReason reason) {
-  constexpr std::array<std::string_view, 3> names = {"presence_expired", "left", "kicked"};
-  return names.at(static_cast<std::size_t>(reason));
-}
-
 std::string_view to_string(AdminAction action) {
   constexpr std::array<std::string_view, admin_action_count> names = {"pause", "resume", "skip",
                                                                       "kick",  "estop",  "reset"};

@@ -31,13 +31,11 @@ static_assert(static_cast<int>(Motor::claw_lower) == direction_count);  // Only 
 static_assert(static_cast<int>(Motor::claw_close) + 1 == motor_count);
 
 // `kicked`: an operator removed the player (ServerMachine::handle_admin).
-enum class DepartureReason : std::uint8_t { presence_expired, left, kicked };
 // How a turn ended. There is no "aborted": a turn the claw lost (a reboot) stays
 // open and is granted again, under its number, to the same player; a turn that has
 // ended never puts its player back in the queue.
 enum class TurnOutcome : std::uint8_t { completed, ended_by_server };
 inline constexpr int turn_outcome_count = 2;
-std::string_view to_string(DepartureReason reason);
 std::string_view to_string(TurnOutcome outcome);
 
 // Drivers encode the message at the edge (protocol.hpp's encode()).

@@ -45,6 +45,8 @@ inline constexpr std::size_t position_exact_ranks = 10;
 inline constexpr std::int64_t turn_slack_ms_max = 24LL * 3'600'000;
 inline constexpr std::int64_t grace_ms_max = 24LL * 3'600'000;
 inline constexpr std::int64_t resend_ms_max = 24LL * 3'600'000;
+// The ready check: a player answers in seconds; ten minutes is a queue standing still.
+inline constexpr std::int64_t ready_ms_max = 600'000;
 
 // --- Claw safety ------------------------------------------------------------------
 inline constexpr std::int64_t turn_duration_ms_max = 120'000;

@@ -35,6 +35,7 @@ struct ServerConfig {
   std::int64_t grace_ms = 20'000;
   std::int64_t resend_ms = 1'000;
   std::size_t queue_length_max = 100'000;
+  std::int64_t ready_ms = 0;  // Off by default: the seed grants the next player at once.
 };
 
 // Each field's unit, range and meaning: claw_config_fields below.
@@ -119,7 +120,7 @@ std::optional<ConfigFieldError> check_field(const ConfigField<Config>& field, st
   return check_range(field.name, field.unit, field.min, field.max, value);
 }
 
-inline constexpr std::array<ConfigField<ServerConfig>, 5> server_config_fields = {{
+inline constexpr std::array<ConfigField<ServerConfig>, 6> server_config_fields = {{
     {"turn_ms", "turn", &ServerConfig::turn_ms, FieldUnit::milliseconds, 1, limits::turn_duration_ms_max,
      "Turn length, sent to the claw in CHANNEL_LISTEN."},
     {"turn_slack_ms", "slack", &ServerConfig::turn_slack_ms, FieldUnit::milliseconds, 0, limits::turn_slack_ms_max,
@@ -130,6 +131,8 @@ inline constexpr std::array<ConfigField<ServerConfig>, 5> server_config_fields =
      "CHANNEL_LISTEN and END_TURN repeat this often until answered."},
     {"queue_length_max", "queue_max", &ServerConfig::queue_length_max, FieldUnit::players, 1,
      static_cast<std::int64_t>(limits::queue_length_max), "Joins beyond this queue length are refused."},
+    {"ready_ms", "ready", &ServerConfig::ready_ms, FieldUnit::milliseconds, 0, limits::ready_ms_max,
+     "The next player must confirm the ready check this long before its turn; 0: no check (the seed's way)."},
 }};
 
 inline constexpr std::array<ConfigField<ClawConfig>, 12> claw_config_fields = {{

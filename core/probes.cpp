@@ -15,6 +15,8 @@ std::string_view to_string(Probe probe) {
     case Probe::server_stale_claw_status: return "server_stale_claw_status";
     case Probe::server_operator_ended_turn: return "server_operator_ended_turn";
     case Probe::server_kicked_waiting: return "server_kicked_waiting";
+    case Probe::server_skipped_unready: return "server_skipped_unready";
+    case Probe::server_ready_check_moved: return "server_ready_check_moved";
     case Probe::claw_stale_listen: return "claw_stale_listen";
     case Probe::claw_end_turn_in_drop_cycle: return "claw_end_turn_in_drop_cycle";
     case Probe::claw_deadman_trip: return "claw_deadman_trip";

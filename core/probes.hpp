@@ -34,6 +34,8 @@ enum class Probe : std::uint8_t {
   server_stale_claw_status,      // CLAW_READY for another turn while granting.
   server_operator_ended_turn,    // An operator's skip, kick or e-stop ended a turn.
   server_kicked_waiting,         // An operator removed a waiting player.
+  server_skipped_unready,        // The next player did not confirm the ready check in time.
+  server_ready_check_moved,      // A ready check stopped: the first present player changed, or the queue was held.
   // ClawMachine.
   claw_stale_listen,             // A CHANNEL_LISTEN older than one already served.
   claw_end_turn_in_drop_cycle,   // END_TURN arrived while the claw drops.

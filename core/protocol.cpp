@@ -27,6 +27,9 @@ constexpr std::array<std::string_view, 3> queue_mode_names = {"running", "paused
 static_assert(command_names.size() == static_cast<std::size_t>(CommandKind::drop) + 1);
 static_assert(status_names.size() == static_cast<std::size_t>(ClawStatus::stopped) + 1);
 static_assert(queue_mode_names.size() == static_cast<std::size_t>(QueueMode::stopped) + 1);
+constexpr std::array<std::string_view, departure_reason_count> departure_names = {"presence_expired", "left",
+                                                                                  "kicked", "unready"};
+static_assert(departure_reason_count == static_cast<int>(DepartureReason::unready) + 1);
 
 // Whether a claw status names a turn on the wire.
 bool status_has_turn(ClawStatus status) { return status == ClawStatus::ready || status == ClawStatus::controlled; }
@@ -248,9 +251,36 @@ DecodeResult decode_position(FieldReader& fields) {
 DecodeResult decode_notice(FieldReader& fields) {
   std::string name;
   CLAWNET_TRY(fields.string("notice", name));
+  if (name == "ready_check") {
+    std::uint64_t ready_ms = 0;
+    CLAWNET_TRY(fields.unsigned_integer("ready_ms", ready_ms));
+    if (ready_ms == 0 || ready_ms > static_cast<std::uint64_t>(limits::ready_ms_max)) {
+      return error(DecodeErrorKind::bad_field, fmt::format("field \"ready_ms\" must be 1..{}", limits::ready_ms_max));
+    }
+    CLAWNET_TRY(fields.finish());
+    return Message{ReadyCheck{static_cast<std::int64_t>(ready_ms)}};
+  }
   if (name != "get_ready") return error(DecodeErrorKind::bad_field, fmt::format("unknown notice \"{}\"", name));
   CLAWNET_TRY(fields.finish());
   return Message{GetReady{}};
+}
+
+// Only `true` means anything: a player that is not ready says nothing.
+DecodeResult decode_ready(FieldReader& fields) {
+  bool ready = false;
+  CLAWNET_TRY(fields.boolean("ready", ready));
+  if (!ready) return error(DecodeErrorKind::bad_field, "field \"ready\" must be true");
+  CLAWNET_TRY(fields.finish());
+  return Message{ReadyConfirm{}};
+}
+
+DecodeResult decode_departed(FieldReader& fields) {
+  std::string name;
+  CLAWNET_TRY(fields.string("departed", name));
+  auto index = index_of(departure_names, name);
+  if (!index) return error(DecodeErrorKind::bad_field, fmt::format("unknown departure reason \"{}\"", name));
+  CLAWNET_TRY(fields.finish());
+  return Message{Departed{static_cast<DepartureReason>(*index)}};
 }
 
 DecodeResult decode_lobby(FieldReader& fields) {
@@ -301,6 +331,7 @@ bool is_player_channel(std::string_view name) {
 std::string_view to_string(CommandKind kind) { return command_names.at(static_cast<std::size_t>(kind)); }
 std::string_view to_string(ClawStatus status) { return status_names.at(static_cast<std::size_t>(status)); }
 std::string_view to_string(QueueMode mode) { return queue_mode_names.at(static_cast<std::size_t>(mode)); }
+std::string_view to_string(DepartureReason reason) { return departure_names.at(static_cast<std::size_t>(reason)); }
 std::string_view to_string(TurnResult result) { return result_names.at(static_cast<std::size_t>(result)); }
 std::optional<TurnResult> turn_result_named(std::string_view name) {
   const std::optional<std::size_t> index = index_of(result_names, name);
@@ -349,6 +380,9 @@ std::string encode(const Message& message) {
             return serialize({{"position", m.position}, {"exact", m.exact}, {"wait_ms", m.wait_ms}});
           },
           [](const GetReady&) { return serialize({{"notice", "get_ready"}}); },
+          [](const ReadyCheck& m) { return serialize({{"notice", "ready_check"}, {"ready_ms", m.ready_ms}}); },
+          [](const ReadyConfirm&) { return serialize({{"ready", true}}); },
+          [](const Departed& m) { return serialize({{"departed", to_string(m.reason)}}); },
           [](const LobbyStatus& m) { return serialize({{"claw", to_string(m.claw)}}); },
           [](const QueueState& m) { return serialize({{"queue", to_string(m.mode)}}); },
           [](const TurnOver& m) { return serialize({{"turn_over", m.turn}, {"result", to_string(m.result)}}); },
@@ -414,12 +448,14 @@ DecodeResult decode(std::string_view text) {
   if (object.contains("claw")) return decode_lobby(fields);
   if (object.contains("queue")) return decode_queue_state(fields);
   if (object.contains("turn_over")) return decode_turn_over(fields);
+  if (object.contains("ready")) return decode_ready(fields);
+  if (object.contains("departed")) return decode_departed(fields);
   if (object.contains("turn_summary")) {
     return error(DecodeErrorKind::bad_field, "a turn summary must begin {\"turn_summary\": (as encoded)");
   }
   return error(DecodeErrorKind::unknown_message,
                "no known message key (command, status, request, control, position, notice, claw, queue, turn_over, "
-               "turn_summary)");
+               "ready, departed, turn_summary)");
 }
 
 namespace {
@@ -447,6 +483,9 @@ std::string describe(const Message& message) {
             return fmt::format("position={}{} wait={}ms", m.position, m.exact ? "" : "~", m.wait_ms);
           },
           [](const GetReady&) { return std::string("get_ready"); },
+          [](const ReadyCheck& m) { return fmt::format("ready_check {}ms", m.ready_ms); },
+          [](const ReadyConfirm&) { return std::string("ready"); },
+          [](const Departed& m) { return fmt::format("departed: {}", to_string(m.reason)); },
           [](const LobbyStatus& m) { return fmt::format("claw {}", to_string(m.claw)); },
           [](const QueueState& m) { return fmt::format("queue {}", to_string(m.mode)); },
           [](const TurnOver& m) { return fmt::format("turn {} over: {}", m.turn, to_string(m.result)); },

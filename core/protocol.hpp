@@ -146,6 +146,32 @@ struct GetReady {
   bool operator==(const GetReady&) const = default;
 };
 
+// Server -> player: the ready check (docs/protocol.md, "The ready check"). The claw
+// is free and this player is next: it confirms with ReadyConfirm within `ready_ms`,
+// or departs `unready` and the next player is asked.
+struct ReadyCheck {
+  std::int64_t ready_ms = 0;
+  bool operator==(const ReadyCheck&) const = default;
+};
+
+// Player -> server, on the player's channel: "I am here", the answer to ReadyCheck.
+struct ReadyConfirm {
+  bool operator==(const ReadyConfirm&) const = default;
+};
+
+// Why a player left the queue without a turn. `unready`: it was asked the ready
+// check and did not confirm in time.
+enum class DepartureReason : std::uint8_t { presence_expired, left, kicked, unready };
+inline constexpr int departure_reason_count = 4;
+
+// Server -> player: its place in the queue is gone, and why. Sent when the player
+// may not know it (kicked, unready); a player who left, or whose presence expired,
+// is not told.
+struct Departed {
+  DepartureReason reason = DepartureReason::left;
+  bool operator==(const Departed&) const = default;
+};
+
 // Server -> lobby: the claw's status as the server sees it; offline pauses the queue.
 struct LobbyStatus {
   ClawStatus claw = ClawStatus::ready;
@@ -238,7 +264,8 @@ struct TurnSummary {
 };
 
 using Message = std::variant<Command, ClawStatusMessage, ChannelListen, StatusRequest, EndTurn, EmergencyStop,
-                             ResetClaw, Control, Position, GetReady, LobbyStatus, QueueState, TurnOver, TurnSummary>;
+                             ResetClaw, Control, Position, GetReady, ReadyCheck, ReadyConfirm, Departed, LobbyStatus,
+                             QueueState, TurnOver, TurnSummary>;
 
 enum class DecodeErrorKind : std::uint8_t {
   too_large, not_json, too_deep, not_object, unknown_message,
@@ -265,6 +292,7 @@ std::string_view to_string(CommandKind kind);
 std::string_view to_string(ClawStatus status);
 std::string_view to_string(TurnResult result);
 std::string_view to_string(QueueMode mode);
+std::string_view to_string(DepartureReason reason);
 std::optional<TurnResult> turn_result_named(std::string_view name);
 std::string_view to_string(Direction direction);
 std::string_view to_string(DecodeErrorKind kind);

@@ -76,6 +76,7 @@ AdminAnswer ServerMachine::Impl::admin(AdminRequest request, TimeMs now_ms) {
 AdminAnswer ServerMachine::Impl::kick(Ticket ticket, TimeMs now_ms) {
   if (queue.find(ticket) != nullptr) {
     coverage::sometimes(coverage::Probe::server_kicked_waiting);
+    publish(queue.find(ticket)->channel, Departed{DepartureReason::kicked});
     remove_player(ticket, DepartureReason::kicked);
     return done(fmt::format("#{} removed from the queue", ticket));
   }

@@ -1,6 +1,6 @@
 // ServerMachine: the lifecycle as two Boost.MSM tables, the bookkeeping in Impl
-// (server_bookkeeping.cpp). The outer table follows the claw (offline, idle, a
-// turn); a turn is a submachine of its own (granting, in turn, ending), which it
+// (server_bookkeeping.cpp, server_ready.cpp). The outer table follows the claw
+// (offline, idle, the ready check, a turn); a turn is a submachine of its own (granting, in turn, ending), which it
 // leaves through two exits: the turn closed (the claw is idle again), or the claw
 // went away (the turn pauses, or closes if it was ending). Actions call one Impl
 // method each (kernel::Call); guards are pure (kernel::When). Timers belong to
@@ -41,6 +41,8 @@ struct ResendDue { static constexpr std::string_view name = "ResendDue"; TimeMs 
 struct TurnLimit { static constexpr std::string_view name = "TurnLimit"; TimeMs now_ms; };
 struct ControllerLeft { static constexpr std::string_view name = "ControllerLeft"; TimeMs now_ms; };
 struct OperatorEnd { static constexpr std::string_view name = "OperatorEnd"; TimeMs now_ms; };
+struct ReadyConfirmed { static constexpr std::string_view name = "ReadyConfirmed"; TimeMs now_ms; };
+struct ReadyCancelled { static constexpr std::string_view name = "ReadyCancelled"; TimeMs now_ms; };
 
 // Marks the states in which the next player may be granted the claw.
 struct CanGrant {};
@@ -63,6 +65,8 @@ using PauseTurn = Call<&Impl::pause_turn>;
 using Regrant = Call<&Impl::regrant>;
 using AnnounceReady = Call<&Impl::announce_ready>;
 using AnnounceGone = Call<&Impl::announce_gone>;
+using RepeatReadyCheck = Call<&Impl::repeat_ready_check>;
+using SkipUnready = Call<&Impl::skip_unready>;
 
 // Whether the claw's status names the open turn.
 using TurnMatches = When<&Impl::names_open_turn>;
@@ -70,6 +74,8 @@ using TurnDiffers = kernel::Unless<TurnMatches>;
 using OpenTurnDiffers = When<&Impl::names_another_turn>;
 using HasOpenTurn = When<&Impl::has_open_turn>;
 using NoOpenTurn = When<&Impl::no_open_turn>;
+using ReadyCheckOn = When<&Impl::ready_check_on>;
+using ReadyCheckOff = kernel::Unless<ReadyCheckOn>;
 
 template <const char* name, class... Flags>
 using State = kernel::State<name, Flags...>;
@@ -145,7 +151,7 @@ struct TurnFront : kernel::MachineDef<TurnFront, Impl> {
 };
 using TurnMachine = boost::msm::back::state_machine<TurnFront>;
 
-// --- The lifecycle: the claw offline, idle, or serving a turn ---------------------------
+// --- The lifecycle: the claw offline, idle, asking the next player, or serving a turn ---
 // It keeps MSM's event queue: a turn's exit forwards its event here while the
 // turn's own transition is still under way, and the queue runs it right after.
 struct LifecycleFront : kernel::MachineDef<LifecycleFront, Impl> {
@@ -162,6 +168,17 @@ struct LifecycleFront : kernel::MachineDef<LifecycleFront, Impl> {
     void on_exit(const Event&, Fsm& fsm) { fsm.impl->stop_resending(); }
   };
   struct ClawIdle : State<claw_idle_name, CanGrant> {};
+  // The claw is free and the first present player is asked to confirm it is there
+  // (server_ready.cpp); the question repeats every resend_ms.
+  struct AwaitingReady : State<awaiting_ready_name> {
+    template <class Event, class Fsm>
+    void on_entry(const Event& event, Fsm& fsm) {
+      State::on_entry(event, fsm);
+      fsm.impl->ask_ready(event.now_ms);
+    }
+    template <class Event, class Fsm>
+    void on_exit(const Event&, Fsm& fsm) { fsm.impl->stop_asking(); }
+  };
   using initial_state = Booting;
 
   // clang-format off
@@ -179,8 +196,15 @@ struct LifecycleFront : kernel::MachineDef<LifecycleFront, Impl> {
   Row< ClawOffline,            ClawGone,       none,                  none,                               none            >,
   Row< ClawOffline,            ResendDue,      none,                  PollClaw,                           none            >,
   Row< ClawIdle,               ClawReady,      none,                  none,                               none            >,
-  Row< ClawIdle,               GrantNext,      TurnMachine,                OpenTurn,                           none            >,
+  Row< ClawIdle,               GrantNext,      TurnMachine,                OpenTurn,                           ReadyCheckOff   >,
+  Row< ClawIdle,               GrantNext,      AwaitingReady,         none,                               ReadyCheckOn    >,
   Row< ClawIdle,               ClawGone,       ClawOffline,           AnnounceGone,                       none            >,
+  Row< AwaitingReady,          ReadyConfirmed, TurnMachine,           OpenTurn,                           none            >,
+  Row< AwaitingReady,          ReadyExpired,   ClawIdle,              SkipUnready,                        none            >,
+  Row< AwaitingReady,          ReadyCancelled, ClawIdle,              none,                               none            >,
+  Row< AwaitingReady,          ResendDue,      none,                  RepeatReadyCheck,                   none            >,
+  Row< AwaitingReady,          ClawReady,      none,                  none,                               none            >,
+  Row< AwaitingReady,          ClawGone,       ClawOffline,           AnnounceGone,                       none            >,
   Row< TurnMachine::exit_pt<TurnClosed>, ClawReady,   ClawIdle,              none,                               none            >,
   Row< TurnMachine::exit_pt<ClawLeft>,   ClawGone,    ClawOffline,           AnnounceGone,                       none            >
   > {};
@@ -216,6 +240,10 @@ void ServerMachine::Impl::end_turn_by_operator(TimeMs now_ms) {
 }
 
 void ServerMachine::Impl::settle(TimeMs now_ms) {
+  if (state == awaiting_ready_name && ready_check_stale()) {
+    coverage::sometimes(coverage::Probe::server_ready_check_moved);
+    dispatch(ReadyCancelled{now_ms});
+  }
   const bool may_grant = mode == QueueMode::running && machine->is_flag_active<CanGrant>();
   if (may_grant && queue.first_present().has_value()) dispatch(GrantNext{now_ms});
   check_invariants();
@@ -235,10 +263,11 @@ void ServerMachine::Impl::check_invariants() const {
   CLAWNET_ASSERT(!open || queue.find(open->ticket) == nullptr);
   CLAWNET_ASSERT(open || !turn_limited);
   CLAWNET_ASSERT(open || !timers.armed(Timer::controller_grace));
-  CLAWNET_ASSERT(open || !resending || state == claw_offline_name);
+  CLAWNET_ASSERT(open || !resending || state == claw_offline_name || state == awaiting_ready_name);
   // Which timers each state keeps: CHANNEL_LISTEN, END_TURN and STATUS repeat
   // until answered, and the turn bound runs from the first listen to END_TURN.
-  CLAWNET_ASSERT(resending == (state == granting_name || state == ending_name || state == claw_offline_name));
+  CLAWNET_ASSERT(resending == (state == granting_name || state == ending_name || state == claw_offline_name ||
+                                state == awaiting_ready_name));
   CLAWNET_ASSERT(turn_limited == (state == granting_name || state == in_turn_name));
   if (state == claw_idle_name) {
     CLAWNET_ASSERT(!open.has_value());
@@ -246,6 +275,15 @@ void ServerMachine::Impl::check_invariants() const {
     CLAWNET_ASSERT(!queue.first_present().has_value() || mode != QueueMode::running);
   }
   CLAWNET_ASSERT(mode == QueueMode::stopped || !timers.armed(Timer::estop_resend));
+  // The ready check: asked in AwaitingReady only, of the first present player, while the queue runs.
+  CLAWNET_ASSERT(asking.has_value() == (state == awaiting_ready_name));
+  CLAWNET_ASSERT(timers.armed(Timer::ready_wait) == asking.has_value());
+  if (asking) {
+    CLAWNET_ASSERT(config.ready_ms > 0);
+    CLAWNET_ASSERT(!open.has_value());
+    CLAWNET_ASSERT(mode == QueueMode::running);
+    CLAWNET_ASSERT(queue.first_present() == asking->ticket);
+  }
   // Invariant 2: numbers only grow; everything handed out is below the next one.
   CLAWNET_ASSERT(!open || open->turn < next_turn);
   CLAWNET_ASSERT(!open || open->ticket < next_ticket);
@@ -377,9 +415,30 @@ void ServerMachine::handle_timeout(TimeMs now_ms) {
     impl.dispatch(ControllerLeft{now_ms});
   }
   if (impl.timers.take_due(Timer::estop_resend, now_ms)) impl.send_estop(now_ms);
+  if (impl.asking && impl.timers.take_due(Timer::ready_wait, now_ms)) {
+    impl.dispatch(ReadyExpired{now_ms, impl.asking->ticket});
+  }
   while (!impl.grace_deadlines.empty() && impl.grace_deadlines.begin()->first <= now_ms) {
     coverage::sometimes(coverage::Probe::server_grace_expired);
     impl.remove_player(impl.grace_deadlines.begin()->second, DepartureReason::presence_expired);
+  }
+  impl.settle(now_ms);
+}
+
+void ServerMachine::handle_player_message(std::string_view channel, std::string_view text, TimeMs now_ms) {
+  Impl& impl = *impl_;
+  DecodeResult decoded = decode(text);
+  if (const DecodeError* failure = std::get_if<DecodeError>(&decoded)) {
+    impl.counters.rejected_messages += 1;
+    impl.outbox.push_back(Log{fmt::format("rejected message on {}: {}", channel, failure->detail)});
+    return impl.settle(now_ms);
+  }
+  // Anything else on a player's channel is for the claw (commands), or answers an
+  // earlier question: not the server's business.
+  const bool answers = std::holds_alternative<ReadyConfirm>(std::get<Message>(decoded));
+  if (answers && impl.asking && impl.asking->channel == channel) {
+    impl.counters.ready_confirmed += 1;
+    impl.dispatch(ReadyConfirmed{now_ms});
   }
   impl.settle(now_ms);
 }
@@ -408,6 +467,9 @@ std::string_view ServerMachine::state_name() const { return impl_->state; }
 const PlayerQueue& ServerMachine::queue() const { return impl_->queue; }
 std::optional<TurnView> ServerMachine::open_turn() const { return impl_->open; }
 bool ServerMachine::claw_online() const { return impl_->online; }
+std::optional<std::string> ServerMachine::asking_ready() const {
+  return impl_->asking ? std::optional(impl_->asking->channel) : std::nullopt;
+}
 QueueMode ServerMachine::queue_mode() const { return impl_->mode; }
 const ServerCounters& ServerMachine::counters() const { return impl_->counters; }
 const ServerConfig& ServerMachine::config() const { return impl_->config; }

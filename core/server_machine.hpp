@@ -6,7 +6,7 @@
 //   2. feeds every input (joins, presence, secure-channel messages) as it arrives,
 //   3. calls handle_timeout(now) when now >= next_deadline() (extra calls are harmless),
 //   4. after each call, carries out take_effects() in order.
-// The lifecycle (claw offline / idle / granting / in turn / ending) is a Boost.MSM
+// The lifecycle (claw offline / idle / awaiting ready / granting / in turn / ending) is a Boost.MSM
 // table in server_machine.cpp; queue bookkeeping lives in PlayerQueue.
 //
 // Invariants (asserted):
@@ -83,6 +83,8 @@ struct ServerCounters {
   std::uint64_t listens_sent = 0;        // CHANNEL_LISTEN messages, repeats included.
   std::uint64_t admin_done = 0;          // Operator actions carried out...
   std::uint64_t admin_refused = 0;       // ... and refused (handle_admin).
+  std::uint64_t ready_confirmed = 0;     // Ready checks answered in time...
+  std::uint64_t players_unready = 0;     // ... and players skipped for not answering.
   std::uint64_t turn_records = 0;        // Turn summaries kept (PersistTurnRecord); others are rejected_messages.
   std::array<std::uint64_t, turn_result_count> turns_by_result{};  // Indexed by TurnResult.
 };
@@ -105,6 +107,10 @@ class ServerMachine {
   // On the secure channel: the claw's status, or its summary of a turn, which is
   // kept (PersistTurnRecord) iff the server started that turn (turn < next turn).
   void handle_secure_message(std::string_view text, TimeMs now_ms);
+  // A message on a player's channel, which the server reads while it asks that
+  // player the ready check (a Subscribe effect; an Unsubscribe ends it). Only
+  // {"ready":true} from the player asked means anything here.
+  void handle_player_message(std::string_view channel, std::string_view text, TimeMs now_ms);
   void handle_timeout(TimeMs now_ms);
   // An operator's action, answered at once (docs/protocol.md, "Operator actions"):
   //   pause / resume  the queue stops or starts granting turns; a turn in progress plays on;
@@ -127,6 +133,8 @@ class ServerMachine {
   const PlayerQueue& queue() const;
   std::optional<TurnView> open_turn() const;
   bool claw_online() const;
+  // The channel of the player asked the ready check, while the server waits for its answer.
+  std::optional<std::string> asking_ready() const;
   QueueMode queue_mode() const;
   const ServerCounters& counters() const;
   const ServerConfig& config() const;

@@ -21,16 +21,18 @@ namespace server_detail {
 inline constexpr char booting_name[] = "Booting";
 inline constexpr char claw_offline_name[] = "ClawOffline";
 inline constexpr char claw_idle_name[] = "ClawIdle";
+inline constexpr char awaiting_ready_name[] = "AwaitingReady";
 inline constexpr char granting_name[] = "Granting";
 inline constexpr char in_turn_name[] = "InTurn";
 inline constexpr char ending_name[] = "Ending";
 
 // The machine's own timers. Grace deadlines are per player and live in a set.
 enum class Timer : std::uint8_t {
-  resend,            // CHANNEL_LISTEN, END_TURN or STATUS repeats until answered.
+  resend,            // CHANNEL_LISTEN, END_TURN, STATUS or the ready check repeats until answered.
   turn_limit,        // The server ends the turn itself: turn_ms + turn_slack_ms.
   controller_grace,  // A restored open turn's player must show its presence by then.
   estop_resend,      // ESTOP repeats until the claw says CLAW_STOPPED (or is offline).
+  ready_wait,        // The player asked the ready check must confirm by then.
   count
 };
 
@@ -53,6 +55,13 @@ struct ClawGone {
   static constexpr std::string_view name = "ClawGone";
   TimeMs now_ms = 0;
   ClawStatus status = ClawStatus::offline;
+};
+
+// The player asked the ready check did not confirm in time.
+struct ReadyExpired {
+  static constexpr std::string_view name = "ReadyExpired";
+  TimeMs now_ms = 0;
+  Ticket ticket = 0;
 };
 
 struct Lifecycle;  // The MSM back-end, defined in server_machine.cpp.
@@ -97,6 +106,7 @@ struct ServerMachine::Impl {
   }
   bool has_open_turn() const { return open.has_value(); }
   bool no_open_turn() const { return !open.has_value(); }
+  bool ready_check_on() const { return config.ready_ms > 0; }
 
   // --- Queue bookkeeping outside the table (server_bookkeeping.cpp) --------------------
   void join(RequestId request, std::string channel, TimeMs now_ms);
@@ -115,6 +125,14 @@ struct ServerMachine::Impl {
   std::optional<Ticket> second_present() const;
   // The claw's turn_summary: kept for a turn this server started, else refused.
   void accept_turn_record(const TurnSummary& summary);
+
+  // --- The ready check (server_ready.cpp) ---------------------------------------------------
+  void ask_ready(TimeMs now_ms);
+  void repeat_ready_check(TimeMs now_ms);
+  void stop_asking();
+  void skip_unready(const server_detail::ReadyExpired& event);
+  // Called by settle(): the check follows the first present player, and stops while the queue is held.
+  bool ready_check_stale() const;
 
   // --- Operator actions (server_admin.cpp) ----------------------------------------------
   AdminAnswer admin(AdminRequest request, TimeMs now_ms);
@@ -150,6 +168,12 @@ struct ServerMachine::Impl {
   // The head of the queue while it is owed its get_ready: it became the head while
   // absent, and hears it when its presence arrives.
   std::optional<Ticket> ready_owed;
+  // The player asked the ready check (AwaitingReady): always the first present player.
+  struct ReadyAsk {
+    Ticket ticket = 0;
+    std::string channel;
+  };
+  std::optional<ReadyAsk> asking;
   kernel::TimerTable<Timer> timers;
   Effects outbox;
   ServerCounters counters;

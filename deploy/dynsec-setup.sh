@@ -40,13 +40,15 @@ ctrl() {
 }
 
 # clawd: the secure channel, the claw's status, the lobby, every player channel
-# (positions, control), every player's presence, and player accounts ($CONTROL).
+# (positions and control out; the ready check's answer in), every player's
+# presence, and player accounts ($CONTROL).
 ctrl createRole clawnet-clawd
 ctrl addRoleACL clawnet-clawd publishClientSend "$prefix/clawcomm" allow
 ctrl addRoleACL clawnet-clawd subscribeLiteral "$prefix/clawcomm" allow
 ctrl addRoleACL clawnet-clawd subscribeLiteral "$prefix/clawcomm/status" allow
 ctrl addRoleACL clawnet-clawd publishClientSend "$prefix/lobby" allow
 ctrl addRoleACL clawnet-clawd publishClientSend "$prefix/player/+" allow
+ctrl addRoleACL clawnet-clawd subscribePattern "$prefix/player/+" allow
 ctrl addRoleACL clawnet-clawd subscribeLiteral "$prefix/presence/+" allow
 ctrl addRoleACL clawnet-clawd publishClientSend '$CONTROL/dynamic-security/#' allow
 ctrl addRoleACL clawnet-clawd subscribeLiteral '$CONTROL/dynamic-security/v1/response' allow

@@ -57,6 +57,14 @@ std::variant<std::unique_ptr<ClawdDriver>, std::string> ClawdDriver::open(boost:
 ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log,
                          std::unique_ptr<QueueStore> store, StoredQueue stored)
     : io_(io), config_(config), log_(std::move(log)), topics_(config.broker.topic_prefix), store_(std::move(store)),
+      commits_(io, *store_, config.store.commit_writes_max, std::chrono::microseconds(config.store.commit_wait_us),
+               GroupCommit::Callbacks{
+                   .carry = [this](Effect& effect) { carry(effect); },
+                   .committed = [this](std::size_t writes,
+                                       std::chrono::microseconds took) { metrics_.observe_store_commit(writes, took); },
+                   // The process must stop (systemd restarts it, and the store recovers the queue).
+                   .on_failure = [](const StoreError& error) { throw std::runtime_error("store: " + error.message); },
+               }),
       stored_(std::move(stored)), machine_(config.server),
       timer_(io, [this] {
         machine_.handle_timeout(steady_now_ms());
@@ -91,7 +99,8 @@ void ClawdDriver::add_routes() {
   admin.act = [this](AdminRequest request, std::string_view client) {
     log_(fmt::format("admin {} requested from {}", to_string(request.action), client));
     AdminAnswer answer = machine_.handle_admin(request, steady_now_ms());
-    carry_out();  // Recorded in the store before the operator hears the answer.
+    carry_out();
+    commits_.flush();  // Recorded in the store before the operator hears the answer.
     return answer;
   };
   admin.queue = [this](std::size_t limit) { return admin_queue_view(machine_, limit); };
@@ -116,6 +125,11 @@ std::optional<std::string> ClawdDriver::start() {
 }
 
 void ClawdDriver::stop() {
+  try {
+    commits_.flush();
+  } catch (const std::runtime_error& error) {
+    log_(error.what());  // Stopping anyway; the store kept none of the group.
+  }
   http_->stop();
   transport_->stop();
   timer_.cancel();
@@ -193,8 +207,14 @@ void ClawdDriver::on_message(std::string_view topic, std::string_view payload) {
     else if (payload == "leave") machine_.handle_player_presence(*channel, PresenceKind::leave, now_ms);
     else if (payload == "timeout") machine_.handle_player_presence(*channel, PresenceKind::timeout, now_ms);
     else return;
-  } else if (topics_.channel_of(topic) == std::string(secure_channel)) {
-    machine_.handle_secure_message(payload, now_ms);
+  } else if (const std::optional<std::string> named = topics_.channel_of(topic)) {
+    if (*named == secure_channel) {
+      machine_.handle_secure_message(payload, now_ms);
+    } else if (is_player_channel(*named)) {
+      machine_.handle_player_message(*named, payload, now_ms);  // The ready check's answer.
+    } else {
+      return;
+    }
   } else {
     return;
   }
@@ -250,58 +270,50 @@ ClawdSnapshot ClawdDriver::snapshot() const {
                        machine_.claw_online(), machine_.counters()};
 }
 
-void ClawdDriver::apply_to_store(const Effect& effect) {
-  if (!store_->is_persistent(effect)) return;
-  // Durable before anything that follows (a JoinReply acknowledges it).
-  const auto started = std::chrono::steady_clock::now();
-  if (auto error = store_->apply(effect)) throw std::runtime_error("store: " + error->message);
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  metrics_.observe_store_commit(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+void ClawdDriver::carry_out() {
+  for (Effect& effect : machine_.take_effects()) commits_.push(std::move(effect));
+  timer_.arm(machine_.next_deadline());
 }
 
-void ClawdDriver::carry_out() {
-  for (Effect& effect : machine_.take_effects()) {
-    apply_to_store(effect);
-    metrics_.on_effect(effect, steady_now_ms());
-    std::visit(Overloaded{
-                   [this](Publish& e) {
-                     const std::optional<std::string> topic = topics_.topic_of(e.channel);
-                     if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
-                     transport_->publish(*topic, encode(e.message), 1, false);
-                   },
-                   [this](Subscribe& e) {
-                     // no_local: what we publish there (control, positions) is not input for us.
-                     if (auto topic = topics_.topic_of(e.channel)) transport_->subscribe(*topic, 1, true);
-                   },
-                   [this](Unsubscribe& e) {
-                     if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
-                   },
-                   [this](RevokePlayer& e) {
-                     if (!config_.broker.player_accounts) return;
-                     account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
-                   },
-                   [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
-                   [](PersistAdminAction&) {}, [](PersistTurnRecord&) {},
-                   [this](JoinReply& e) {
-                     const auto it = awaiting_reply_.find(e.request);
-                     if (it == awaiting_reply_.end()) return;
-                     PendingJoin join = std::move(it->second);
-                     awaiting_reply_.erase(it);
-                     if (!e.accepted) {
-                       delete_account(join.channel);
-                       return join.respond(refusal(e.refusal));
-                     }
-                     join.respond(join_answer(e, config_.broker.player_accounts ? join.password : ""));
-                   },
-                   [this](Log& e) {
-                     rejections_.log_line(e.text, steady_now_ms());
-                     flush_timer_.arm(rejections_.next_flush_ms());
-                   },
-                   [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },
-               },
-               effect);
-  }
-  timer_.arm(machine_.next_deadline());
+void ClawdDriver::carry(Effect& effect) {
+  metrics_.on_effect(effect, steady_now_ms());
+  std::visit(Overloaded{
+                 [this](Publish& e) {
+                   const std::optional<std::string> topic = topics_.topic_of(e.channel);
+                   if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
+                   transport_->publish(*topic, encode(e.message), 1, false);
+                 },
+                 [this](Subscribe& e) {
+                   // no_local: what we publish there (control, positions) is not input for us.
+                   if (auto topic = topics_.topic_of(e.channel)) transport_->subscribe(*topic, 1, true);
+                 },
+                 [this](Unsubscribe& e) {
+                   if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
+                 },
+                 [this](RevokePlayer& e) {
+                   if (!config_.broker.player_accounts) return;
+                   account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
+                 },
+                 [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
+                 [](PersistAdminAction&) {}, [](PersistTurnRecord&) {},
+                 [this](JoinReply& e) {
+                   const auto it = awaiting_reply_.find(e.request);
+                   if (it == awaiting_reply_.end()) return;
+                   PendingJoin join = std::move(it->second);
+                   awaiting_reply_.erase(it);
+                   if (!e.accepted) {
+                     delete_account(join.channel);
+                     return join.respond(refusal(e.refusal));
+                   }
+                   join.respond(join_answer(e, config_.broker.player_accounts ? join.password : ""));
+                 },
+                 [this](Log& e) {
+                   rejections_.log_line(e.text, steady_now_ms());
+                   flush_timer_.arm(rejections_.next_flush_ms());
+                 },
+                 [this](SetMotor& e) { log_(fmt::format("unexpected effect: {}", describe(Effect{e}))); },
+             },
+             effect);
 }
 
 }  // namespace clawnet::prod

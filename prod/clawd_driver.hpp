@@ -1,8 +1,9 @@
 // ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP API
 // and the SQLite queue. No queue logic of its own: inputs go to the machine,
 // its effects are carried out in order (Publish -> MQTT; Persist* -> QueueStore,
-// committed before the next effect; JoinReply -> the waiting HTTP request; Log ->
-// the log function), and one timer wakes it at next_deadline().
+// committed in groups before any effect after them, prod/group_commit.hpp;
+// JoinReply -> the waiting HTTP request; Log -> the log function), and one timer
+// wakes it at next_deadline().
 //
 // A join: a fresh channel (128 OS random bits); with broker.player_accounts, a
 // dynsec account for it (prod/broker_accounts.hpp) whose answer comes back over
@@ -33,6 +34,7 @@
 #include "prod/clawd_metrics.hpp"
 #include "prod/config.hpp"
 #include "prod/driver_support.hpp"
+#include "prod/group_commit.hpp"
 #include "prod/http_server.hpp"
 #include "prod/log_aggregator.hpp"
 #include "prod/mqtt_transport.hpp"
@@ -87,13 +89,14 @@ class ClawdDriver {
   void delete_account(const std::string& channel);
   void sweep();
   void carry_out();
-  void apply_to_store(const Effect& effect);
+  void carry(Effect& effect);
 
   boost::asio::io_context& io_;
   Config config_;
   LogFunction log_;
   TopicMap topics_;
   std::unique_ptr<QueueStore> store_;
+  GroupCommit commits_;
   StoredQueue stored_;
   ServerMachine machine_;
   DeadlineTimer timer_;

@@ -29,6 +29,9 @@ const Histogram::BucketBoundaries wait_buckets_s = {1, 5, 10, 30, 60, 120, 300, 
 // A turn: its configured length, an early drop, or a server that ended it.
 const Histogram::BucketBoundaries turn_buckets_s = {1, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300};
 
+// A group commit: one write when quiet, hundreds under a burst of joins.
+const Histogram::BucketBoundaries commit_writes_buckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
 double seconds(TimeMs duration_ms) { return static_cast<double>(duration_ms) / 1000.0; }
 
 }  // namespace
@@ -50,12 +53,20 @@ ClawdMetrics::ClawdMetrics()
                                "Events the server machine's state does not accept")),
       position_messages_(counter(*registry_, "clawnet_position_messages_total",
                                  "Queue positions published to players")),
+      ready_checks_(prometheus::BuildCounter()
+                        .Name("clawnet_ready_checks_total")
+                        .Help("Ready checks by answer: confirmed in time, or the player skipped as unready")
+                        .Register(*registry_)),
+      ready_confirmed_(ready_checks_.Add({{"answer", "confirmed"}})),
+      players_unready_(ready_checks_.Add({{"answer", "unready"}})),
       wait_seconds_(histogram(*registry_, "clawnet_wait_seconds", "From join accepted to the player's turn started",
                               wait_buckets_s)),
       turn_duration_seconds_(histogram(*registry_, "clawnet_turn_duration_seconds",
                                        "From turn started to turn ended", turn_buckets_s)),
-      store_commit_seconds_(histogram(*registry_, "clawnet_store_commit_seconds", "One durable store write",
-                                      latency_buckets_s())) {
+      store_commit_seconds_(histogram(*registry_, "clawnet_store_commit_seconds", "One durable store commit",
+                                      latency_buckets_s())),
+      store_commit_writes_(histogram(*registry_, "clawnet_store_commit_writes", "Writes in one group commit",
+                                     commit_writes_buckets)) {
   auto& turns = prometheus::BuildCounter().Name("clawnet_turns_total").Help("Finished turns by result").Register(*registry_);
   for (int i = 0; i < turn_result_count; ++i) {
     turns_by_result_.at(static_cast<std::size_t>(i)) =
@@ -78,6 +89,8 @@ void ClawdMetrics::refresh(const ClawdSnapshot& snapshot) {
   set_counter(rejected_messages_, counters.rejected_messages);
   set_counter(rejected_events_, counters.rejected_events);
   set_counter(position_messages_, counters.position_messages);
+  set_counter(ready_confirmed_, counters.ready_confirmed);
+  set_counter(players_unready_, counters.players_unready);
 }
 
 void ClawdMetrics::on_effect(const Effect& effect, TimeMs now_ms) {
@@ -99,8 +112,9 @@ void ClawdMetrics::on_effect(const Effect& effect, TimeMs now_ms) {
   }
 }
 
-void ClawdMetrics::observe_store_commit(std::int64_t duration_us) {
-  store_commit_seconds_.Observe(static_cast<double>(duration_us) / 1e6);
+void ClawdMetrics::observe_store_commit(std::size_t writes, std::chrono::microseconds took) {
+  store_commit_seconds_.Observe(static_cast<double>(took.count()) / 1e6);
+  store_commit_writes_.Observe(static_cast<double>(writes));
 }
 
 }  // namespace clawnet::prod

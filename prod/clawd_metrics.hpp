@@ -61,7 +61,8 @@ class ClawdMetrics {
 
   void refresh(const ClawdSnapshot& snapshot);
   void on_effect(const Effect& effect, TimeMs now_ms);
-  void observe_store_commit(std::int64_t duration_us);
+  // One group commit: its writes and how long it took.
+  void observe_store_commit(std::size_t writes, std::chrono::microseconds took);
 
   const prometheus::Registry& registry() const { return *registry_; }
   std::size_t waits_tracked() const { return joined_ms_.size(); }
@@ -80,9 +81,13 @@ class ClawdMetrics {
   prometheus::Counter& rejected_messages_;
   prometheus::Counter& rejected_events_;
   prometheus::Counter& position_messages_;
+  prometheus::Family<prometheus::Counter>& ready_checks_;
+  prometheus::Counter& ready_confirmed_;
+  prometheus::Counter& players_unready_;
   prometheus::Histogram& wait_seconds_;
   prometheus::Histogram& turn_duration_seconds_;
   prometheus::Histogram& store_commit_seconds_;
+  prometheus::Histogram& store_commit_writes_;
   std::map<Ticket, TimeMs> joined_ms_;  // Waiting players' join times.
   std::optional<std::pair<Turn, TimeMs>> open_turn_;  // The open turn and its start.
 };

@@ -193,6 +193,10 @@ const std::vector<KeySpec>& key_specs() {
     add_http_keys(all);
     add_gpio_keys(all);
     all.push_back({"store.path", text([](Config& c) -> auto& { return c.store.path; }, 4096)});
+    all.push_back({"store.commit_writes_max",
+                   integer<std::size_t>([](Config& c) -> auto& { return c.store.commit_writes_max; }, 1, 100'000)});
+    all.push_back({"store.commit_wait_us",
+                   integer<std::int64_t>([](Config& c) -> auto& { return c.store.commit_wait_us; }, 0, 100'000)});
     all.push_back({"store.turn_records_kept",
                    integer<std::size_t>([](Config& c) -> auto& { return c.store.turn_records_kept; }, 1,
                                         static_cast<std::int64_t>(limits::turn_records_kept_max))});

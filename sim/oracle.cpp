@@ -31,9 +31,10 @@ HealBounds heal_bounds(const ServerConfig& server, const ClawConfig& claw, const
   HealBounds bounds;
   // CHANNEL_LISTEN (maybe resent), the subscription, the turn or the server's
   // limit on it, END_TURN (maybe resent), the drop cycle, CLAW_READY (repeated
-  // while idle) and the next grant.
+  // while idle) and the next grant; with the ready check, the question and its
+  // answer (maybe asked again) first.
   bounds.turn_bound_ms = server.turn_ms + server.turn_slack_ms + claw.subscribe_ms_max + drop_cycle_ms +
-                         claw.ready_repeat_ms + 2 * server.resend_ms + 6 * message_ms;
+                         claw.ready_repeat_ms + 2 * server.resend_ms + 6 * message_ms + server.ready_ms;
   // What the faults left behind: a presence timeout of a vanished node, link
   // detection both ways, a subscription asked again, a claw that restarted and
   // homes, an absent player's grace, and the turn that was under way.
@@ -53,7 +54,7 @@ void Oracle::fail(int invariant, std::string name, std::string detail, TimeMs no
 
 void Oracle::on_turn_summary(const TurnSummary& summary, TimeMs now_ms) {
   if (!record_motors_) {
-    return fail(11, "turn records", fmt::format("the claw published a summary of turn {} without a grant since "
+    return fail(12, "turn records", fmt::format("the claw published a summary of turn {} without a grant since "
                                                 "it booted or published the last one", summary.turn), now_ms);
   }
   std::vector<std::pair<Motor, bool>> listed;
@@ -72,7 +73,7 @@ void Oracle::on_turn_summary(const TurnSummary& summary, TimeMs now_ms) {
     if (index >= changes.size()) return std::string("nothing");
     return fmt::format("{} {}", to_string(changes[index].first), changes[index].second ? "on" : "off");
   };
-  fail(11, "turn records",
+  fail(12, "turn records",
        fmt::format("the summary of turn {} lists {} motor changes, the claw carried out {}; change {} is {} in the "
                    "summary and {} on the cabinet",
                    summary.turn, listed.size(), carried_out.size(), first + 1, describe_change(listed, first),
@@ -167,6 +168,11 @@ void Oracle::on_turn_start(const World& world, Ticket ticket, Turn turn, TimeMs 
   if (const QueueMode mode = world.server()->queue_mode(); mode != QueueMode::running) {
     return fail(10, "operator holds", fmt::format("turn {} started for ticket #{} while the queue is {}", turn, ticket,
                                                   to_string(mode)),
+                now_ms);
+  }
+  if (world.server()->config().ready_ms > 0 && !ready_confirmed_.contains(ticket)) {
+    return fail(11, "ready check",
+                fmt::format("turn {} started for ticket #{}, which never confirmed the ready check", turn, ticket),
                 now_ms);
   }
   std::optional<Ticket> earliest_present = world.server()->queue().first_present();

@@ -47,7 +47,9 @@
 //     before plays on, and is granted again if the claw lost it); and from the
 //     step in which the claw reads an ESTOP until it reads a RESET (or reboots),
 //     no cabinet motor runs, whatever the claw was doing.
-// 11. Turn records: the claw's summary of a turn lists exactly the motor changes
+// 11. The ready check: with server.ready_ms > 0, a turn starts only for a player
+//     whose {"ready":true} reached the server while the server was asking it.
+// 12. Turn records: the claw's summary of a turn lists exactly the motor changes
 //     it carried out (its SetMotor effects, in order) from the grant it accepted
 //     (its Subscribe to the player's channel) to the summary, the first ones
 //     when entries were dropped past the bound; the store keeps it (a refusal
@@ -59,7 +61,7 @@
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10, 11), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
@@ -132,6 +134,16 @@ class Oracle {
   // A Position message the server published (checked after the step; within
   // one step only the last one to each channel must match the queue).
   void on_position_sent(std::string channel, std::uint64_t position) { positions_sent_[std::move(channel)] = position; }
+  // The server, asking `channel` the ready check, received its confirmation (invariant 11).
+  void on_ready_confirmed(const std::string& channel) {
+    if (auto found = ticket_by_channel_.find(channel); found != ticket_by_channel_.end()) {
+      ready_confirmed_.insert(found->second);
+    }
+  }
+  // A player was skipped for not confirming: the queue moved, though no turn started (invariant 3).
+  void on_skipped_unready(TimeMs now_ms) {
+    if (stalled_since_ms_) stalled_since_ms_ = now_ms;
+  }
   // A join the store committed. One committed but never acknowledged (the
   // server crashed between the two) may come back after a restart.
   void on_join_committed(Ticket ticket, const std::string& channel) {
@@ -176,7 +188,7 @@ class Oracle {
   }
   // A claw that loses its link halts, and homes again before its next CLAW_READY.
   void on_claw_link_lost() { claw_said_ready_ = false; }
-  // The claw's own effects, for invariant 11: it began a turn's record (its Subscribe
+  // The claw's own effects, for invariant 12: it began a turn's record (its Subscribe
   // to the player's channel), changed a motor, published a turn's summary.
   void on_claw_subscribe() { record_motors_.emplace(); }
   void on_claw_motor(Motor motor, bool on) {
@@ -225,13 +237,14 @@ class Oracle {
   std::set<Ticket> turn_ended_;
   std::map<Turn, TurnResult> results_told_;  // By the claw, to the player.
   std::map<std::string, Ticket> ticket_by_channel_;      // Every committed join's channel.
+  std::set<Ticket> ready_confirmed_;                     // Confirmed the ready check (invariant 11).
   std::map<std::string, std::set<Turn>> grants_by_channel_;  // CHANNEL_LISTEN on the wire.
   std::map<Ticket, std::set<Turn>> turns_started_;            // PersistTurnStart carried out.
   std::map<Turn, std::string> granted_turns_;                 // The first CHANNEL_LISTEN of each turn.
   Turn last_finished_since_boot_ = 0;
   std::optional<Turn> serving_turn_;  // Between the claw's {"control":true} and {"control":false}.
   bool claw_said_ready_ = false;      // CLAW_READY since the last turn or boot: no motor may run.
-  // The claw's motor changes since it began the record it has not yet published (invariant 11).
+  // The claw's motor changes since it began the record it has not yet published (invariant 12).
   std::optional<std::vector<std::pair<Motor, bool>>> record_motors_;
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;

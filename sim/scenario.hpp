@@ -26,6 +26,7 @@ enum class PlayerMode : std::uint8_t {
   automatic, // Steers toward a random spot and drops when it gets control.
   idle,      // Never sends a command (tests the turn timer).
   sticky,    // Holds directions (refreshing them) and never sends Off nor drops.
+  ghost,     // Present but gone: never answers the ready check, never sends a command.
 };
 
 enum class NodeKind : std::uint8_t { server, claw };

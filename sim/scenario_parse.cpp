@@ -46,7 +46,7 @@ constexpr std::string_view duration_hint = "a duration like 250ms or 2s";
 constexpr std::string_view probability_hint = "a probability like 20% or 0.2 (0 to 1)";
 constexpr std::string_view player_hint = "a player name (a-z, then up to 31 of a-z 0-9 _ -)";
 constexpr std::string_view node_hint = "a node (server, claw or a player name)";
-constexpr std::string_view mode_hint = "a player mode (scripted, auto, idle or sticky)";
+constexpr std::string_view mode_hint = "a player mode (scripted, auto, idle, sticky or ghost)";
 
 struct Failure {
   int line = 0;
@@ -282,7 +282,8 @@ Direction read_direction(Cursor& c) {
 
 PlayerMode read_mode(Cursor& c) {
   return c.read(mode_hint, [](std::string_view text) -> std::optional<PlayerMode> {
-    for (PlayerMode mode : {PlayerMode::scripted, PlayerMode::automatic, PlayerMode::idle, PlayerMode::sticky}) {
+    for (PlayerMode mode :
+         {PlayerMode::scripted, PlayerMode::automatic, PlayerMode::idle, PlayerMode::sticky, PlayerMode::ghost}) {
       if (to_string(mode) == text) return mode;
     }
     return std::nullopt;

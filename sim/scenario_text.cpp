@@ -139,6 +139,7 @@ std::string_view to_string(PlayerMode mode) {
     case PlayerMode::automatic: return "auto";
     case PlayerMode::idle: return "idle";
     case PlayerMode::sticky: return "sticky";
+    case PlayerMode::ghost: return "ghost";
   }
   return "?";
 }

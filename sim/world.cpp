@@ -19,6 +19,8 @@ void add_counters(ServerCounters& total, const ServerCounters& part) {
   total.position_messages += part.position_messages;
   total.listens_sent += part.listens_sent;
   total.admin_done += part.admin_done;
+  total.ready_confirmed += part.ready_confirmed;
+  total.players_unready += part.players_unready;
   total.admin_refused += part.admin_refused;
   for (std::size_t result = 0; result < total.turns_by_result.size(); result += 1) {
     total.turns_by_result[result] += part.turns_by_result[result];
@@ -332,6 +334,8 @@ std::optional<std::uint64_t> World::counter(std::string_view name) const {
       {"server.turns_regranted", total.server.turns_regranted},
       {"server.position_messages", total.server.position_messages},
       {"server.admin_done", total.server.admin_done},
+      {"server.ready_confirmed", total.server.ready_confirmed},
+      {"server.players_unready", total.server.players_unready},
       {"server.admin_refused", total.server.admin_refused},
       {"claw.commands_accepted", total.claw.commands_accepted},
       {"claw.rejected", total.claw.rejected_messages},

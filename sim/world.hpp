@@ -204,6 +204,7 @@ class World {
   void deliver_join_reply(const JoinReply& reply);
   void player_message(const std::string& name, const std::string& channel, const std::string& payload);
   void player_send(SimPlayer& player, CommandKind kind);
+  void player_answer_ready_check(const std::string& name);
   void player_refresh(const std::string& name, std::uint64_t generation);
   void player_auto_plan(const std::string& name, Turn turn);
   void player_sticky_plan(const std::string& name, Turn turn);

@@ -70,7 +70,18 @@ void World::watch_claw_publish(const Message& message, const std::string& channe
 void World::server_callbacks() {
   NodeCallbacks callbacks;
   callbacks.on_message = [this](const std::string& channel, const std::string& payload) {
-    if (channel != secure_channel) return;
+    if (channel != secure_channel) {
+      // A player's channel, read while the server asks that player the ready check.
+      return to_node(NodeKind::server, [this, channel, payload] {
+        with_server([&](ServerMachine& server) {
+          const DecodeResult decoded = decode(payload);
+          const Message* message = std::get_if<Message>(&decoded);
+          const bool confirms = message != nullptr && std::holds_alternative<ReadyConfirm>(*message);
+          if (confirms && server.asking_ready() == channel) oracle_.on_ready_confirmed(channel);
+          server.handle_player_message(channel, payload, server_time());
+        });
+      });
+    }
     to_node(NodeKind::server, [this, payload] {
       with_server([&](ServerMachine& server) { server.handle_secure_message(payload, server_time()); });
     });
@@ -207,7 +218,10 @@ void World::run_server_effects() {
               if constexpr (std::is_same_v<Persist, PersistJoin>) {
                 oracle_.on_join_committed(persist.ticket, persist.channel);
               }
-              if constexpr (std::is_same_v<Persist, PersistDeparture>) oracle_.on_departure(persist.ticket);
+              if constexpr (std::is_same_v<Persist, PersistDeparture>) {
+                oracle_.on_departure(persist.ticket);
+                if (persist.reason == DepartureReason::unready) oracle_.on_skipped_unready(now);
+              }
               if constexpr (std::is_same_v<Persist, PersistTurnStart>) {
                 oracle_.on_turn_start(*this, persist.ticket, persist.turn, now);
               }
@@ -443,7 +457,9 @@ void World::keep_subscribed(const std::string& node, const std::string& channel)
 
 bool World::wants_subscription(const std::string& node, const std::string& channel) const {
   if (!network_.is_up(node)) return false;
-  if (node == "server") return server_ != nullptr && channel == secure_channel;
+  if (node == "server") {
+    return server_ != nullptr && (channel == secure_channel || server_->asking_ready() == channel);
+  }
   if (node == "claw") {
     if (!claw_) return false;
     return channel == secure_channel || claw_->listening_channel() == channel;

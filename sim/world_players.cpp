@@ -94,6 +94,10 @@ void World::player_message(const std::string& name, const std::string& channel, 
     oracle_.on_position_received(*this, channel, position->position, scheduler_.now());
   } else if (std::holds_alternative<GetReady>(*message)) {
     log(name, "get ready: next up");
+  } else if (std::holds_alternative<ReadyCheck>(*message)) {
+    player_answer_ready_check(name);
+  } else if (const Departed* departed = std::get_if<Departed>(message)) {
+    log(name, fmt::format("lost its place: {}", to_string(departed->reason)));
   } else if (const Control* control = std::get_if<Control>(message)) {
     if (control->granted) {
       if (player.control_turn == control->turn) return;  // A duplicate.
@@ -115,6 +119,19 @@ void World::player_message(const std::string& name, const std::string& channel, 
       log(name, fmt::format("turn {} result: {}", control->turn, to_string(*control->result)));
     }
   }
+}
+
+// Every player but a ghost answers each ready check it hears, after a human's
+// reaction time (the server asks again until it hears the answer).
+void World::player_answer_ready_check(const std::string& name) {
+  SimPlayer& player = players_.at(name);
+  if (player.mode == PlayerMode::ghost) return log(name, "ready check: does not answer");
+  schedule_at(scheduler_.now() + player.rng.between(200, 1'500), [this, name] {
+    SimPlayer& p = players_.at(name);
+    if (!p.connected || p.channel.empty()) return;
+    const PublishResult result = network_.publish(p.name, p.channel, encode(ReadyConfirm{}));
+    log(p.name, fmt::format("ready{}", result == PublishResult::sent ? "" : fmt::format(" [{}]", to_string(result))));
+  });
 }
 
 void World::player_send(SimPlayer& player, CommandKind kind) {

@@ -315,21 +315,28 @@ std::variant<std::optional<TurnDetail>, StoreError> QueueStore::turn(Turn turn) 
   }
 }
 
-std::optional<StoreError> QueueStore::apply(const Effect& effect) {
-  if (!is_persistent(effect)) return StoreError{fmt::format("not a Persist* effect: {}", describe(effect))};
+std::optional<StoreError> QueueStore::apply(const Effect& effect) { return apply_all(std::span(&effect, 1)); }
+
+std::optional<StoreError> QueueStore::apply_all(std::span<const Effect> effects) {
+  for (const Effect& effect : effects) {
+    if (!is_persistent(effect)) return StoreError{fmt::format("not a Persist* effect: {}", describe(effect))};
+  }
+  if (effects.empty()) return std::nullopt;
   Statements& statements = *statements_;
   try {
     Statements::write(statements.begin, "BEGIN");
-    std::visit(Overloaded{
-                   [&](const PersistJoin& join) { statements.join(join); },
-                   [&](const PersistDeparture& departure) { statements.departure(departure); },
-                   [&](const PersistTurnStart& start) { statements.turn_start(start); },
-                   [&](const PersistTurnEnd& end) { statements.turn_end(end); },
-                   [&](const PersistAdminAction& action) { statements.admin_action(action); },
-                   [&](const PersistTurnRecord& record) { statements.turn_record(record, turn_records_kept_); },
-                   [](const auto&) {},
-               },
-               effect);
+    for (const Effect& effect : effects) {
+      std::visit(Overloaded{
+                     [&](const PersistJoin& join) { statements.join(join); },
+                     [&](const PersistDeparture& departure) { statements.departure(departure); },
+                     [&](const PersistTurnStart& start) { statements.turn_start(start); },
+                     [&](const PersistTurnEnd& end) { statements.turn_end(end); },
+                     [&](const PersistAdminAction& action) { statements.admin_action(action); },
+                     [&](const PersistTurnRecord& record) { statements.turn_record(record, turn_records_kept_); },
+                     [](const auto&) {},
+                 },
+                 effect);
+    }
     Statements::write(statements.commit, "COMMIT");
     return std::nullopt;
   } catch (const sqlite::Failure& failure) {

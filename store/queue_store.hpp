@@ -9,7 +9,8 @@
 //  - open() creates a new file, or opens one written by this schema version.
 //    A corrupt file, a SQLite file of another application, or a newer schema
 //    version gives an error naming the problem, and the file is never modified.
-//  - apply() of a Persist* effect is durable (committed) when it returns without error.
+//  - apply() of a Persist* effect is durable (committed) when it returns without error;
+//    apply_all() commits several in one transaction (group commit), all or none.
 //  - load() returns waiting players in ticket order, the turn that was open (started,
 //    not ended) if any, the next ticket and turn numbers to hand out, and the queue
 //    mode the operator's last done pause, resume, e-stop or reset left.
@@ -32,6 +33,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -70,7 +72,7 @@ struct TurnDetail {
 
 class QueueStore {
  public:
-  static inline constexpr int schema_version = 4;
+  static inline constexpr int schema_version = 5;
   static inline constexpr std::size_t turn_records_kept_default = 1'000;
 
   // `vfs` names the SQLite VFS to keep the file on (the simulation's in-memory disk);
@@ -87,6 +89,9 @@ class QueueStore {
   // Returns true iff `effect` is one of those (others are not the store's business).
   bool is_persistent(const Effect& effect) const;
   std::optional<StoreError> apply(const Effect& effect);
+  // One transaction for every effect, in order (each checked against the ones before
+  // it); on an error none is kept. Every effect must be persistent.
+  std::optional<StoreError> apply_all(std::span<const Effect> effects);
   std::variant<StoredQueue, StoreError> load() const;
 
   // How many turns' records to keep. REQUIRES: 1 <= kept <= limits::turn_records_kept_max.

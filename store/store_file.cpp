@@ -51,7 +51,7 @@ struct Migration {
   std::string_view sql;
   bool rebuilds_tables = false;
 };
-constexpr std::array<Migration, 3> migrations = {{
+constexpr std::array<Migration, 4> migrations = {{
     // How each turn ended for its player (docs/protocol.md, "Turn results"); NULL for
     // turns that ended before version 2, or have not ended.
     {2, "ALTER TABLE turns ADD COLUMN result TEXT CHECK (result IN "
@@ -78,9 +78,23 @@ CREATE TABLE admin_actions (
 ) STRICT;
 )sql",
      true},
+    // The ready check: a head of the queue that does not confirm in time departs 'unready'.
+    {4, R"sql(
+CREATE TABLE players_v4 (
+  ticket INTEGER PRIMARY KEY CHECK (ticket > 0),
+  channel TEXT NOT NULL UNIQUE,
+  joined_ms INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'playing', 'departed', 'played')),
+  departure_reason TEXT CHECK (departure_reason IN ('left', 'presence_expired', 'kicked', 'unready'))
+) STRICT;
+INSERT INTO players_v4 SELECT ticket, channel, joined_ms, status, departure_reason FROM players;
+DROP TABLE players;
+ALTER TABLE players_v4 RENAME TO players;
+)sql",
+     true},
     // Per-turn records: the claw's summary of a turn, its JSON as the protocol
     // writes it (docs/protocol.md, "Turn summaries"); only the newest are kept.
-    {4, R"sql(
+    {5, R"sql(
 CREATE TABLE turn_records (
   turn INTEGER PRIMARY KEY REFERENCES turns (turn),
   record TEXT NOT NULL

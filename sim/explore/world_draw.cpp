@@ -58,6 +58,7 @@ void draw_settings(Draw& draw) {
   server.grace_ms = rng.between(2, 60) * 1'000;
   server.resend_ms = rng.between(200, 3'000);
   server.queue_length_max = rng.chance(0.2) ? static_cast<std::size_t>(rng.between(1, 6)) : 100'000;
+  server.ready_ms = rng.chance(0.5) ? rng.between(3, 15) * 1'000 : 0;  // Players answer within 1.5 s.
   ClawConfig& claw = draw.scenario.claw;
   claw.deadman_ms = rng.between(200, 1'500);
   claw.motor_on_ms_max = rng.between(claw.deadman_ms + 500, 10'000);
@@ -85,7 +86,7 @@ void draw_settings(Draw& draw) {
 void draw_players(Draw& draw, std::size_t count) {
   for (std::size_t index = 1; index <= count; index += 1) {
     const TimeMs join_ms = draw.rng.between(0, draw.chaos_ms * 4 / 5);
-    const std::uint64_t kind = draw.rng.below(6);
+    const std::uint64_t kind = draw.rng.below(7);
     auto join = [&](const std::string& prefix, PlayerMode mode, TimeMs at_ms) {
       draw.players.push_back(fmt::format("{}-{}", prefix, index));
       draw.at(at_ms, Join{draw.players.back(), mode});
@@ -95,6 +96,7 @@ void draw_players(Draw& draw, std::size_t count) {
       case 1: join("slow", PlayerMode::idle, join_ms); break;       // Plays out the whole turn.
       case 2: join("sticky", PlayerMode::sticky, join_ms); break;   // Never sends Off.
       case 3: join("silent", PlayerMode::scripted, join_ms); break; // Has control, does nothing.
+      case 5: join("ghost", PlayerMode::ghost, join_ms); break;     // Never answers the ready check.
       case 4: {
         // Bursty: joins, and on a reload joins again at once.
         join("bursty", PlayerMode::automatic, join_ms);

@@ -42,6 +42,12 @@ std::vector<Message> every_message_shape() {
   messages.push_back(Position{1'000'000, false, 90'000});
   messages.push_back(Position{uint64_max, false, std::numeric_limits<std::int64_t>::max()});
   messages.push_back(GetReady{});
+  messages.push_back(ReadyCheck{1});
+  messages.push_back(ReadyCheck{limits::ready_ms_max});
+  messages.push_back(ReadyConfirm{});
+  for (int index = 0; index < departure_reason_count; index += 1) {
+    messages.push_back(Departed{static_cast<DepartureReason>(index)});
+  }
   messages.push_back(EmergencyStop{});
   messages.push_back(ResetClaw{});
   messages.push_back(ClawStatusMessage{ClawStatus::stopped, 0, {}});
@@ -81,6 +87,9 @@ TEST(Protocol, EncodingUsesTheSeedsNames) {
   EXPECT_EQ(encode(ClawStatusMessage{ClawStatus::ready, 5, TurnResult::timeout}),
             R"({"status":"CLAW_READY","turn":5,"result":"timeout"})");
   EXPECT_EQ(encode(TurnOver{5, TurnResult::abandoned}), R"({"turn_over":5,"result":"abandoned"})");
+  EXPECT_EQ(encode(ReadyCheck{10'000}), R"({"notice":"ready_check","ready_ms":10000})");
+  EXPECT_EQ(encode(ReadyConfirm{}), R"({"ready":true})");
+  EXPECT_EQ(encode(Departed{DepartureReason::unready}), R"({"departed":"unready"})");
   EXPECT_EQ(encode(ChannelListen{"p-ab", 2, 1000}),
             R"({"request":"CHANNEL_LISTEN","channel":"p-ab","turn":2,"turn_ms":1000})");
 }
@@ -236,6 +245,17 @@ TEST(ProtocolMalformed, UnknownNamesAreRefused) {
   expect_refused({R"({"request":"REBOOT","turn":1})", DecodeErrorKind::bad_field, "REBOOT"});
   expect_refused({R"({"notice":"go_away"})", DecodeErrorKind::bad_field, "go_away"});
   expect_refused({R"({"claw":"CLAW_ASLEEP"})", DecodeErrorKind::bad_field, "CLAW_ASLEEP"});
+  expect_refused({R"({"departed":"bored"})", DecodeErrorKind::bad_field, "bored"});
+}
+
+TEST(ProtocolMalformed, TheReadyCheckAndItsAnswerAreChecked) {
+  expect_refused({R"({"notice":"ready_check"})", DecodeErrorKind::missing_field, "\"ready_ms\""});
+  expect_refused({R"({"notice":"ready_check","ready_ms":0})", DecodeErrorKind::bad_field, "\"ready_ms\""});
+  expect_refused({R"({"notice":"ready_check","ready_ms":)" + std::to_string(limits::ready_ms_max + 1) + "}",
+                  DecodeErrorKind::bad_field, std::to_string(limits::ready_ms_max)});
+  expect_refused({R"({"ready":false})", DecodeErrorKind::bad_field, "\"ready\""});
+  expect_refused({R"({"ready":"yes"})", DecodeErrorKind::bad_field, "\"ready\""});
+  expect_refused({R"({"ready":true,"turn":1})", DecodeErrorKind::unknown_field, "turn"});
 }
 
 TEST(ProtocolMalformed, TurnMsOutOfRangeNamesTheField) {

@@ -58,6 +58,11 @@ class Server {
     machine.handle_secure_message(encode(message), now);
     return take();
   }
+  // A message the player publishes on its own channel (the server reads it while it asks the ready check).
+  Effects& player_says(const std::string& channel, std::string_view text) {
+    machine.handle_player_message(channel, text, now);
+    return take();
+  }
   Effects& claw_ready(Turn turn) { return claw(ClawStatusMessage{ClawStatus::ready, turn, {}}); }
   Effects& claw_controlled(Turn turn) { return claw(ClawStatusMessage{ClawStatus::controlled, turn, {}}); }
   Effects& claw_offline() { return claw(ClawStatusMessage{ClawStatus::offline, 0, {}}); }

@@ -24,14 +24,6 @@ class AdminTest : public ClusterTest {
     const auto queue = cluster_->admin_queue();
     return queue ? std::string(queue->at("mode").as_string()) : "?";
   }
-
-  // A line from `player` on its own topic that contains `text`, from line `from` on.
-  std::optional<std::size_t> player_line(Player& player, const std::string& text, std::size_t from = 0) {
-    const std::string prefix = "msg " + player.topic() + " ";
-    return player.process->wait_for_line(
-        [&](const std::string& line) { return line.starts_with(prefix) && line.find(text) != std::string::npos; },
-        wait_limit, from);
-  }
 };
 
 TEST_F(AdminTest, EveryAdminRouteRefusesAMissingOrWrongToken) {
@@ -93,6 +85,7 @@ TEST_F(AdminTest, KickRemovesAWaitingPlayerWhoIsNeverGranted) {
   EXPECT_EQ(waiting[0].at("channel").as_string(), kicked.channel);
   const std::uint64_t ticket = waiting[0].at("ticket").to_number<std::uint64_t>();
   ASSERT_EQ(act("kick", R"({"ticket":)" + std::to_string(ticket) + "}"), 200);
+  EXPECT_TRUE(player_line(kicked, R"({"departed":"kicked"})").has_value()) << "the player is told";
   const auto after = cluster_->admin_queue();
   ASSERT_TRUE(after.has_value());
   ASSERT_EQ(after->at("length"), 1) << *after;

@@ -134,7 +134,8 @@ std::optional<std::string> Cluster::start_clawd() {
   const std::string config_path = write_file(
       "clawd.conf",
       "server.turn_ms = " + std::to_string(options_.turn_ms) +
-          "\nserver.turn_slack_ms = 5000\nserver.grace_ms = 10000\nserver.resend_ms = 500\n"
+          "\nserver.turn_slack_ms = 5000\nserver.grace_ms = 10000\nserver.resend_ms = 500\nserver.ready_ms = " +
+          std::to_string(options_.ready_ms) + "\n"
           "broker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
           "\nbroker.username = clawd\nbroker.client_id = clawd\nbroker.keepalive_s = 5\n"
           "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"

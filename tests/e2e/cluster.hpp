@@ -30,6 +30,7 @@ inline constexpr auto wait_limit = std::chrono::seconds(20);
 struct ClusterOptions {
   std::int64_t turn_ms = 5000;
   std::int64_t deadman_ms = 600;
+  std::int64_t ready_ms = 0;     // clawd's server.ready_ms: 0, no ready check.
   bool clawcab_metrics = false;  // clawcab's metrics.port on a free loopback port.
 };
 

@@ -37,6 +37,15 @@ class ClusterTest : public ::testing::Test {
         [&](const std::string& line) { return line.find(text) != std::string::npos; }, limit, from);
   }
 
+  // A line from `player` on its own topic that contains `text`, from line `from` on.
+  std::optional<std::size_t> player_line(Player& player, const std::string& text, std::size_t from = 0,
+                                         std::chrono::milliseconds limit = wait_limit) {
+    const std::string prefix = "msg " + player.topic() + " ";
+    return player.process->wait_for_line(
+        [&](const std::string& line) { return line.starts_with(prefix) && line.find(text) != std::string::npos; },
+        limit, from);
+  }
+
   std::unique_ptr<Cluster> cluster_;
 };
 

@@ -172,6 +172,16 @@ TEST_F(BrokerRulesTest, APlayerUsesItsOwnChannel) {
   EXPECT_LT(publish_reason(*player, topics_.presence_topic(credentials.username), "join"), 0x80);
 }
 
+// The ready check: clawd reads the answer on the player's own channel.
+TEST_F(BrokerRulesTest, ClawdReadsAPlayersReadyAnswer) {
+  const PlayerCredentials credentials = create_player();
+  const std::string own = *topics_.topic_of(credentials.username);
+  ASSERT_TRUE(subscribe_granted(*clawd_, own));
+  auto player = connect_player(credentials);
+  EXPECT_LT(publish_reason(*player, own, R"({"ready":true})"), 0x80);
+  EXPECT_TRUE(run_until(io_, [&] { return clawd_->received(own, R"({"ready":true})"); }));
+}
+
 TEST_F(BrokerRulesTest, APlayerIsRefusedTheSecureTopic) {
   auto player = connect_player(create_player());
   EXPECT_EQ(publish_reason(*player, "clawnet/clawcomm", R"({"status":"CLAW_READY","turn":0})"),

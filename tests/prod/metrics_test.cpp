@@ -21,6 +21,7 @@ TEST(ClawdMetricsTest, ScrapeReadsTheSnapshot) {
   snapshot.broker_link = true;
   snapshot.counters.joins_accepted = 5;
   snapshot.counters.turns_by_result.at(static_cast<std::size_t>(TurnResult::win)) = 2;
+  snapshot.counters.players_unready = 4;
   metrics.refresh(snapshot);
   const HttpResponse response = metrics_response(metrics.registry());
   EXPECT_EQ(response.content_type, metrics_content_type);
@@ -29,6 +30,7 @@ TEST(ClawdMetricsTest, ScrapeReadsTheSnapshot) {
   EXPECT_TRUE(has_line(response.body, "clawnet_joins_total{outcome=\"accepted\"} 5")) << response.body;
   EXPECT_TRUE(has_line(response.body, "clawnet_turns_total{result=\"win\"} 2")) << response.body;
   EXPECT_TRUE(has_line(response.body, "clawnet_turns_total{result=\"abandoned\"} 0")) << response.body;
+  EXPECT_TRUE(has_line(response.body, "clawnet_ready_checks_total{answer=\"unready\"} 4")) << response.body;
   // Counters never go back, even if a snapshot says less.
   snapshot.counters.joins_accepted = 1;
   metrics.refresh(snapshot);

@@ -273,7 +273,7 @@ TEST(Oracle, LivenessCatchesAClawThatNeverHearsFromTheServer) {
   EXPECT_LT(world.violation()->at_ms, 40'000);
 }
 
-// Invariant 11: a turn's record lists exactly the motor changes the claw carried out.
+// Invariant 12: a turn's record lists exactly the motor changes the claw carried out.
 TEST(Oracle, TurnRecordsCatchASummaryThatMissesAMotorChange) {
   TurnSummary summary{3, "p-3", 30'000, 10, 500, 900, {}, {}, 0};
   summary.entries = {MotorEntry{100, Motor::gantry_up, true, MotorCause::player},
@@ -290,7 +290,7 @@ TEST(Oracle, TurnRecordsCatchASummaryThatMissesAMotorChange) {
   oracle.on_claw_motor(Motor::gantry_up, false);
   oracle.on_turn_summary(summary, 0);
   ASSERT_TRUE(oracle.violation().has_value());
-  EXPECT_EQ(oracle.violation()->invariant, 11);
+  EXPECT_EQ(oracle.violation()->invariant, 12);
   EXPECT_NE(oracle.violation()->detail.find("change 2 is gantry_up off in the summary and gantry_left on"),
             std::string::npos)
       << oracle.violation()->detail;
@@ -300,7 +300,7 @@ TEST(Oracle, TurnRecordsCatchASummaryWithoutAGrant) {
   Oracle oracle(30'000);
   oracle.on_turn_summary(TurnSummary{3, "p-3", 30'000, {}, 0, 0, {}, {}, 0}, 0);
   ASSERT_TRUE(oracle.violation().has_value());
-  EXPECT_EQ(oracle.violation()->invariant, 11);
+  EXPECT_EQ(oracle.violation()->invariant, 12);
 }
 
 }  // namespace

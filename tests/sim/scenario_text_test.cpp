@@ -430,7 +430,7 @@ TEST(ScenarioPrint, EqualityHelperSeesEachKindOfDifference) {
 
 TEST(ScenarioPrint, WritesEverySettingExplicitly) {
   const std::string printed = print_scenario(parse_ok(with_basics("")));
-  EXPECT_NE(printed.find("server turn 30s slack 30s grace 20s resend 1s queue_max 100000\n"), std::string::npos)
+  EXPECT_NE(printed.find("server turn 30s slack 30s grace 20s resend 1s queue_max 100000 ready 0s\n"), std::string::npos)
       << printed;
   EXPECT_NE(printed.find("claw deadman 600ms motor_max 8s lower 2.5s grip 700ms raise_max 5s home_max 12s "
                          "release 700ms subscribe_max 5s ready_repeat 2s rate 20 settle 1.5s debounce 20ms\n"),

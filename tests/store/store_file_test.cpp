@@ -128,7 +128,8 @@ INSERT INTO turns VALUES (1, 1, 100, 150, 'completed');
 
 // A version 1 file migrates in place: its queue loads as it was, its old turns
 // keep no result, and new turns record theirs; the players table rebuilt by
-// version 3 keeps every row and the turns' references to it, and takes kicks.
+// versions 3 and 4 keeps every row and the turns' references to it, and takes kicks
+// and unready departures.
 TEST(StoreFile, VersionOneFileMigratesToTheCurrentVersion) {
   TempDir dir;
   const auto path = dir.file("queue.db");
@@ -141,6 +142,8 @@ TEST(StoreFile, VersionOneFileMigratesToTheCurrentVersion) {
   apply_ok(*store, PersistTurnStart{2, 2, 400});
   apply_ok(*store, PersistTurnEnd{2, 2, TurnOutcome::completed, TurnResult::win, 500});
   apply_ok(*store, PersistDeparture{3, DepartureReason::kicked});
+  apply_ok(*store, PersistJoin{4, "p-0004", 600});
+  apply_ok(*store, PersistDeparture{4, DepartureReason::unready});
   store.reset();
   sqlite3* database = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &database), SQLITE_OK);
@@ -155,8 +158,9 @@ TEST(StoreFile, VersionOneFileMigratesToTheCurrentVersion) {
     return text;
   };
   EXPECT_EQ(text_of("PRAGMA user_version"), std::to_string(QueueStore::schema_version));
-  EXPECT_EQ(text_of("SELECT count(*) FROM players"), "3");
+  EXPECT_EQ(text_of("SELECT count(*) FROM players"), "4");
   EXPECT_EQ(text_of("SELECT departure_reason FROM players WHERE ticket = 3"), "kicked");
+  EXPECT_EQ(text_of("SELECT departure_reason FROM players WHERE ticket = 4"), "unready");
   EXPECT_EQ(text_of("SELECT count(*) FROM pragma_foreign_key_check"), "0");
   EXPECT_EQ(text_of("SELECT result FROM turns WHERE turn = 1"), "(none)");
   EXPECT_EQ(text_of("SELECT result FROM turns WHERE turn = 2"), "win");
