@@ -50,6 +50,8 @@ ctrl addRoleACL clawnet-clawd publishClientSend "$prefix/lobby" allow
 ctrl addRoleACL clawnet-clawd publishClientSend "$prefix/player/+" allow
 ctrl addRoleACL clawnet-clawd subscribePattern "$prefix/player/+" allow
 ctrl addRoleACL clawnet-clawd subscribeLiteral "$prefix/presence/+" allow
+# Clearing a departed player's retained presence (an empty retained message).
+ctrl addRoleACL clawnet-clawd publishClientSend "$prefix/presence/+" allow
 ctrl addRoleACL clawnet-clawd publishClientSend '$CONTROL/dynamic-security/#' allow
 ctrl addRoleACL clawnet-clawd subscribeLiteral '$CONTROL/dynamic-security/v1/response' allow
 # Without this explicit grant the plugin's answers are not delivered ($ topics do

@@ -203,6 +203,8 @@ void ClawdDriver::on_message(std::string_view topic, std::string_view payload) {
     if (status == nullptr) return log_("ignored a malformed claw status");
     machine_.handle_claw_presence(status->status != ClawStatus::offline, now_ms);
   } else if (auto channel = topics_.presence_channel_of(topic)) {
+    if (payload.empty()) return;  // A presence cleared (by us).
+    if (!knows_player(*channel)) return clear_presence(*channel);
     if (payload == "join") machine_.handle_player_presence(*channel, PresenceKind::join, now_ms);
     else if (payload == "leave") machine_.handle_player_presence(*channel, PresenceKind::leave, now_ms);
     else if (payload == "timeout") machine_.handle_player_presence(*channel, PresenceKind::timeout, now_ms);
@@ -267,7 +269,21 @@ boost::json::object ClawdDriver::status() const {
 
 ClawdSnapshot ClawdDriver::snapshot() const {
   return ClawdSnapshot{machine_.queue().size(), machine_.queue().present_count(), transport_->link_up(),
-                       machine_.claw_online(), machine_.counters()};
+                       machine_.claw_online(), machine_.counters(), presence_cleared_};
+}
+
+bool ClawdDriver::knows_player(const std::string& channel) const {
+  if (machine_.queue().ticket_of(channel).has_value()) return true;
+  const std::optional<TurnView> open = machine_.open_turn();
+  return open.has_value() && open->channel == channel;
+}
+
+// A retained presence outlives its player in the broker: the player departed (its
+// RevokePlayer), or spoke after it did, or departed before a crash of ours (a
+// restart reads every retained presence). An empty retained message removes it.
+void ClawdDriver::clear_presence(const std::string& channel) {
+  transport_->publish(topics_.presence_topic(channel), "", 1, true);
+  presence_cleared_ += 1;
 }
 
 void ClawdDriver::carry_out() {
@@ -291,6 +307,7 @@ void ClawdDriver::carry(Effect& effect) {
                    if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
                  },
                  [this](RevokePlayer& e) {
+                   clear_presence(e.channel);
                    if (!config_.broker.player_accounts) return;
                    account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
                  },

@@ -24,7 +24,9 @@
 // Log lines: the machine's rejections go through a LogAggregator (one line per
 // reason per aggregation_interval_ms under a flood); everything else at once.
 // Inputs from MQTT: the secure channel, the claw's retained status (presence),
-// player presence topics ("join" | "leave" | "timeout").
+// player presence topics ("join" | "leave" | "timeout"). A retained presence of a
+// player no longer queued is cleared (an empty retained message), as is each
+// departed player's at its RevokePlayer: the broker keeps none for long.
 // A failed store write throws std::runtime_error out of io_context::run(): the
 // process must stop (systemd restarts it, and the store recovers the queue).
 // Not thread-safe: use from the io_context's thread.
@@ -87,6 +89,8 @@ class ClawdDriver {
   void on_account_answer(std::string_view payload);
   void admit(PendingJoin join);
   void delete_account(const std::string& channel);
+  bool knows_player(const std::string& channel) const;
+  void clear_presence(const std::string& channel);
   void sweep();
   void carry_out();
   void carry(Effect& effect);
@@ -107,6 +111,7 @@ class ClawdDriver {
   LogAggregator rejections_;  // The machine's rejection lines, bounded under a flood.
   DeadlineTimer flush_timer_;
   std::uint64_t correlation_counter_ = 0;
+  std::uint64_t presence_cleared_ = 0;
   RequestId request_counter_ = 0;
   std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join
   std::map<RequestId, PendingJoin> awaiting_reply_;

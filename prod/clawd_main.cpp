@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Config config = std::get<Config>(std::move(loaded));
+  keep_heap_slack();
   boost::asio::io_context io;
   try {
     auto opened = ClawdDriver::open(io, config, log);

@@ -53,6 +53,8 @@ ClawdMetrics::ClawdMetrics()
                                "Events the server machine's state does not accept")),
       position_messages_(counter(*registry_, "clawnet_position_messages_total",
                                  "Queue positions published to players")),
+      presence_cleared_(counter(*registry_, "clawnet_presence_cleared_total",
+                                "Retained presence messages of players no longer queued, cleared")),
       ready_checks_(prometheus::BuildCounter()
                         .Name("clawnet_ready_checks_total")
                         .Help("Ready checks by answer: confirmed in time, or the player skipped as unready")
@@ -89,6 +91,7 @@ void ClawdMetrics::refresh(const ClawdSnapshot& snapshot) {
   set_counter(rejected_messages_, counters.rejected_messages);
   set_counter(rejected_events_, counters.rejected_events);
   set_counter(position_messages_, counters.position_messages);
+  set_counter(presence_cleared_, snapshot.presence_cleared);
   set_counter(ready_confirmed_, counters.ready_confirmed);
   set_counter(players_unready_, counters.players_unready);
 }

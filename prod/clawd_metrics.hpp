@@ -49,6 +49,7 @@ struct ClawdSnapshot {
   bool broker_link = false;
   bool claw_online = false;
   ServerCounters counters;
+  std::uint64_t presence_cleared = 0;  // Retained presence messages of departed players cleared.
 };
 
 class ClawdMetrics {
@@ -81,6 +82,7 @@ class ClawdMetrics {
   prometheus::Counter& rejected_messages_;
   prometheus::Counter& rejected_events_;
   prometheus::Counter& position_messages_;
+  prometheus::Counter& presence_cleared_;
   prometheus::Family<prometheus::Counter>& ready_checks_;
   prometheus::Counter& ready_confirmed_;
   prometheus::Counter& players_unready_;

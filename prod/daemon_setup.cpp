@@ -1,5 +1,7 @@
 #include "prod/daemon_setup.hpp"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -19,5 +21,7 @@ std::variant<Config, std::string> load_daemon_config(std::string_view program, i
 }
 
 void log_line(std::string_view program, std::string_view text) { std::cerr << program << ": " << text << std::endl; }
+
+void keep_heap_slack() { mallopt(M_TOP_PAD, static_cast<int>(heap_slack_bytes)); }
 
 }  // namespace clawnet::prod

@@ -5,6 +5,7 @@
 
 #include "prod/config.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,5 +17,11 @@ std::variant<Config, std::string> load_daemon_config(std::string_view program, i
 
 // Writes "<program>: <text>" to stderr (journald keeps it).
 void log_line(std::string_view program, std::string_view text);
+
+// glibc's allocator keeps up to heap_slack_bytes of freed heap for the next burst
+// instead of giving it back at once: under a burst of joins, clawd spent a third of
+// its time shrinking the heap and faulting the pages back in (perf, join benchmark).
+inline constexpr std::size_t heap_slack_bytes = 16U << 20;
+void keep_heap_slack();
 
 }  // namespace clawnet::prod

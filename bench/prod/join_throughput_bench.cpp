@@ -9,6 +9,7 @@
 // HTTP + machine + store path, not the dynsec plugin.
 // Usage: prod_join_throughput_bench [joins] [clients]   (default 2000 4)
 #include "prod/clawd_driver.hpp"
+#include "prod/daemon_setup.hpp"
 
 #include "tests/prod/broker_process.hpp"
 
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: prod_join_throughput_bench [joins] [clients]   (clients <= joins)\n");
     return 2;
   }
+  keep_heap_slack();  // As clawd's main does.
   testing::BrokerProcess broker;
   if (auto error = broker.start("allow_anonymous true\n")) {
     std::fprintf(stderr, "broker: %s\n", error->c_str());

@@ -182,6 +182,12 @@ TEST_F(BrokerRulesTest, ClawdReadsAPlayersReadyAnswer) {
   EXPECT_TRUE(run_until(io_, [&] { return clawd_->received(own, R"({"ready":true})"); }));
 }
 
+// clawd may clear a departed player's retained presence (an empty message on its topic).
+TEST_F(BrokerRulesTest, ClawdClearsAPlayersPresence) {
+  const PlayerCredentials credentials = create_player();
+  EXPECT_LT(publish_reason(*clawd_, topics_.presence_topic(credentials.username), ""), 0x80);
+}
+
 TEST_F(BrokerRulesTest, APlayerIsRefusedTheSecureTopic) {
   auto player = connect_player(create_player());
   EXPECT_EQ(publish_reason(*player, "clawnet/clawcomm", R"({"status":"CLAW_READY","turn":0})"),

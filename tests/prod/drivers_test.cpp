@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 
 namespace clawnet::prod {
@@ -45,6 +46,28 @@ struct Peer {
     return std::nullopt;
   }
   std::vector<std::pair<std::string, Message>> messages;
+  int subscribed = 0;
+  std::unique_ptr<MqttTransport> transport;
+};
+
+// Every message on the topics it subscribes to, payloads as they are (presence is not JSON).
+struct RawPeer {
+  RawPeer(boost::asio::io_context& io, std::uint16_t port, std::string client_id) {
+    MqttOptions options;
+    options.port = port;
+    options.client_id = std::move(client_id);
+    MqttCallbacks callbacks;
+    callbacks.on_message = [this](std::string_view topic, std::string_view payload) {
+      messages.emplace_back(std::string(topic), std::string(payload));
+    };
+    callbacks.on_subscribed = [this](std::string_view, bool) { subscribed += 1; };
+    transport = std::make_unique<MqttTransport>(io, options, callbacks);
+  }
+  bool received(std::string_view topic, std::string_view payload) const {
+    return std::any_of(messages.begin(), messages.end(),
+                       [&](const auto& message) { return message.first == topic && message.second == payload; });
+  }
+  std::vector<std::pair<std::string, std::string>> messages;
   int subscribed = 0;
   std::unique_ptr<MqttTransport> transport;
 };
@@ -159,6 +182,49 @@ TEST_F(DriversTest, ClawdAnswersJoinsDurablyAndOpensATurn) {
   const bool waiting = !queue.waiting.empty() && queue.waiting.front().channel == channel;
   const bool playing = queue.open_turn.has_value() && queue.open_turn->player.channel == channel;
   EXPECT_TRUE(waiting || playing);
+}
+
+// The broker keeps no presence of a player who is gone: clawd clears a departed
+// player's retained presence, and one left by a player it never knew of.
+TEST_F(DriversTest, ClawdClearsTheRetainedPresenceOfPlayersNoLongerQueued) {
+  config_.server.grace_ms = 100;
+  auto opened = ClawdDriver::open(io_, config_, [this](std::string_view text) { log(text); });
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<ClawdDriver>>(opened)) << std::get<std::string>(opened);
+  ClawdDriver& clawd = *std::get<std::unique_ptr<ClawdDriver>>(opened);
+  RawPeer watcher(io_, broker_.port(), "t-watcher");
+  watcher.transport->subscribe("clawnet/presence/+", 1);
+  watcher.transport->start();
+  ASSERT_TRUE(run_until(io_, [&] { return watcher.subscribed == 1; }));
+  // A presence from before clawd started, of a channel no store knows.
+  RawPeer stranger(io_, broker_.port(), "t-stranger");
+  stranger.transport->start();
+  ASSERT_TRUE(run_until(io_, [&] { return stranger.transport->link_up(); }));
+  const std::string stale = topics_.presence_topic("p-0123456789abcdef0123456789abcdef");
+  stranger.transport->publish(stale, "timeout", 1, true);
+  ASSERT_TRUE(run_until(io_, [&] { return watcher.received(stale, "timeout"); }));
+  ASSERT_FALSE(clawd.start().has_value());
+  EXPECT_TRUE(run_until(io_, [&] { return watcher.received(stale, ""); })) << "cleared at start";
+
+  // A player joins, shows its presence (retained), goes away, and its grace runs out.
+  auto reply = std::async(std::launch::async, [port = clawd.http_port()] {
+    return testing::exchange(port, testing::post_join_request());
+  });
+  ASSERT_TRUE(run_until(io_, [&] { return reply.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }));
+  const testing::HttpReply answer = reply.get();
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const std::string channel(answer.json().at("channel").as_string());
+  const std::string presence = topics_.presence_topic(channel);
+  RawPeer player(io_, broker_.port(), channel);
+  player.transport->start();
+  ASSERT_TRUE(run_until(io_, [&] { return player.transport->link_up(); }));
+  player.transport->publish(presence, "join", 1, true);
+  ASSERT_TRUE(run_until(io_, [&] { return clawd.snapshot().players_present == 1; }));
+  EXPECT_FALSE(watcher.received(presence, "")) << "a queued player's presence stays";
+  player.transport->publish(presence, "leave", 1, true);
+  ASSERT_TRUE(run_until(io_, [&] { return clawd.snapshot().queue_length == 0; }));
+  EXPECT_TRUE(run_until(io_, [&] { return watcher.received(presence, ""); })) << "cleared at its departure";
+  EXPECT_EQ(clawd.snapshot().presence_cleared, 2U);
+  clawd.stop();
 }
 
 }  // namespace
