@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace clawnet {
@@ -35,6 +36,9 @@ void ClawMachine::Impl::start_subscribe(const claw_detail::Listen& event) {
   last_seq = 0;
   rate_window_count = 0;
   tripped = {};
+  CLAWNET_ASSERT(!turn_record.has_value());  // Published at the last CLAW_READY.
+  turn_record = TurnSummary{turn_number, channel, turn_ms, {}, 0, 0, {}, {}, 0};
+  record_start_ms = event.now_ms;
   outbox.push_back(Subscribe{channel});
 }
 
@@ -42,6 +46,7 @@ void ClawMachine::Impl::start_subscribe(const claw_detail::Listen& event) {
 // the interval doubles up to 4x so an idle cabinet stays quiet.
 void ClawMachine::Impl::publish_ready(TimeMs now_ms) {
   answer_ready();
+  publish_record();
   const TimeMs repeat_ms = planted(PlantedBug::timer_in_the_past) ? 0 : config.ready_repeat_ms << ready_repeats;
   timers.set(Timer::ready_repeat, now_ms + repeat_ms);
   ready_repeats = std::min(ready_repeats + 1, 2);
@@ -59,6 +64,7 @@ void ClawMachine::Impl::grant_control(TimeMs now_ms) {
   publish_controlled();
   publish(channel, Control{true, turn_number, turn_ms, {}});
   timers.set(Timer::turn_end, now_ms + turn_ms);
+  if (turn_record) turn_record->control_at_ms = since_listen_ms();
 }
 
 // The server resumes or completes only the turn it has open; a turn it never
@@ -69,7 +75,8 @@ void ClawMachine::Impl::publish_controlled() {
 }
 
 void ClawMachine::Impl::finish_turn() {
-  if (!planted(PlantedBug::motors_on_at_drop)) gantry_off();
+  if (!planted(PlantedBug::motors_on_at_drop)) gantry_off(MotorCause::turn_end);
+  if (turn_record) turn_record->ended_at_ms = since_listen_ms();
   if (!channel.empty()) {
     publish(channel, Control{false, turn_number, 0, {}});
     outbox.push_back(Unsubscribe{channel});
@@ -144,6 +151,7 @@ void ClawMachine::Impl::report_result() {
   if (!drop_result) return;
   last_result = prize_seen ? TurnResult::win : *drop_result;
   drop_result.reset();
+  if (turn_record && turn_record->turn == last_finished) turn_record->result = last_result;
   prize_seen = false;
   if (!result_channel.empty()) publish(result_channel, Control{false, last_finished, 0, last_result});
 }
@@ -170,12 +178,17 @@ void ClawMachine::Impl::accept_command(const PlayerCommand& event) {
   rate_window_count += 1;
   last_seq = event.command.seq;
   counters.commands_accepted += 1;
-  if (event.command.kind != CommandKind::drop) apply_move(event.command.kind, event.now_ms);
+  const CommandKind kind = event.command.kind;
+  record(CommandEntry{since_listen_ms(), kind, event.command.seq, kind == CommandKind::drop ? std::nullopt : blocked_move(kind)});
+  if (kind != CommandKind::drop) apply_move(kind, event.now_ms);
 }
 
 void ClawMachine::Impl::reject_command(const PlayerCommand& event) {
   const std::optional<Refusal> refusal = command_refusal(event.channel, event.command, event.now_ms);
   CLAWNET_ASSERT(refusal.has_value());
+  constexpr std::array<Rejection, 4> reasons = {Rejection::wrong_channel, Rejection::wrong_turn, Rejection::replayed_seq,
+                                                Rejection::rate_limited};
+  record_rejection(reasons.at(static_cast<std::size_t>(*refusal)), &event.command);
   switch (*refusal) {
     case Refusal::wrong_channel:
       return reject(fmt::format("message on {} while not controlled from it", event.channel));
@@ -190,23 +203,32 @@ void ClawMachine::Impl::reject_command(const PlayerCommand& event) {
   }
 }
 
+std::optional<NoMove> ClawMachine::Impl::blocked_move(CommandKind kind) const {
+  if (!is_on(kind)) return std::nullopt;
+  const Direction direction = direction_of(kind);
+  if (tripped[static_cast<std::size_t>(direction)]) return NoMove::motor_limit;
+  if (pressed(limit_switch(direction))) return NoMove::limit_switch;
+  return std::nullopt;
+}
+
 void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
   const Direction direction = direction_of(kind);
   const auto index = static_cast<std::size_t>(direction);
   const Motor motor = gantry_motor(direction);
+  const std::optional<NoMove> blocked = blocked_move(kind);
   if (!is_on(kind)) {
     tripped[index] = false;
-    set_motor(motor, false, now_ms);
-  } else if (tripped[index]) {
+    set_motor(motor, false, now_ms, MotorCause::player);
+  } else if (blocked == NoMove::motor_limit) {
     reject(fmt::format("{} ran {} ms; send {}Off first", to_string(direction), config.motor_on_ms_max,
                        to_string(direction)));
-  } else if (pressed(limit_switch(direction))) {
+  } else if (blocked == NoMove::limit_switch) {
     counters.limit_switch_stops += 1;
     coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
   } else {
     // Interlock: the opposite direction stops before this one starts.
-    set_motor(gantry_motor(opposite(direction)), false, now_ms);
-    set_motor(motor, true, now_ms);
+    set_motor(gantry_motor(opposite(direction)), false, now_ms, MotorCause::player);
+    set_motor(motor, true, now_ms, MotorCause::player);
   }
   rearm_gantry_timers(now_ms, true);
 }
@@ -214,7 +236,7 @@ void ClawMachine::Impl::apply_move(CommandKind kind, TimeMs now_ms) {
 void ClawMachine::Impl::deadman_stop() {
   coverage::sometimes(coverage::Probe::claw_deadman_trip);
   counters.deadman_trips += 1;
-  gantry_off();
+  gantry_off(MotorCause::deadman);
   outbox.push_back(Log{"dead-man: no command refresh, gantry stopped"});
 }
 
@@ -223,7 +245,7 @@ void ClawMachine::Impl::trip_motors(TimeMs now_ms) {
     const Motor motor = gantry_motor(static_cast<Direction>(index));
     const auto slot = static_cast<std::size_t>(index);
     if (on(motor) && on_since_ms[slot] + config.motor_on_ms_max <= now_ms) {
-      set_motor(motor, false, now_ms);
+      set_motor(motor, false, now_ms, MotorCause::motor_limit);
       tripped[slot] = true;
       counters.motor_limit_trips += 1;
       coverage::sometimes(coverage::Probe::claw_motor_limit_trip);
@@ -234,29 +256,33 @@ void ClawMachine::Impl::trip_motors(TimeMs now_ms) {
 
 // --- Motors and timers ----------------------------------------------------------------------
 
-void ClawMachine::Impl::set_motor(Motor motor, bool turn_on, TimeMs now_ms) {
+// Every change is recorded in the turn's record, with who made it.
+void ClawMachine::Impl::set_motor(Motor motor, bool turn_on, TimeMs now_ms, MotorCause cause) {
   const auto index = static_cast<std::size_t>(motor);
   if (motors[index] == turn_on) return;
   motors[index] = turn_on;
   if (turn_on && static_cast<int>(motor) < direction_count) on_since_ms[index] = now_ms;
   outbox.push_back(SetMotor{motor, turn_on});
+  record(MotorEntry{since_listen_ms(), motor, turn_on, cause});
   check_motor_pairs();
 }
 
-void ClawMachine::Impl::all_motors_off() {
-  for (int index = 0; index < motor_count; index += 1) set_motor(static_cast<Motor>(index), false, 0);
+void ClawMachine::Impl::all_motors_off(MotorCause cause) {
+  for (int index = 0; index < motor_count; index += 1) set_motor(static_cast<Motor>(index), false, 0, cause);
 }
 
-void ClawMachine::Impl::gantry_off() {
-  for (int index = 0; index < direction_count; index += 1) set_motor(gantry_motor(static_cast<Direction>(index)), false, 0);
+void ClawMachine::Impl::gantry_off(MotorCause cause) {
+  for (int index = 0; index < direction_count; index += 1) {
+    set_motor(gantry_motor(static_cast<Direction>(index)), false, 0, cause);
+  }
   timers.clear(Timer::deadman);
   timers.clear(Timer::motor_limit);
 }
 
 // Everything off and every timer stopped: the link is gone, or a step overran.
 // The chute goes unwatched meanwhile; a drop under way still reports its result.
-void ClawMachine::Impl::halt() {
-  all_motors_off();
+void ClawMachine::Impl::halt(MotorCause cause) {
+  all_motors_off(cause);
   timers = {};
   watching_chute = false;
   prize_passing = false;
@@ -339,6 +365,36 @@ void ClawMachine::Impl::check_motor_pairs() const {
 
 void ClawMachine::Impl::publish(std::string_view to, Message message) {
   outbox.push_back(Publish{std::string(to), std::move(message)});
+}
+
+// --- The turn's record ----------------------------------------------------------------------
+
+// Bounded: past turn_record_entries_max an entry is only counted. Nothing is kept
+// between turns (no record is open then).
+void ClawMachine::Impl::record(TurnEntry entry) {
+  if (!turn_record) return;
+  CLAWNET_ASSERT(turn_record->entries.empty() || at_ms_of(turn_record->entries.back()) <= at_ms_of(entry));
+  if (turn_record->entries.size() < limits::turn_record_entries_max) {
+    turn_record->entries.push_back(std::move(entry));
+  } else {
+    turn_record->entries_dropped += 1;
+  }
+}
+
+void ClawMachine::Impl::record_rejection(Rejection reason, const Command* command) {
+  if (command == nullptr) return record(RejectionEntry{since_listen_ms(), reason, {}, 0});
+  CLAWNET_ASSERT(command->seq > 0);  // decode() refuses seq 0.
+  record(RejectionEntry{since_listen_ms(), reason, command->kind, command->seq});
+}
+
+// Once, with the CLAW_READY that follows the turn (a drop cycle, or a halt, in
+// between). A lost summary is a turn without a record; nothing repeats it.
+void ClawMachine::Impl::publish_record() {
+  if (!turn_record) return;
+  CLAWNET_ASSERT(turn_record->turn == last_finished);
+  CLAWNET_ASSERT(channel.empty());
+  turn_record->ready_at_ms = since_listen_ms();
+  publish(secure_channel, *std::exchange(turn_record, std::nullopt));
 }
 
 void ClawMachine::Impl::reject(std::string reason) {

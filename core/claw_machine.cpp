@@ -7,6 +7,7 @@
 
 #include "core/assert.hpp"
 #include "core/claw_machine_impl.hpp"
+#include "core/limits.hpp"
 #include "core/machine_kernel.hpp"
 #include "core/msm_table_pairs.hpp"
 #include "core/planted.hpp"
@@ -123,7 +124,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
     template <class Fsm>
     void on_entry(const Halt& event, Fsm& fsm) {
       State::on_entry(event, fsm);
-      fsm.impl->halt();
+      fsm.impl->halt(MotorCause::halt);
       if (event.cause == HaltCause::emergency_stop) fsm.impl->emergency_stop(event.now_ms);
     }
   };
@@ -152,7 +153,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
   struct Controlled : State<controlled_name, ServesTurn, PlayerSteers> {
     template <class Event, class Fsm>
     void on_exit(const Event&, Fsm& fsm) {
-      if (!planted(PlantedBug::motors_on_at_drop)) fsm.impl->gantry_off();
+      if (!planted(PlantedBug::motors_on_at_drop)) fsm.impl->gantry_off(MotorCause::turn_end);
       fsm.impl->timers.clear(Impl::Timer::turn_end);
     }
   };
@@ -163,7 +164,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
       State::on_entry(event, fsm);
       fsm.impl->start_chute_watch();
       start_step(fsm, event.now_ms, fsm.impl->config.lower_ms);
-      fsm.impl->set_motor(Motor::claw_lower, !fsm.impl->pressed(Switch::claw_bottom), event.now_ms);
+      fsm.impl->set_motor(Motor::claw_lower, !fsm.impl->pressed(Switch::claw_bottom), event.now_ms, MotorCause::drop_cycle);
     }
     template <class Event, class Fsm>
     void on_exit(const Event&, Fsm& fsm) { end_step(fsm, Motor::claw_lower); }
@@ -173,7 +174,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
     void on_entry(const Event& event, Fsm& fsm) {
       State::on_entry(event, fsm);
       start_step(fsm, event.now_ms, fsm.impl->config.grip_ms);
-      fsm.impl->set_motor(Motor::claw_close, true, event.now_ms);
+      fsm.impl->set_motor(Motor::claw_close, true, event.now_ms, MotorCause::drop_cycle);
     }
     template <class Event, class Fsm>
     void on_exit(const Event&, Fsm& fsm) { fsm.impl->timers.clear(Impl::Timer::step); }
@@ -183,7 +184,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
     void on_entry(const Event& event, Fsm& fsm) {
       State::on_entry(event, fsm);
       start_step(fsm, event.now_ms, fsm.impl->config.raise_ms_max);
-      fsm.impl->set_motor(Motor::claw_raise, !fsm.impl->pressed(Switch::claw_top), event.now_ms);
+      fsm.impl->set_motor(Motor::claw_raise, !fsm.impl->pressed(Switch::claw_top), event.now_ms, MotorCause::drop_cycle);
     }
     template <class Event, class Fsm>
     void on_exit(const Event&, Fsm& fsm) { end_step(fsm, Motor::claw_raise); }
@@ -194,13 +195,13 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
     void on_entry(const Event& event, Fsm& fsm) {
       State::on_entry(event, fsm);
       start_step(fsm, event.now_ms, fsm.impl->config.home_ms_max);
-      fsm.impl->set_motor(Motor::gantry_left, !fsm.impl->pressed(Switch::limit_left), event.now_ms);
-      fsm.impl->set_motor(Motor::gantry_down, !fsm.impl->pressed(Switch::limit_down), event.now_ms);
+      fsm.impl->set_motor(Motor::gantry_left, !fsm.impl->pressed(Switch::limit_left), event.now_ms, MotorCause::drop_cycle);
+      fsm.impl->set_motor(Motor::gantry_down, !fsm.impl->pressed(Switch::limit_down), event.now_ms, MotorCause::drop_cycle);
     }
     template <class Event, class Fsm>
     void on_exit(const Event&, Fsm& fsm) {
       fsm.impl->timers.clear(Impl::Timer::step);
-      fsm.impl->gantry_off();
+      fsm.impl->gantry_off(MotorCause::drop_cycle);
     }
   };
   // The claw open over the chute, then, after a drop, the prize's fall watched
@@ -211,7 +212,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
       State::on_entry(event, fsm);
       const Impl& impl = *fsm.impl;
       start_step(fsm, event.now_ms, impl.config.release_ms + (impl.drop_result ? impl.config.prize_settle_ms : 0));
-      fsm.impl->set_motor(Motor::claw_close, false, event.now_ms);
+      fsm.impl->set_motor(Motor::claw_close, false, event.now_ms, MotorCause::drop_cycle);
     }
     template <class Event, class Fsm>
     void on_exit(const Event&, Fsm& fsm) {
@@ -225,7 +226,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
     void on_entry(const Event& event, Fsm& fsm) {
       State::on_entry(event, fsm);
       Impl& impl = *fsm.impl;
-      impl.halt();
+      impl.halt(MotorCause::fault);
       impl.counters.faults += 1;
       impl.outbox.push_back(Log{"fault: a drop-cycle step overran its bound; motors off until reboot"});
       impl.publish(secure_channel, ClawStatusMessage{ClawStatus::offline, 0, {}});
@@ -240,7 +241,7 @@ struct ClawFront : kernel::MachineDef<ClawFront, Impl> {
   template <class Fsm>
   static void end_step(Fsm& fsm, Motor motor) {
     fsm.impl->timers.clear(Impl::Timer::step);
-    fsm.impl->set_motor(motor, false, 0);
+    fsm.impl->set_motor(motor, false, 0, MotorCause::drop_cycle);
   }
 
 
@@ -335,6 +336,7 @@ void ClawMachine::Impl::dispatch(const Event& event) {
 }
 
 void ClawMachine::Impl::reject_uncontrolled(const PlayerCommand& event) {
+  record_rejection(Rejection::not_in_control, &event.command);
   reject(fmt::format("message on {} while not controlled from it", event.channel));
 }
 
@@ -414,6 +416,7 @@ ClawMachine::ClawMachine(ClawConfig config) : impl_(std::make_unique<Impl>(confi
 ClawMachine::~ClawMachine() = default;
 
 void ClawMachine::handle_boot(SwitchStates switches, TimeMs now_ms) {
+  impl_->input_ms = now_ms;
   impl_->switches = switches;
   impl_->dispatch(Boot{now_ms});
   // A link lost before power-on still counts: halt at once.
@@ -423,6 +426,7 @@ void ClawMachine::handle_boot(SwitchStates switches, TimeMs now_ms) {
 
 void ClawMachine::handle_link(bool up, TimeMs now_ms) {
   Impl& impl = *impl_;
+  impl.input_ms = now_ms;
   if (impl.link_up == up) return;
   impl.link_up = up;
   if (up) {
@@ -435,6 +439,7 @@ void ClawMachine::handle_link(bool up, TimeMs now_ms) {
 
 void ClawMachine::handle_secure_message(std::string_view text, TimeMs now_ms) {
   Impl& impl = *impl_;
+  impl.input_ms = now_ms;
   DecodeResult decoded = decode(text);
   if (const DecodeError* failure = std::get_if<DecodeError>(&decoded)) {
     return impl.reject(fmt::format("secure message: {}", failure->detail));
@@ -458,12 +463,22 @@ void ClawMachine::handle_secure_message(std::string_view text, TimeMs now_ms) {
 
 void ClawMachine::handle_player_message(std::string_view channel, std::string_view text, TimeMs now_ms) {
   Impl& impl = *impl_;
+  impl.input_ms = now_ms;
+  // A player's message is a flat command: the bigger turn summary is not for it.
+  if (text.size() > limits::message_bytes_max) {
+    impl.record_rejection(Rejection::malformed, nullptr);
+    return impl.reject(fmt::format("player message: {} bytes, the limit is {}", text.size(), limits::message_bytes_max));
+  }
   DecodeResult decoded = decode(text);
   if (const DecodeError* failure = std::get_if<DecodeError>(&decoded)) {
+    impl.record_rejection(Rejection::malformed, nullptr);
     return impl.reject(fmt::format("player message: {}", failure->detail));
   }
   const Command* command = std::get_if<Command>(&std::get<Message>(decoded));
-  if (command == nullptr) return impl.reject("player message is not a command");
+  if (command == nullptr) {
+    impl.record_rejection(Rejection::not_a_command, nullptr);
+    return impl.reject("player message is not a command");
+  }
   PlayerCommand event{std::string(channel), *command, now_ms};
   if (command->kind == CommandKind::drop) {
     impl.dispatch(DropNow{std::move(event)});
@@ -474,6 +489,7 @@ void ClawMachine::handle_player_message(std::string_view channel, std::string_vi
 }
 
 void ClawMachine::handle_subscribed(std::string_view channel, TimeMs now_ms) {
+  impl_->input_ms = now_ms;
   impl_->dispatch(Subscribed{std::string(channel), now_ms});
   impl_->settle(now_ms);
 }
@@ -482,7 +498,9 @@ void ClawMachine::handle_subscribed(std::string_view channel, TimeMs now_ms) {
 // chute sensor blocks nothing: it is watched for a win.
 void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
   Impl& impl = *impl_;
+  impl.input_ms = now_ms;
   impl.switches[static_cast<std::size_t>(which)] = pressed;
+  if (pressed) impl.record(SwitchEntry{impl.since_listen_ms(), which});
   if (which == Switch::prize_chute) {
     impl.chute_changed(pressed, now_ms);
   } else if (pressed) {
@@ -495,7 +513,7 @@ void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
     }
     if (impl.on(blocked) && !planted(PlantedBug::limit_switch_ignored)) {
       coverage::sometimes(coverage::Probe::claw_limit_switch_stop);
-      impl.set_motor(blocked, false, now_ms);
+      impl.set_motor(blocked, false, now_ms, MotorCause::limit_switch);
       impl.counters.limit_switch_stops += 1;
       if (impl.machine->is_flag_active<PlayerSteers>()) impl.rearm_gantry_timers(now_ms, false);
     }
@@ -505,6 +523,7 @@ void ClawMachine::handle_switch(Switch which, bool pressed, TimeMs now_ms) {
 
 void ClawMachine::handle_timeout(TimeMs now_ms) {
   Impl& impl = *impl_;
+  impl.input_ms = now_ms;
   if (impl.timers.take_due(Timer::deadman, now_ms)) impl.dispatch(Deadman{now_ms});
   if (impl.timers.take_due(Timer::motor_limit, now_ms)) impl.dispatch(MotorLimit{now_ms});
   if (impl.timers.take_due(Timer::turn_end, now_ms)) impl.dispatch(TurnTimeout{now_ms});

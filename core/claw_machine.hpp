@@ -14,6 +14,13 @@
 // and wins nothing that turn. The result goes to the
 // player in a second {"control":false} and to the server in CLAW_READY.
 //
+// Turn records: from the CHANNEL_LISTEN it accepts to the CLAW_READY after the
+// turn, the claw records every command accepted and refused (with why), every
+// motor change (with why, when it is the claw's own doing), every switch press
+// and the result, at most limits::turn_record_entries_max entries; it publishes
+// the record once, right after that CLAW_READY, as a TurnSummary on the secure
+// channel (docs/protocol.md, "Turn summaries"). Nothing repeats it.
+//
 // Safety (asserted where internal, enforced on every input):
 //  1. The claw obeys only the channel and turn of the last accepted CHANNEL_LISTEN,
 //     and each command sequence number at most once.
@@ -28,6 +35,7 @@
 #pragma once
 
 #include "core/effects.hpp"
+#include "core/hardware.hpp"
 #include "core/machine_config.hpp"
 #include "core/probes.hpp"
 #include "core/protocol.hpp"
@@ -42,13 +50,6 @@
 
 namespace clawnet {
 
-enum class Switch : std::uint8_t {
-  limit_up, limit_down, limit_left, limit_right,  // Gantry travel ends.
-  claw_bottom, claw_top,                          // Claw hoist ends.
-  prize_chute,                                    // A prize falling into the chute.
-};
-inline constexpr int switch_count = 7;
-std::string_view to_string(Switch which);
 using SwitchStates = std::array<bool, switch_count>;
 
 // The gantry limit switch in `direction`: the four limit switches come first, in

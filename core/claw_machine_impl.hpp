@@ -103,6 +103,8 @@ struct ClawMachine::Impl {
   void accept_command(const claw_detail::PlayerCommand& event);
   void reject_command(const claw_detail::PlayerCommand& event);
   void apply_move(CommandKind kind, TimeMs now_ms);
+  // Why an On command would move nothing now, if it would not.
+  std::optional<NoMove> blocked_move(CommandKind kind) const;
   void finish_turn();
   void dropped_by_player();
   void dropped_by_timer();
@@ -134,12 +136,20 @@ struct ClawMachine::Impl {
   void prize_detected();
   void report_result();
 
+  // --- The turn's record (claw_bookkeeping.cpp) ---------------------------------------------
+  // Kept from the accepted CHANNEL_LISTEN to the CLAW_READY after the turn, then
+  // published once on the secure channel (a turn_summary).
+  void record(TurnEntry entry);
+  void record_rejection(Rejection reason, const Command* command);
+  void publish_record();
+  std::int64_t since_listen_ms() const { return input_ms - record_start_ms; }
+
   // --- Motors, timers, messages (claw_bookkeeping.cpp) --------------------------------------
-  void set_motor(Motor motor, bool on, TimeMs now_ms);
-  void all_motors_off();
-  void gantry_off();
+  void set_motor(Motor motor, bool on, TimeMs now_ms, MotorCause cause);
+  void all_motors_off(MotorCause cause);
+  void gantry_off(MotorCause cause);
   void rearm_gantry_timers(TimeMs now_ms, bool command_accepted);
-  void halt();
+  void halt(MotorCause cause);
   void emergency_stop(TimeMs now_ms);
   void halt_again(const claw_detail::Halt& event);
   void release_estop() {
@@ -167,6 +177,7 @@ struct ClawMachine::Impl {
   void check_invariants() const;
 
   ClawConfig config;
+  TimeMs input_ms = 0;  // The time of the input being handled (every handle_* sets it first).
   SwitchStates switches{};
   std::array<bool, motor_count> motors{};
   std::array<TimeMs, direction_count> on_since_ms{};
@@ -188,6 +199,8 @@ struct ClawMachine::Impl {
   std::optional<TurnResult> drop_result;  // loss or timeout, from how the drop began.
   std::string result_channel;             // Where the finished turn's player hears its result.
   std::optional<TurnResult> last_result;  // Of last_finished, once known.
+  std::optional<TurnSummary> turn_record;  // Of turn_number, until published.
+  TimeMs record_start_ms = 0;              // When its CHANNEL_LISTEN was accepted.
   kernel::TimerTable<Timer> timers;
   int ready_repeats = 0;  // Since entering Ready; sets the repeat backoff.
   Effects outbox;

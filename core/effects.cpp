@@ -44,6 +44,9 @@ std::string describe(const Effect& effect) {
                                e.action == AdminAction::kick ? fmt::format(" #{}", e.ticket) : std::string(),
                                e.done ? "done" : "refused", e.detail);
           },
+          [](const PersistTurnRecord& e) {
+            return fmt::format("persist turn {} record ({} entries)", e.turn, e.summary.entries.size());
+          },
           [](const RevokePlayer& e) { return fmt::format("revoke {}", e.channel); },
           [](const JoinReply& e) {
             if (!e.accepted) return fmt::format("join #{} refused: {}", e.request, e.refusal);

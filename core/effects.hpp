@@ -4,6 +4,7 @@
 // acknowledges it, so a join is durable before the player hears of it.
 #pragma once
 
+#include "core/hardware.hpp"
 #include "core/protocol.hpp"
 #include "core/time.hpp"
 
@@ -15,11 +16,6 @@
 
 namespace clawnet {
 
-enum class Motor : std::uint8_t {
-  gantry_up, gantry_down, gantry_left, gantry_right, claw_lower, claw_raise, claw_close,
-};
-inline constexpr int motor_count = 7;
-std::string_view to_string(Motor motor);
 
 // The gantry motor that moves in `direction`: the four gantry motors come first,
 // in Direction order, so a direction's value is its motor's (and the claw keeps
@@ -97,6 +93,12 @@ struct PersistAdminAction {
   std::string detail;
   TimeMs at_ms = 0;
 };
+// The claw's record of a turn the server started (its turn_summary): kept with the
+// turn. A summary lost on the way is a turn without a record.
+struct PersistTurnRecord {
+  Turn turn = 0;
+  TurnSummary summary;  // summary.turn == turn.
+};
 using RequestId = std::uint64_t;
 struct JoinReply {
   RequestId request = 0;
@@ -112,7 +114,8 @@ struct Log {
 };
 
 using Effect = std::variant<Publish, Subscribe, Unsubscribe, SetMotor, PersistJoin, PersistDeparture,
-                            PersistTurnStart, PersistTurnEnd, PersistAdminAction, RevokePlayer, JoinReply, Log>;
+                            PersistTurnStart, PersistTurnEnd, PersistAdminAction, PersistTurnRecord, RevokePlayer, JoinReply,
+                            Log>;
 using Effects = std::vector<Effect>;
 
 // A one-line readable form, for timelines.

@@ -16,6 +16,22 @@ inline constexpr std::size_t json_depth_max = 2;
 inline constexpr std::size_t string_bytes_max = 80;
 inline constexpr std::size_t channel_bytes_max = 64;
 
+// --- Turn records ----------------------------------------------------------------
+// The claw's record of one turn (a turn_summary) keeps this many entries (commands,
+// rejections, motor changes, switch presses) and only counts the rest: a 30 s turn
+// of a player holding a direction (a refresh every 200 ms) needs about 200.
+inline constexpr std::size_t turn_record_entries_max = 256;
+// The longest entry, encoded (a rejection of a command with the largest numbers;
+// tests/core/turn_summary_test.cpp checks every kind), and everything around the entries.
+inline constexpr std::size_t turn_record_entry_bytes_max = 112;
+inline constexpr std::size_t turn_record_header_bytes_max = 512;
+// The one message bigger than message_bytes_max, and nested (its entries): it must
+// still fit PubNub's 32 KiB publish limit (the simulated network's message_max).
+inline constexpr std::size_t turn_summary_bytes_max = 32 * 1024;
+inline constexpr std::size_t turn_summary_json_depth_max = 4;
+// clawd keeps the records of the last N turns (store.turn_records_kept).
+inline constexpr std::size_t turn_records_kept_max = 1'000'000;
+
 // --- Queue ---------------------------------------------------------------------
 // The order-statistics queue is O(log N); the bound keeps memory and restart
 // time bounded (one stored row per player).
@@ -44,6 +60,11 @@ inline constexpr std::uint32_t commands_per_second_max = 50;
 static_assert(position_exact_ranks >= 1);
 static_assert(channel_bytes_max < string_bytes_max);
 static_assert(string_bytes_max < message_bytes_max);
+static_assert(message_bytes_max < turn_summary_bytes_max);
+static_assert(json_depth_max < turn_summary_json_depth_max);
+// Every entry with its comma, and the rest: a full record always fits.
+static_assert(turn_record_entries_max * (turn_record_entry_bytes_max + 1) + turn_record_header_bytes_max <=
+              turn_summary_bytes_max);
 static_assert(deadman_ms_max < motor_on_ms_max);
 static_assert(motor_on_ms_max <= turn_duration_ms_max);
 

@@ -2,6 +2,7 @@
 #include "core/overloaded.hpp"
 
 #include "core/limits.hpp"
+#include "core/turn_summary_json.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -385,25 +386,55 @@ std::string encode(const Message& message) {
           [](const LobbyStatus& m) { return serialize({{"claw", to_string(m.claw)}}); },
           [](const QueueState& m) { return serialize({{"queue", to_string(m.mode)}}); },
           [](const TurnOver& m) { return serialize({{"turn_over", m.turn}, {"result", to_string(m.result)}}); },
+          [](const TurnSummary& m) { return serialize({{"turn_summary", turn_summary_json::to_json(m)}}); },
       },
       message);
 }
 
+namespace {
+
+// The turn summary is the one message that may be bigger than message_bytes_max,
+// and nested; it is told apart before parsing by the key encode() writes first.
+constexpr std::string_view turn_summary_prefix = R"({"turn_summary":)";
+
+DecodeResult decode_turn_summary(const json::object& object) {
+  if (object.size() != 1) {
+    for (const auto& entry : object) {
+      if (entry.key() != "turn_summary") {
+        return error(DecodeErrorKind::unknown_field, fmt::format("unexpected field \"{}\"", std::string_view(entry.key())));
+      }
+    }
+  }
+  auto summary = turn_summary_json::from_json(object.at("turn_summary"), "turn_summary.");
+  if (auto* failure = std::get_if<DecodeError>(&summary)) return *failure;
+  return Message{std::move(std::get<TurnSummary>(summary))};
+}
+
+}  // namespace
+
 DecodeResult decode(std::string_view text) {
-  if (text.size() > limits::message_bytes_max) {
-    return error(DecodeErrorKind::too_large,
-                 fmt::format("message is {} bytes, the limit is {}", text.size(), limits::message_bytes_max));
+  const bool summary = text.starts_with(turn_summary_prefix);
+  const std::size_t bytes_max = summary ? limits::turn_summary_bytes_max : limits::message_bytes_max;
+  const std::size_t depth_max = summary ? limits::turn_summary_json_depth_max : limits::json_depth_max;
+  if (text.size() > bytes_max) {
+    return error(DecodeErrorKind::too_large, fmt::format("message is {} bytes, the limit is {}", text.size(), bytes_max));
   }
   json::parse_options options;
-  options.max_depth = limits::json_depth_max;
+  options.max_depth = depth_max;
   boost::system::error_code code;
   json::value value = json::parse(text, code, {}, options);
   if (code == json::error::too_deep) {
-    return error(DecodeErrorKind::too_deep, fmt::format("JSON nests deeper than {}", limits::json_depth_max));
+    return error(DecodeErrorKind::too_deep, fmt::format("JSON nests deeper than {}", depth_max));
   }
   if (code) return error(DecodeErrorKind::not_json, fmt::format("not JSON: {}", code.message()));
   if (!value.is_object()) return error(DecodeErrorKind::not_object, "message must be a JSON object");
   const json::object& object = value.get_object();
+  if (summary) {
+    if (turn_summary_json::keys_in_text(text) != turn_summary_json::keys_in_value(value)) {
+      return error(DecodeErrorKind::bad_field, "a field appears more than once");
+    }
+    return decode_turn_summary(object);
+  }
   if (count_top_level_keys(text) != object.size()) {
     return error(DecodeErrorKind::bad_field, "a field appears more than once");
   }
@@ -419,9 +450,12 @@ DecodeResult decode(std::string_view text) {
   if (object.contains("turn_over")) return decode_turn_over(fields);
   if (object.contains("ready")) return decode_ready(fields);
   if (object.contains("departed")) return decode_departed(fields);
+  if (object.contains("turn_summary")) {
+    return error(DecodeErrorKind::bad_field, "a turn summary must begin {\"turn_summary\": (as encoded)");
+  }
   return error(DecodeErrorKind::unknown_message,
                "no known message key (command, status, request, control, position, notice, claw, queue, turn_over, "
-               "ready, departed)");
+               "ready, departed, turn_summary)");
 }
 
 namespace {
@@ -455,6 +489,11 @@ std::string describe(const Message& message) {
           [](const LobbyStatus& m) { return fmt::format("claw {}", to_string(m.claw)); },
           [](const QueueState& m) { return fmt::format("queue {}", to_string(m.mode)); },
           [](const TurnOver& m) { return fmt::format("turn {} over: {}", m.turn, to_string(m.result)); },
+          [](const TurnSummary& m) {
+            return fmt::format("turn {} summary: {} entries{}{}", m.turn, m.entries.size(),
+                               m.entries_dropped > 0 ? fmt::format(" (+{} dropped)", m.entries_dropped) : std::string(),
+                               describe_result(m.result));
+          },
       },
       message);
 }

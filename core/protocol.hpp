@@ -5,18 +5,22 @@
 // Contract:
 //  - encode() of any valid message yields JSON that decode() maps back to an
 //    equal message (round-trip).
-//  - decode() never throws and never reads past limits::message_bytes_max bytes; it
-//    returns a DecodeError naming what was wrong.
+//  - decode() never throws and never reads past limits::message_bytes_max bytes
+//    (limits::turn_summary_bytes_max for a turn summary, the one nested message,
+//    which must begin `{"turn_summary":` as encode() writes it); it returns a
+//    DecodeError naming what was wrong.
 //  - Unknown fields are rejected: a message means exactly one thing.
 #pragma once
 
 #include "core/assert.hpp"
+#include "core/hardware.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace clawnet {
 
@@ -189,9 +193,79 @@ struct TurnOver {
   bool operator==(const TurnOver&) const = default;
 };
 
+// --- Claw -> server: the record of one turn (`{"turn_summary":{...}}`) --------------------
+// Kept by the claw from the CHANNEL_LISTEN it accepted to the CLAW_READY after the
+// turn; every time in it is milliseconds since that CHANNEL_LISTEN was accepted.
+// At most limits::turn_record_entries_max entries; later ones are only counted.
+
+// Why the claw refused a message on the player's channel.
+enum class Rejection : std::uint8_t {
+  malformed,       // Not a valid message at all.
+  not_a_command,   // A valid message, but not a command.
+  wrong_channel,   // On a channel the claw does not obey.
+  not_in_control,  // Before control was granted, or after the turn ended (the drop cycle).
+  wrong_turn,      // For another turn than the one served.
+  replayed_seq,    // A sequence number no larger than one already accepted.
+  rate_limited,    // Over commands_per_second_max.
+};
+inline constexpr int rejection_count = 7;
+// Why an accepted On command moved nothing.
+enum class NoMove : std::uint8_t {
+  limit_switch,  // The end switch in that direction is pressed.
+  motor_limit,   // The motor ran motor_on_ms_max: it needs an Off first.
+};
+inline constexpr int no_move_count = 2;
+// Who changed a motor: the player's command, or the claw on its own.
+enum class MotorCause : std::uint8_t {
+  player, deadman, motor_limit, limit_switch, turn_end, drop_cycle, halt, fault,
+};
+inline constexpr int motor_cause_count = 8;
+
+struct CommandEntry {  // A command accepted (it consumed its seq).
+  std::int64_t at_ms = 0;
+  CommandKind kind = CommandKind::drop;
+  Seq seq = 1;
+  std::optional<NoMove> no_move;  // Only for an On command that moved nothing.
+  bool operator==(const CommandEntry&) const = default;
+};
+struct RejectionEntry {  // A message refused; `kind` and `seq` when it was a command.
+  std::int64_t at_ms = 0;
+  Rejection reason = Rejection::malformed;
+  std::optional<CommandKind> kind;
+  Seq seq = 0;  // 0 iff !kind.
+  bool operator==(const RejectionEntry&) const = default;
+};
+struct MotorEntry {  // A motor switched on or off.
+  std::int64_t at_ms = 0;
+  Motor motor = Motor::gantry_up;
+  bool on = false;
+  MotorCause cause = MotorCause::player;
+  bool operator==(const MotorEntry&) const = default;
+};
+struct SwitchEntry {  // A switch became pressed.
+  std::int64_t at_ms = 0;
+  Switch which = Switch::limit_up;
+  bool operator==(const SwitchEntry&) const = default;
+};
+using TurnEntry = std::variant<CommandEntry, RejectionEntry, MotorEntry, SwitchEntry>;
+std::int64_t at_ms_of(const TurnEntry& entry);
+
+struct TurnSummary {
+  Turn turn = 0;
+  std::string channel;                       // The player's channel the claw served.
+  std::int64_t turn_ms = 0;                  // From the CHANNEL_LISTEN.
+  std::optional<std::int64_t> control_at_ms;  // When the player heard {"control":true}; never, if absent.
+  std::int64_t ended_at_ms = 0;              // When the turn ended (drop, timer, END_TURN, halt).
+  std::int64_t ready_at_ms = 0;              // When the claw said CLAW_READY after it.
+  std::optional<TurnResult> result;          // The claw's result, when it dropped and it stood.
+  std::vector<TurnEntry> entries;            // In time order.
+  std::uint64_t entries_dropped = 0;         // Past limits::turn_record_entries_max.
+  bool operator==(const TurnSummary&) const = default;
+};
+
 using Message = std::variant<Command, ClawStatusMessage, ChannelListen, StatusRequest, EndTurn, EmergencyStop,
                              ResetClaw, Control, Position, GetReady, ReadyCheck, ReadyConfirm, Departed, LobbyStatus,
-                             QueueState, TurnOver>;
+                             QueueState, TurnOver, TurnSummary>;
 
 enum class DecodeErrorKind : std::uint8_t {
   too_large, not_json, too_deep, not_object, unknown_message,
@@ -208,6 +282,12 @@ using DecodeResult = std::variant<Message, DecodeError>;
 std::string encode(const Message& message);
 DecodeResult decode(std::string_view text);
 
+// A turn summary's record alone: the object inside `{"turn_summary":...}`, as the
+// store keeps it and clawd serves it. decode_turn_record() checks it as decode()
+// does (every field, the bounds, the time order) and names the field at fault.
+std::string encode_turn_record(const TurnSummary& summary);
+std::variant<TurnSummary, DecodeError> decode_turn_record(std::string_view text);
+
 std::string_view to_string(CommandKind kind);
 std::string_view to_string(ClawStatus status);
 std::string_view to_string(TurnResult result);
@@ -216,6 +296,9 @@ std::string_view to_string(DepartureReason reason);
 std::optional<TurnResult> turn_result_named(std::string_view name);
 std::string_view to_string(Direction direction);
 std::string_view to_string(DecodeErrorKind kind);
+std::string_view to_string(Rejection reason);
+std::string_view to_string(NoMove why);
+std::string_view to_string(MotorCause cause);
 // A short readable form of any message, for timelines and logs.
 std::string describe(const Message& message);
 

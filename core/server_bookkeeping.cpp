@@ -270,6 +270,21 @@ void ServerMachine::Impl::publish(std::string_view channel, Message message) {
   outbox.push_back(Publish{std::string(channel), std::move(message)});
 }
 
+// Any turn below next_turn was started (and stored) by this server, before a
+// restart too; the turn may still be open (its CLAW_READY lost or not yet read).
+// A summary for a turn never started is the claw's confusion or a forgery.
+void ServerMachine::Impl::accept_turn_record(const TurnSummary& summary) {
+  CLAWNET_ASSERT(summary.turn > 0);  // decode() refuses turn 0.
+  if (summary.turn >= next_turn) {
+    counters.rejected_messages += 1;
+    outbox.push_back(Log{fmt::format("rejected secure message: a summary of turn {}, which was never started "
+                                     "(the next turn is {})", summary.turn, next_turn)});
+    return;
+  }
+  counters.turn_records += 1;
+  outbox.push_back(PersistTurnRecord{summary.turn, summary});
+}
+
 // The fifo_slip planted bug's pick: the second present player, if any.
 std::optional<Ticket> ServerMachine::Impl::second_present() const {
   std::optional<Ticket> first;

@@ -381,6 +381,7 @@ void ServerMachine::handle_secure_message(std::string_view text, TimeMs now_ms) 
     return;
   }
   const Message& message = std::get<Message>(decoded);
+  if (const TurnSummary* summary = std::get_if<TurnSummary>(&message)) return impl.accept_turn_record(*summary);
   const ClawStatusMessage* status = std::get_if<ClawStatusMessage>(&message);
   if (status == nullptr) {
     impl.counters.rejected_messages += 1;

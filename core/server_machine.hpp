@@ -85,6 +85,7 @@ struct ServerCounters {
   std::uint64_t admin_refused = 0;       // ... and refused (handle_admin).
   std::uint64_t ready_confirmed = 0;     // Ready checks answered in time...
   std::uint64_t players_unready = 0;     // ... and players skipped for not answering.
+  std::uint64_t turn_records = 0;        // Turn summaries kept (PersistTurnRecord); others are rejected_messages.
   std::array<std::uint64_t, turn_result_count> turns_by_result{};  // Indexed by TurnResult.
 };
 
@@ -103,6 +104,8 @@ class ServerMachine {
   void handle_leave(std::string_view channel, TimeMs now_ms);
   void handle_player_presence(std::string_view channel, PresenceKind kind, TimeMs now_ms);
   void handle_claw_presence(bool present, TimeMs now_ms);
+  // On the secure channel: the claw's status, or its summary of a turn, which is
+  // kept (PersistTurnRecord) iff the server started that turn (turn < next turn).
   void handle_secure_message(std::string_view text, TimeMs now_ms);
   // A message on a player's channel, which the server reads while it asks that
   // player the ready check (a Subscribe effect; an Unsubscribe ends it). Only

@@ -123,6 +123,8 @@ struct ServerMachine::Impl {
   }
   void publish(std::string_view channel, Message message);
   std::optional<Ticket> second_present() const;
+  // The claw's turn_summary: kept for a turn this server started, else refused.
+  void accept_turn_record(const TurnSummary& summary);
 
   // --- The ready check (server_ready.cpp) ---------------------------------------------------
   void ask_ready(TimeMs now_ms);

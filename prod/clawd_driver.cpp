@@ -2,6 +2,7 @@
 
 #include "core/protocol.hpp"
 #include "prod/admin_api.hpp"
+#include "prod/turns_api.hpp"
 #include "prod/broker_accounts.hpp"
 #include "prod/metrics_support.hpp"
 #include "prod/os_random.hpp"
@@ -46,6 +47,7 @@ std::variant<std::unique_ptr<ClawdDriver>, std::string> ClawdDriver::open(boost:
   auto opened = QueueStore::open(config.store.path);
   if (auto* error = std::get_if<StoreError>(&opened)) return fmt::format("store.path: {}", error->message);
   auto store = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
+  store->set_turn_records_kept(config.store.turn_records_kept);
   auto loaded = store->load();
   if (auto* error = std::get_if<StoreError>(&loaded)) return fmt::format("store.path: {}", error->message);
   return std::unique_ptr<ClawdDriver>(
@@ -103,6 +105,7 @@ void ClawdDriver::add_routes() {
   };
   admin.queue = [this](std::size_t limit) { return admin_queue_view(machine_, limit); };
   add_admin_routes(*http_, config_.http.admin_token, std::move(admin));
+  add_turn_routes(*http_, config_.http.admin_token, *store_);
 }
 
 ClawdDriver::~ClawdDriver() { stop(); }
@@ -309,7 +312,7 @@ void ClawdDriver::carry(Effect& effect) {
                    account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
                  },
                  [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
-                 [](PersistAdminAction&) {},
+                 [](PersistAdminAction&) {}, [](PersistTurnRecord&) {},
                  [this](JoinReply& e) {
                    const auto it = awaiting_reply_.find(e.request);
                    if (it == awaiting_reply_.end()) return;

@@ -19,6 +19,8 @@
 //   GET  /metrics    -> 200, Prometheus text format (prod/clawd_metrics.hpp)
 //   POST /v1/admin/* and GET /v1/admin/queue, with http.admin_token_file set
 //                       (prod/admin_api.hpp)
+//   GET /v1/turns, GET /v1/turns/{turn}   the claw's per-turn records, behind the
+//                       same token (prod/turns_api.hpp)
 // Log lines: the machine's rejections go through a LogAggregator (one line per
 // reason per aggregation_interval_ms under a flood); everything else at once.
 // Inputs from MQTT: the secure channel, the claw's retained status (presence),

@@ -1,5 +1,7 @@
 #include "prod/config.hpp"
 
+#include "core/limits.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -195,6 +197,9 @@ const std::vector<KeySpec>& key_specs() {
                    integer<std::size_t>([](Config& c) -> auto& { return c.store.commit_writes_max; }, 1, 100'000)});
     all.push_back({"store.commit_wait_us",
                    integer<std::int64_t>([](Config& c) -> auto& { return c.store.commit_wait_us; }, 0, 100'000)});
+    all.push_back({"store.turn_records_kept",
+                   integer<std::size_t>([](Config& c) -> auto& { return c.store.turn_records_kept; }, 1,
+                                        static_cast<std::int64_t>(limits::turn_records_kept_max))});
     all.push_back({"metrics.address", text([](Config& c) -> auto& { return c.metrics.address; }, 64)});
     all.push_back({"metrics.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.metrics.port; }, 0, 65535)});
     return all;

@@ -102,6 +102,8 @@ struct StoreConfig {
   // ... which waits this long after its first write for more; 0: until the event loop
   // has run what is already ready (no added latency when quiet).
   std::int64_t commit_wait_us = 0;
+  // The claw's records of the newest this-many turns are kept; older ones are pruned.
+  std::size_t turn_records_kept = 1'000;
 };
 
 struct Config {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace clawnet::sim {
@@ -49,6 +50,35 @@ void Oracle::fail(int invariant, std::string name, std::string detail, TimeMs no
                              : invariant == 3 ? ViolationKind::liveness
                                               : ViolationKind::safety;
   violation_ = Violation{invariant, std::move(name), std::move(detail), now_ms, kind};
+}
+
+void Oracle::on_turn_summary(const TurnSummary& summary, TimeMs now_ms) {
+  if (!record_motors_) {
+    return fail(12, "turn records", fmt::format("the claw published a summary of turn {} without a grant since "
+                                                "it booted or published the last one", summary.turn), now_ms);
+  }
+  std::vector<std::pair<Motor, bool>> listed;
+  for (const TurnEntry& entry : summary.entries) {
+    if (const MotorEntry* motor = std::get_if<MotorEntry>(&entry)) listed.emplace_back(motor->motor, motor->on);
+  }
+  const std::vector<std::pair<Motor, bool>> carried_out = *std::exchange(record_motors_, std::nullopt);
+  const bool complete = summary.entries_dropped == 0;
+  const bool matches = complete ? listed == carried_out
+                                : listed.size() <= carried_out.size() &&
+                                      std::equal(listed.begin(), listed.end(), carried_out.begin());
+  if (matches) return;
+  std::size_t first = 0;
+  while (first < listed.size() && first < carried_out.size() && listed[first] == carried_out[first]) first += 1;
+  const auto describe_change = [](const std::vector<std::pair<Motor, bool>>& changes, std::size_t index) {
+    if (index >= changes.size()) return std::string("nothing");
+    return fmt::format("{} {}", to_string(changes[index].first), changes[index].second ? "on" : "off");
+  };
+  fail(12, "turn records",
+       fmt::format("the summary of turn {} lists {} motor changes, the claw carried out {}; change {} is {} in the "
+                   "summary and {} on the cabinet",
+                   summary.turn, listed.size(), carried_out.size(), first + 1, describe_change(listed, first),
+                   describe_change(carried_out, first)),
+       now_ms);
 }
 
 void Oracle::fail_livelock(std::string detail, TimeMs now_ms) {

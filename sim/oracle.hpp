@@ -49,6 +49,11 @@
 //     no cabinet motor runs, whatever the claw was doing.
 // 11. The ready check: with server.ready_ms > 0, a turn starts only for a player
 //     whose {"ready":true} reached the server while the server was asking it.
+// 12. Turn records: the claw's summary of a turn lists exactly the motor changes
+//     it carried out (its SetMotor effects, in order) from the grant it accepted
+//     (its Subscribe to the player's channel) to the summary, the first ones
+//     when entries were dropped past the bound; the store keeps it (a refusal
+//     stops the run).
 //
 // Runs with a `heal` action have two phases. Before the heal (chaos) a stall
 // is no failure: invariant 3 is not checked. From the heal on, liveness is
@@ -56,7 +61,7 @@
 // waiting player is granted within its bound, the server and the claw agree on
 // who controls, and at the end the queue has drained.
 //
-// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10, 11), liveness (3), a
+// Violations are of four kinds: safety (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12), liveness (3), a
 // livelock (the run stopped making progress) and a simulation error (0).
 #pragma once
 
@@ -183,7 +188,15 @@ class Oracle {
   }
   // A claw that loses its link halts, and homes again before its next CLAW_READY.
   void on_claw_link_lost() { claw_said_ready_ = false; }
+  // The claw's own effects, for invariant 12: it began a turn's record (its Subscribe
+  // to the player's channel), changed a motor, published a turn's summary.
+  void on_claw_subscribe() { record_motors_.emplace(); }
+  void on_claw_motor(Motor motor, bool on) {
+    if (record_motors_) record_motors_->emplace_back(motor, on);
+  }
+  void on_turn_summary(const TurnSummary& summary, TimeMs now_ms);
   void on_claw_crashed() {
+    record_motors_.reset();  // A rebooted claw keeps no record of the turn it lost.
     results_told_.clear();  // A rebooted claw serves any turn granted again anew (invariant 9).
     last_finished_since_boot_ = 0;
     obeyed_.clear();  // A rebooted claw remembers no sequence numbers: a re-granted turn starts again.
@@ -231,6 +244,8 @@ class Oracle {
   Turn last_finished_since_boot_ = 0;
   std::optional<Turn> serving_turn_;  // Between the claw's {"control":true} and {"control":false}.
   bool claw_said_ready_ = false;      // CLAW_READY since the last turn or boot: no motor may run.
+  // The claw's motor changes since it began the record it has not yet published (invariant 12).
+  std::optional<std::vector<std::pair<Motor, bool>>> record_motors_;
   std::set<Ticket> waiting_;        // Acknowledged joins not yet served or gone.
   std::optional<TimeMs> stalled_since_ms_;
   struct CommandReceived {

@@ -361,11 +361,18 @@ void World::run_claw_effects() {
             [&](Publish& e) {
               publish_from("claw", e);
               watch_claw_publish(e.message, e.channel);
+              if (const TurnSummary* summary = std::get_if<TurnSummary>(&e.message)) {
+                oracle_.on_turn_summary(*summary, now);
+              }
             },
-            [&](Subscribe& e) { keep_subscribed("claw", e.channel); },
+            [&](Subscribe& e) {
+              keep_subscribed("claw", e.channel);
+              oracle_.on_claw_subscribe();
+            },
             [&](Unsubscribe& e) { network_.unsubscribe("claw", e.channel); },
             [&](SetMotor& e) {
               physics_.set_motor(e.motor, e.on, now);
+              oracle_.on_claw_motor(e.motor, e.on);
               log("claw", fmt::format("motor {} {}", to_string(e.motor), e.on ? "on" : "off"));
             },
             [&](Log& e) { log("claw", e.text); },

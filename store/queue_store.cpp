@@ -1,12 +1,15 @@
 #include "store/queue_store.hpp"
 #include "core/planted.hpp"
 #include "core/overloaded.hpp"
+#include "core/limits.hpp"
+#include "core/assert.hpp"
 
 #include "store/sqlite_handle.hpp"
 #include "store/store_file.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -37,6 +40,7 @@ struct QueueStore::Statements {
   sqlite::Statement player_status, max_ticket, channel_owner, insert_player, set_status, depart;
   sqlite::Statement max_turn, turn_state, open_turns, insert_turn, end_turn, waiting;
   sqlite::Statement insert_admin, last_mode_action;
+  sqlite::Statement turn_exists, upsert_record, prune_records, recent_turns, one_turn, record_of;
 
   static void write(sqlite::Statement& statement, std::string_view what, const auto&... values) {
     check(statement.run(values...), what);
@@ -131,6 +135,35 @@ struct QueueStore::Statements {
     }
   }
 
+  void turn_record(const PersistTurnRecord& effect, std::size_t kept) {
+    const auto turn = to_sql(effect.turn, "PersistTurnRecord: turn");
+    if (effect.summary.turn != effect.turn) {
+      fail(fmt::format("PersistTurnRecord turn {}: the record is of turn {}", turn, effect.summary.turn));
+    }
+    {
+      auto cursor = turn_exists.run(turn);
+      check(cursor, "reading a turn");
+      if (!cursor.has_row()) fail(fmt::format("PersistTurnRecord: turn {} is not stored", turn));
+    }
+    const auto what = fmt::format("PersistTurnRecord turn {}", turn);
+    const std::string record = encode_turn_record(effect.summary);
+    write(upsert_record, what, turn, std::string_view(record));
+    write(prune_records, what, static_cast<std::int64_t>(kept));
+  }
+
+  static TurnRow turn_row(const sqlite::Cursor& cursor) {
+    TurnRow row;
+    row.turn = from_sql(cursor.integer(0), "turn");
+    row.ticket = from_sql(cursor.integer(1), "ticket");
+    row.channel = cursor.text(2);
+    row.started_ms = cursor.integer(3);
+    if (!cursor.is_null(4)) row.ended_ms = cursor.integer(4);
+    if (!cursor.is_null(5)) row.outcome = cursor.text(5);
+    if (!cursor.is_null(6)) row.result = cursor.text(6);
+    row.has_record = cursor.integer(7) != 0;
+    return row;
+  }
+
   QueueMode mode() {
     auto cursor = last_mode_action.run();
     check(cursor, "reading the last admin action");
@@ -199,6 +232,23 @@ std::variant<std::unique_ptr<QueueStore>, StoreError> QueueStore::open(const std
         .last_mode_action = prepare(
             "SELECT action FROM admin_actions WHERE done = 1 AND action IN ('pause', 'resume', 'estop', 'reset') "
             "ORDER BY id DESC LIMIT 1"),
+        .turn_exists = prepare("SELECT 1 FROM turns WHERE turn = ?1"),
+        .upsert_record = prepare(
+            "INSERT INTO turn_records (turn, record) VALUES (?1, ?2) "
+            "ON CONFLICT (turn) DO UPDATE SET record = excluded.record"),
+        // Everything at or below the (kept + 1)-th newest record.
+        .prune_records = prepare(
+            "DELETE FROM turn_records WHERE turn <= "
+            "(SELECT turn FROM turn_records ORDER BY turn DESC LIMIT 1 OFFSET ?1)"),
+        .recent_turns = prepare(
+            "SELECT turns.turn, turns.ticket, coalesce(players.channel, ''), turns.started_ms, turns.ended_ms, "
+            "turns.outcome, turns.result, turn_records.turn IS NOT NULL FROM turns "
+            "LEFT JOIN players USING (ticket) LEFT JOIN turn_records USING (turn) ORDER BY turns.turn DESC LIMIT ?1"),
+        .one_turn = prepare(
+            "SELECT turns.turn, turns.ticket, coalesce(players.channel, ''), turns.started_ms, turns.ended_ms, "
+            "turns.outcome, turns.result, turn_records.turn IS NOT NULL FROM turns "
+            "LEFT JOIN players USING (ticket) LEFT JOIN turn_records USING (turn) WHERE turns.turn = ?1"),
+        .record_of = prepare("SELECT record FROM turn_records WHERE turn = ?1"),
     });
     return std::unique_ptr<QueueStore>(new QueueStore(database.release(), std::move(statements)));
   } catch (const sqlite::Failure& failure) {
@@ -217,7 +267,52 @@ QueueStore::~QueueStore() {
 bool QueueStore::is_persistent(const Effect& effect) const {
   return std::holds_alternative<PersistJoin>(effect) || std::holds_alternative<PersistDeparture>(effect) ||
          std::holds_alternative<PersistTurnStart>(effect) || std::holds_alternative<PersistTurnEnd>(effect) ||
-         std::holds_alternative<PersistAdminAction>(effect);
+         std::holds_alternative<PersistAdminAction>(effect) || std::holds_alternative<PersistTurnRecord>(effect);
+}
+
+void QueueStore::set_turn_records_kept(std::size_t kept) {
+  CLAWNET_ASSERT(kept >= 1);
+  CLAWNET_ASSERT(kept <= limits::turn_records_kept_max);
+  turn_records_kept_ = kept;
+}
+
+std::variant<std::vector<TurnRow>, StoreError> QueueStore::recent_turns(std::size_t limit) const {
+  CLAWNET_ASSERT(limit >= 1);
+  try {
+    std::vector<TurnRow> rows;
+    auto cursor = statements_->recent_turns.run(static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()))));
+    for (; cursor.has_row(); cursor.next()) rows.push_back(Statements::turn_row(cursor));
+    check(cursor, "reading the recent turns");
+    return rows;
+  } catch (const sqlite::Failure& failure) {
+    return StoreError{failure.message};
+  }
+}
+
+std::variant<std::optional<TurnDetail>, StoreError> QueueStore::turn(Turn turn) const {
+  try {
+    const auto number = to_sql(turn, "turn");
+    TurnDetail detail;
+    {
+      auto cursor = statements_->one_turn.run(number);
+      check(cursor, "reading a turn");
+      if (!cursor.has_row()) return std::optional<TurnDetail>();
+      detail.row = Statements::turn_row(cursor);
+    }
+    if (detail.row.has_record) {
+      auto cursor = statements_->record_of.run(number);
+      check(cursor, "reading a turn record");
+      if (!cursor.has_row()) fail(fmt::format("the record of turn {} vanished", turn));
+      auto decoded = decode_turn_record(cursor.text(0));
+      if (const auto* failure = std::get_if<DecodeError>(&decoded)) {
+        fail(fmt::format("the stored record of turn {} does not decode: {}", turn, failure->detail));
+      }
+      detail.record = std::get<TurnSummary>(std::move(decoded));
+    }
+    return std::optional<TurnDetail>(std::move(detail));
+  } catch (const sqlite::Failure& failure) {
+    return StoreError{failure.message};
+  }
 }
 
 std::optional<StoreError> QueueStore::apply(const Effect& effect) { return apply_all(std::span(&effect, 1)); }
@@ -237,6 +332,7 @@ std::optional<StoreError> QueueStore::apply_all(std::span<const Effect> effects)
                      [&](const PersistTurnStart& start) { statements.turn_start(start); },
                      [&](const PersistTurnEnd& end) { statements.turn_end(end); },
                      [&](const PersistAdminAction& action) { statements.admin_action(action); },
+                     [&](const PersistTurnRecord& record) { statements.turn_record(record, turn_records_kept_); },
                      [](const auto&) {},
                  },
                  effect);

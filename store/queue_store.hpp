@@ -16,8 +16,12 @@
 //    mode the operator's last done pause, resume, e-stop or reset left.
 //  - apply() refuses, with a StoreError naming the ticket or turn and without changing
 //    the store, an effect that does not fit what is stored (a duplicate join, a
-//    departure of an unknown ticket, ending a turn that is not open, ...) and any
-//    effect that is not a Persist* effect.
+//    departure of an unknown ticket, ending a turn that is not open, a record of a
+//    turn never stored, ...) and any effect that is not a Persist* effect.
+//  - Turn records are bounded: apply() of a PersistTurnRecord keeps the records of
+//    the turn_records_kept() newest turns and deletes older ones, in its one
+//    transaction. A second record of a turn replaces the first (the claw's summary
+//    may be delivered twice).
 // Not thread-safe; one QueueStore per file: while one is open, opening the file again
 // (from any process) fails (on a VFS whose locks are no-ops, such as the simulation's
 // disk, the caller must see to that). docs/store.md has the schema and the recovery rules.
@@ -32,6 +36,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 struct sqlite3;
 
@@ -48,9 +53,27 @@ enum class Durability : std::uint8_t {
   process_crash,  // synchronous=NORMAL: too weak for a power cut; tests show the simulation catches it.
 };
 
+// One turn as clawd's turns API shows it (GET /v1/turns).
+struct TurnRow {
+  Turn turn = 0;
+  Ticket ticket = 0;
+  std::string channel;                // The player's.
+  TimeMs started_ms = 0;
+  std::optional<TimeMs> ended_ms;     // While open: none.
+  std::optional<std::string> outcome;  // turns.outcome, as stored.
+  std::optional<std::string> result;   // turns.result, as stored.
+  bool has_record = false;             // The claw's summary is kept (turn_records).
+};
+// One turn with the claw's record of it, if kept (GET /v1/turns/{turn}).
+struct TurnDetail {
+  TurnRow row;
+  std::optional<TurnSummary> record;
+};
+
 class QueueStore {
  public:
-  static inline constexpr int schema_version = 4;
+  static inline constexpr int schema_version = 5;
+  static inline constexpr std::size_t turn_records_kept_default = 1'000;
 
   // `vfs` names the SQLite VFS to keep the file on (the simulation's in-memory disk);
   // empty: SQLite's default, the real file system.
@@ -62,7 +85,7 @@ class QueueStore {
   QueueStore& operator=(const QueueStore&) = delete;
 
   // Persists a PersistJoin / PersistDeparture / PersistTurnStart / PersistTurnEnd /
-  // PersistAdminAction.
+  // PersistAdminAction / PersistTurnRecord.
   // Returns true iff `effect` is one of those (others are not the store's business).
   bool is_persistent(const Effect& effect) const;
   std::optional<StoreError> apply(const Effect& effect);
@@ -71,11 +94,21 @@ class QueueStore {
   std::optional<StoreError> apply_all(std::span<const Effect> effects);
   std::variant<StoredQueue, StoreError> load() const;
 
+  // How many turns' records to keep. REQUIRES: 1 <= kept <= limits::turn_records_kept_max.
+  // Takes effect at the next PersistTurnRecord.
+  void set_turn_records_kept(std::size_t kept);
+  std::size_t turn_records_kept() const { return turn_records_kept_; }
+  // The `limit` newest turns, newest first. REQUIRES: limit >= 1.
+  std::variant<std::vector<TurnRow>, StoreError> recent_turns(std::size_t limit) const;
+  // Turn `turn` with its record; nullopt if no such turn is stored.
+  std::variant<std::optional<TurnDetail>, StoreError> turn(Turn turn) const;
+
  private:
   struct Statements;  // Prepared once by open(); defined in queue_store.cpp.
   QueueStore(sqlite3* database, std::unique_ptr<Statements> statements);
   sqlite3* database_;
   std::unique_ptr<Statements> statements_;
+  std::size_t turn_records_kept_ = turn_records_kept_default;
 };
 
 }  // namespace clawnet

@@ -51,7 +51,7 @@ struct Migration {
   std::string_view sql;
   bool rebuilds_tables = false;
 };
-constexpr std::array<Migration, 3> migrations = {{
+constexpr std::array<Migration, 4> migrations = {{
     // How each turn ended for its player (docs/protocol.md, "Turn results"); NULL for
     // turns that ended before version 2, or have not ended.
     {2, "ALTER TABLE turns ADD COLUMN result TEXT CHECK (result IN "
@@ -92,6 +92,14 @@ DROP TABLE players;
 ALTER TABLE players_v4 RENAME TO players;
 )sql",
      true},
+    // Per-turn records: the claw's summary of a turn, its JSON as the protocol
+    // writes it (docs/protocol.md, "Turn summaries"); only the newest are kept.
+    {5, R"sql(
+CREATE TABLE turn_records (
+  turn INTEGER PRIMARY KEY REFERENCES turns (turn),
+  record TEXT NOT NULL
+) STRICT;
+)sql"},
 }};
 static_assert(migrations.back().to_version == QueueStore::schema_version);
 

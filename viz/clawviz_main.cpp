@@ -5,6 +5,7 @@
 // or a bad scenario file.
 #include "sim/run.hpp"
 #include "viz/clawviz_options.hpp"
+#include "viz/turn_driver.hpp"
 #include "viz/window.hpp"
 #include "viz/world_driver.hpp"
 
@@ -60,6 +61,15 @@ int main(int argc, char** argv) {
   }
   if (!parsed.error.empty()) return fail(parsed.error + "\n" + viz::clawviz_usage, 2);
   const viz::ClawvizCommand& command = parsed.command;
+  if (!command.turn_path.empty()) {
+    auto replay = viz::load_turn_replay(command.turn_path);
+    if (const std::string* error = std::get_if<std::string>(&replay)) return fail(*error, 2);
+    viz::TurnReplay& turn = std::get<viz::TurnReplay>(replay);
+    const std::string name = fmt::format("turn {}", turn.record.turn);
+    if (auto error = viz::check_turn_command(command, name, turn.record.ready_at_ms)) return fail(*error, 2);
+    viz::TurnDriver driver(std::move(turn));
+    return run(driver, command);
+  }
   auto loaded = sim::load_scenario(command.scenario_path);
   if (const std::string* error = std::get_if<std::string>(&loaded)) return fail(*error, 2);
   sim::Scenario& scenario = std::get<sim::Scenario>(loaded);

@@ -23,6 +23,7 @@ const char* const clawviz_usage =
     "usage: clawviz FILE.scenario [--seed N] [--play NAME] [--speed X] [--paused] [--frames-max N]\n"
     "       clawviz FILE.scenario --png OUT.png [--at T] [--size WxH]\n"
     "       clawviz FILE.scenario --frames DIR [--every T] [--until T] [--size WxH]\n"
+    "       clawviz --turn TURN.json [--png OUT.png [--at T] | --frames DIR ...]  (TURN.json: GET /v1/turns/{turn})\n"
     "other options: --width N --height N --font PATH --mono-font PATH; T is a duration (1500ms, 6.4s, 1m30s)\n";
 
 namespace {
@@ -180,6 +181,7 @@ constexpr ValueOption value_options[] = {
        return std::nullopt;
      }},
     {"--font", [](ClawvizCommand& c, std::string_view v) { return path("--font", v, "file path", c.viz.fonts.sans); }},
+    {"--turn", [](ClawvizCommand& c, std::string_view v) { return path("--turn", v, "file path", c.turn_path); }},
     {"--mono-font",
      [](ClawvizCommand& c, std::string_view v) { return path("--mono-font", v, "file path", c.viz.fonts.mono); }},
 };
@@ -187,7 +189,16 @@ constexpr ValueOption value_options[] = {
 // Options that only make sense together, or not at all together.
 Error check_combination(const ClawvizCommand& command, const CLI::App& app) {
   const VizOptions& viz = command.viz;
-  if (command.scenario_path.empty()) return std::string("missing the scenario file");
+  if (!command.turn_path.empty()) {
+    if (!command.scenario_path.empty()) {
+      return fmt::format("--turn and a scenario file ('{}'): give one, not both", command.scenario_path);
+    }
+    if (command.seed) return std::string("--seed: not with --turn (a recorded turn has no seed)");
+    if (!viz.play.empty()) return std::string("--play: not with --turn (a recorded turn takes no commands)");
+  }
+  if (command.scenario_path.empty() && command.turn_path.empty()) {
+    return std::string("missing the scenario file (or --turn FILE)");
+  }
   if (!viz.png_path.empty() && !viz.frames_dir.empty()) return std::string("--png and --frames: give one, not both");
   if (app.count("--at") > 0 && viz.png_path.empty()) {
     return std::string("--at: only with --png (the instant it renders)");
@@ -257,19 +268,20 @@ ParsedClawviz parse_clawviz_command(const std::vector<std::string>& args) {
   return parsed;
 }
 
-std::optional<std::string> check_clawviz_command(const ClawvizCommand& command, const sim::Scenario& scenario) {
-  const VizOptions& viz = command.viz;
-  const std::string end = sim::format_duration(scenario.duration_ms);
-  if (!viz.png_path.empty() && viz.png_after_ms > scenario.duration_ms) {
-    return fmt::format("--at: {} is after the end of {} ({})", sim::format_duration(viz.png_after_ms),
-                       scenario.name, end);
+namespace {
+
+// --at, --until and the series' length against a run of `duration_ms`, and the fonts.
+std::optional<std::string> check_against_run(const VizOptions& viz, const std::string& name, TimeMs duration_ms) {
+  const std::string end = sim::format_duration(duration_ms);
+  if (!viz.png_path.empty() && viz.png_after_ms > duration_ms) {
+    return fmt::format("--at: {} is after the end of {} ({})", sim::format_duration(viz.png_after_ms), name, end);
   }
   if (!viz.frames_dir.empty()) {
-    if (viz.frames_until_ms > scenario.duration_ms) {
+    if (viz.frames_until_ms > duration_ms) {
       return fmt::format("--until: {} is after the end of {} ({})", sim::format_duration(viz.frames_until_ms),
-                         scenario.name, end);
+                         name, end);
     }
-    const TimeMs last_ms = viz.frames_until_ms > 0 ? viz.frames_until_ms : scenario.duration_ms;
+    const TimeMs last_ms = viz.frames_until_ms > 0 ? viz.frames_until_ms : duration_ms;
     const auto frames = static_cast<std::uint64_t>(last_ms / viz.frame_every_ms) + 1;
     if (frames > frame_series_max) {
       return fmt::format("--every: {} frames to {} at one every {}, at most {}: raise --every or set --until", frames,
@@ -277,13 +289,23 @@ std::optional<std::string> check_clawviz_command(const ClawvizCommand& command, 
     }
   }
   const FontPaths defaults;
-  for (const auto& [name, path, default_path] : {std::tuple{"--font", viz.fonts.sans, defaults.sans},
-                                                 std::tuple{"--mono-font", viz.fonts.mono, defaults.mono}}) {
+  for (const auto& [option, path, default_path] : {std::tuple{"--font", viz.fonts.sans, defaults.sans},
+                                                   std::tuple{"--mono-font", viz.fonts.mono, defaults.mono}}) {
     if (path != default_path && !std::ifstream(path, std::ios::binary).good()) {
-      return fmt::format("{}: cannot read '{}'", name, path);
+      return fmt::format("{}: cannot read '{}'", option, path);
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> check_clawviz_command(const ClawvizCommand& command, const sim::Scenario& scenario) {
+  return check_against_run(command.viz, scenario.name, scenario.duration_ms);
+}
+
+std::optional<std::string> check_turn_command(const ClawvizCommand& command, const std::string& name, TimeMs end_ms) {
+  return check_against_run(command.viz, name, end_ms);
 }
 
 }  // namespace clawnet::viz

@@ -3,6 +3,10 @@
 //   clawviz FILE.scenario [--seed N] [--play NAME] [--speed X] [--paused] ...   window
 //   clawviz FILE --png out.png --at 42s [--size 1280x720]                       one PNG
 //   clawviz FILE --frames DIR [--every 1s] [--until 2m] [--size WxH]            a series
+//   clawviz --turn TURN.json [--png out.png --at 2s | --frames DIR ...]          a recorded turn
+//
+//   --turn PATH               replay a production turn: the answer of clawd's GET
+//                             /v1/turns/{turn} (viz/turn_driver.hpp), instead of a scenario
 //
 //   --seed N                  the run's seed (default: the scenario's own `seed` line)
 //   --play NAME               steer player NAME with the keyboard
@@ -41,6 +45,7 @@ inline constexpr TimeMs frame_every_ms_min = 10;
 
 struct ClawvizCommand {
   std::string scenario_path;
+  std::string turn_path;  // --turn: a recorded turn instead of a scenario.
   std::optional<std::uint64_t> seed;  // Unset: the scenario's seed.
   VizOptions viz;
   bool help = false;  // --help or -h: print the usage and exit 0.
@@ -60,5 +65,7 @@ ParsedClawviz parse_clawviz_command(const std::vector<std::string>& args);
 // run, the series within frame_series_max frames) and that fonts given with
 // --font or --mono-font can be read. Returns an error naming the argument, or nullopt.
 std::optional<std::string> check_clawviz_command(const ClawvizCommand& command, const sim::Scenario& scenario);
+// The same checks for --turn, against the replay's length (`end_ms`, its CLAW_READY).
+std::optional<std::string> check_turn_command(const ClawvizCommand& command, const std::string& name, TimeMs end_ms);
 
 }  // namespace clawnet::viz

@@ -1192,5 +1192,202 @@ TEST(ClawMachine, ConfigValidationNamesTheField) {
   EXPECT_EQ(validate(config).value_or(ConfigFieldError{}).field, "motor_on_ms_max");
 }
 
+
+// --- The turn's record ------------------------------------------------------------------------
+
+// Every effect of a run of inputs, in order.
+class Recorder {
+ public:
+  void keep(const Effects& effects) { all.insert(all.end(), effects.begin(), effects.end()); }
+  std::vector<TurnSummary> summaries() const { return messages_to<TurnSummary>(all, secure_channel); }
+  // The (motor, on) of every SetMotor effect, in order.
+  std::vector<std::pair<Motor, bool>> motor_changes() const {
+    std::vector<std::pair<Motor, bool>> changes;
+    for (const SetMotor& set : effects_of<SetMotor>(all)) changes.emplace_back(set.motor, set.on);
+    return changes;
+  }
+  Effects all;
+};
+
+template <class Entry>
+std::vector<Entry> entries_of(const TurnSummary& summary) {
+  std::vector<Entry> found;
+  for (const TurnEntry& entry : summary.entries) {
+    if (const Entry* kind = std::get_if<Entry>(&entry)) found.push_back(*kind);
+  }
+  return found;
+}
+
+std::vector<std::pair<Motor, bool>> motor_changes_of(const TurnSummary& summary) {
+  std::vector<std::pair<Motor, bool>> changes;
+  for (const MotorEntry& entry : entries_of<MotorEntry>(summary)) changes.emplace_back(entry.motor, entry.on);
+  return changes;
+}
+
+// From the grant to CLAW_READY: what the player sent, accepted or refused and why,
+// what each motor did and who made it, and the result; published once, after
+// the CLAW_READY that ends the turn.
+TEST(ClawMachine, TheTurnRecordHoldsEveryCommandRejectionMotorChangeAndTheResult) {
+  const ClawConfig config = test_config();
+  Claw claw;
+  claw.boot_ready();
+  EXPECT_TRUE(messages_to<TurnSummary>(claw.effects, secure_channel).empty()) << "no turn, no record";
+  Recorder run;
+  const TimeMs listen_at = claw.now + 1'000;
+  claw.now = listen_at;
+  run.keep(claw.listen(7));
+  claw.now = listen_at + 40;
+  run.keep(claw.subscribed());
+  claw.now = listen_at + 100;
+  run.keep(claw.command(CommandKind::right_on));               // seq 1
+  claw.now = listen_at + 110;
+  run.keep(claw.command_with(CommandKind::right_on, 7, 1));    // Replayed.
+  run.keep(claw.command_with(CommandKind::up_on, 6, 9));       // Another turn.
+  run.keep(claw.say(channel, "{not json"));
+  run.keep(claw.say(channel, encode(Position{1, true, 0})));   // Not a command.
+  run.keep(claw.command(CommandKind::down_on));                // seq 10: the down end switch is pressed (home).
+  run.keep(claw.advance_to(listen_at + 110 + config.deadman_ms));  // The dead-man stops the gantry.
+  ASSERT_FALSE(claw.motor(Motor::gantry_right));
+  const TimeMs dropped_at = listen_at + 2'000;
+  claw.now = dropped_at;
+  run.keep(claw.command(CommandKind::drop));                   // seq 11
+  claw.now = dropped_at + 50;
+  run.keep(claw.command(CommandKind::left_on));                // seq 12: the turn is over.
+  run.keep(claw.press(Switch::claw_top, false));
+  claw.now = dropped_at + 1'000;
+  run.keep(claw.press(Switch::claw_bottom, true));
+  run.keep(claw.advance_to(claw.now + config.grip_ms));
+  run.keep(claw.press(Switch::claw_bottom, false));
+  run.keep(claw.press(Switch::claw_top, true));                // Home already: Releasing.
+  ASSERT_EQ(claw.state(), "Releasing");
+  EXPECT_TRUE(run.summaries().empty()) << "the record is published when the turn is over, with CLAW_READY";
+  Effects& ready = claw.advance_to(claw.now + config.release_ms);
+  run.keep(ready);
+  ASSERT_EQ(claw.state(), "Ready");
+  // CLAW_READY first (the server closes the turn), then the summary.
+  const std::vector<Publish> published = effects_of<Publish>(ready);
+  ASSERT_EQ(published.size(), 3U) << test::describe_all(ready);  // The result, CLAW_READY, the summary.
+  EXPECT_TRUE(std::holds_alternative<ClawStatusMessage>(published[1].message));
+  EXPECT_TRUE(std::holds_alternative<TurnSummary>(published[2].message));
+
+  const std::vector<TurnSummary> summaries = run.summaries();
+  ASSERT_EQ(summaries.size(), 1U);
+  const TurnSummary& summary = summaries[0];
+  EXPECT_EQ(summary.turn, 7U);
+  EXPECT_EQ(summary.channel, channel);
+  EXPECT_EQ(summary.turn_ms, turn_ms);
+  EXPECT_EQ(summary.control_at_ms, 40);
+  EXPECT_EQ(summary.ended_at_ms, dropped_at - listen_at);
+  EXPECT_EQ(summary.ready_at_ms, claw.now - listen_at);
+  EXPECT_EQ(summary.result, TurnResult::loss);
+  EXPECT_EQ(summary.entries_dropped, 0U);
+
+  EXPECT_EQ(entries_of<CommandEntry>(summary),
+            (std::vector<CommandEntry>{{100, CommandKind::right_on, 1, {}},
+                                       {110, CommandKind::down_on, 10, NoMove::limit_switch},
+                                       {2'000, CommandKind::drop, 11, {}}}));
+  EXPECT_EQ(entries_of<RejectionEntry>(summary),
+            (std::vector<RejectionEntry>{{110, Rejection::replayed_seq, CommandKind::right_on, 1},
+                                         {110, Rejection::wrong_turn, CommandKind::up_on, 9},
+                                         {110, Rejection::malformed, {}, 0},
+                                         {110, Rejection::not_a_command, {}, 0},
+                                         {2'050, Rejection::not_in_control, CommandKind::left_on, 12}}));
+  // Every motor change the claw made from the grant to CLAW_READY, in order, and only those.
+  EXPECT_EQ(motor_changes_of(summary), run.motor_changes());
+  const std::vector<MotorEntry> motors = entries_of<MotorEntry>(summary);
+  ASSERT_GE(motors.size(), 2U);
+  EXPECT_EQ(motors[0], (MotorEntry{100, Motor::gantry_right, true, MotorCause::player}));
+  EXPECT_EQ(motors[1], (MotorEntry{110 + config.deadman_ms, Motor::gantry_right, false, MotorCause::deadman}));
+  for (std::size_t index = 2; index < motors.size(); index += 1) {
+    EXPECT_TRUE(motors[index].cause == MotorCause::drop_cycle || motors[index].cause == MotorCause::limit_switch)
+        << to_string(motors[index].cause);
+  }
+  const std::vector<SwitchEntry> switches = entries_of<SwitchEntry>(summary);
+  EXPECT_EQ(switches, (std::vector<SwitchEntry>{{3'000, Switch::claw_bottom}, {3'000 + config.grip_ms, Switch::claw_top}}));
+  // Published once: the next CLAW_READY repeats only the status.
+  claw.advance_to(claw.machine.next_deadline());
+  EXPECT_TRUE(messages_to<TurnSummary>(claw.effects, secure_channel).empty());
+}
+
+// A busy turn keeps its first turn_record_entries_max entries and counts the rest;
+// the full record still fits one message.
+TEST(ClawMachine, TheTurnRecordIsBoundedAndCountsWhatItDrops) {
+  Claw claw;
+  claw.boot_ready();
+  Recorder run;
+  run.keep(claw.listen(3));
+  run.keep(claw.subscribed());
+  constexpr int presses = 200;  // Each one a command and a motor change: 400 entries.
+  for (int index = 0; index < presses; index += 1) {
+    claw.now += 100;  // 10 a second, within the rate limit.
+    run.keep(claw.command(index % 2 == 0 ? CommandKind::up_on : CommandKind::up_off));
+  }
+  run.keep(claw.command(CommandKind::drop));
+  claw.press(Switch::claw_top, false);
+  run.keep(claw.press(Switch::claw_bottom, true));
+  run.keep(claw.advance_to(claw.now + claw.machine.config().grip_ms));
+  claw.press(Switch::claw_bottom, false);
+  run.keep(claw.press(Switch::claw_top, true));
+  run.keep(claw.advance_to(claw.machine.next_deadline()));
+  ASSERT_EQ(claw.state(), "Ready");
+  const std::vector<TurnSummary> summaries = run.summaries();
+  ASSERT_EQ(summaries.size(), 1U);
+  const TurnSummary& summary = summaries[0];
+  ASSERT_EQ(summary.entries.size(), limits::turn_record_entries_max);
+  // Everything that happened: the accepted commands, the motor changes, two switch presses.
+  const std::size_t happened = presses + 1 + run.motor_changes().size() + 2;
+  EXPECT_EQ(summary.entries.size() + summary.entries_dropped, happened);
+  EXPECT_EQ(entries_of<CommandEntry>(summary).front().seq, 1U);  // The first ones are kept.
+  EXPECT_LE(encode(summary).size(), limits::turn_summary_bytes_max);
+}
+
+// A turn given up before any drop (here the subscription never came) is recorded
+// too, without control and without a result of the claw's.
+TEST(ClawMachine, ATurnGivenUpBeforeAnyDropIsRecordedWithoutAResult) {
+  Claw claw;
+  claw.boot_ready();
+  Recorder run;
+  const TimeMs listen_at = claw.now;
+  run.keep(claw.listen(4));
+  run.keep(claw.command_with(CommandKind::up_on, 4, 1));  // Before control.
+  run.keep(claw.advance_to(listen_at + claw.machine.config().subscribe_ms_max));
+  ASSERT_EQ(claw.state(), "Releasing");  // The claw is home already.
+  run.keep(claw.advance_to(claw.machine.next_deadline()));
+  ASSERT_EQ(claw.state(), "Ready");
+  const std::vector<TurnSummary> summaries = run.summaries();
+  ASSERT_EQ(summaries.size(), 1U);
+  EXPECT_EQ(summaries[0].turn, 4U);
+  EXPECT_FALSE(summaries[0].control_at_ms.has_value());
+  EXPECT_FALSE(summaries[0].result.has_value());
+  EXPECT_EQ(summaries[0].ended_at_ms, claw.machine.config().subscribe_ms_max);
+  EXPECT_EQ(entries_of<RejectionEntry>(summaries[0]),
+            (std::vector<RejectionEntry>{{0, Rejection::not_in_control, CommandKind::up_on, 1}}));
+}
+
+// An emergency stop mid-turn: the gantry stops as the turn ends, no drop, no
+// result, and the record follows the CLAW_READY after the RESET.
+TEST(ClawMachine, AnEmergencyStopMidTurnIsInTheRecordWithoutAResult) {
+  Claw claw;
+  claw.boot_ready();
+  Recorder run;
+  run.keep(claw.listen(5));
+  run.keep(claw.subscribed());
+  claw.now += 100;
+  run.keep(claw.command(CommandKind::right_on));
+  claw.now += 100;
+  run.keep(claw.secure(EmergencyStop{}));
+  ASSERT_EQ(claw.state(), "Halted");
+  EXPECT_TRUE(run.summaries().empty());
+  claw.now += 5'000;
+  run.keep(claw.secure(ResetClaw{}));
+  finish_homing(claw);
+  run.keep(claw.effects);
+  const std::vector<TurnSummary> summaries = run.summaries();
+  ASSERT_EQ(summaries.size(), 1U);
+  EXPECT_FALSE(summaries[0].result.has_value());
+  EXPECT_EQ(summaries[0].ended_at_ms, 200);
+  EXPECT_EQ(entries_of<MotorEntry>(summaries[0]).at(1), (MotorEntry{200, Motor::gantry_right, false, MotorCause::turn_end}));
+}
+
 }  // namespace
 }  // namespace clawnet

@@ -1231,5 +1231,54 @@ TEST(ServerMachine, ConfigValidationNamesTheField) {
   EXPECT_EQ(validate(config).value_or(ConfigFieldError{}).field, "grace_ms");
 }
 
+
+// --- Turn records -----------------------------------------------------------------------------
+
+TurnSummary summary_of(Turn turn) {
+  TurnSummary summary;
+  summary.turn = turn;
+  summary.channel = player(0);
+  summary.turn_ms = 30'000;
+  summary.ended_at_ms = 2'000;
+  summary.ready_at_ms = 9'000;
+  summary.entries = {CommandEntry{100, CommandKind::up_on, 1, {}}, MotorEntry{100, Motor::gantry_up, true, MotorCause::player}};
+  return summary;
+}
+
+// The claw's summary of a turn this server started is kept with the turn, open or
+// closed (its CLAW_READY may come later, or be lost); one of a turn never started
+// is refused and counted.
+TEST(ServerMachine, ATurnSummaryIsKeptForAStartedTurnAndRefusedOtherwise) {
+  Server server;
+  server.start_with_players(2);
+  server.claw_ready(0);
+  const Turn turn = server.listen().turn;
+  server.claw_controlled(turn);
+  Effects& early = server.claw(summary_of(turn));  // Before its CLAW_READY.
+  ASSERT_EQ(effects_of<PersistTurnRecord>(early).size(), 1U);
+  server.claw_ready(turn);
+  Effects& kept = server.claw(summary_of(turn));
+  const std::vector<PersistTurnRecord> records = effects_of<PersistTurnRecord>(kept);
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].turn, turn);
+  EXPECT_EQ(records[0].summary, summary_of(turn));
+  EXPECT_EQ(server.machine.counters().turn_records, 2U);
+  EXPECT_EQ(server.machine.counters().rejected_messages, 0U);
+  // The next turn is granted but the claw cannot have finished it... and the one after was never started.
+  const Turn next = server.open_turn_number();
+  Effects& refused = server.claw(summary_of(next + 1));
+  EXPECT_TRUE(effects_of<PersistTurnRecord>(refused).empty());
+  EXPECT_EQ(server.machine.counters().rejected_messages, 1U);
+  EXPECT_EQ(server.machine.counters().turn_records, 2U);
+  EXPECT_EQ(server.state(), "Granting") << "a summary changes nothing in the queue";
+}
+
+TEST(ServerMachine, ATurnSummaryBeforeStartIsRefused) {
+  Server server;
+  Effects& effects = server.claw(summary_of(1));
+  EXPECT_TRUE(effects_of<PersistTurnRecord>(effects).empty());
+  EXPECT_EQ(server.machine.counters().rejected_messages, 1U);
+}
+
 }  // namespace
 }  // namespace clawnet

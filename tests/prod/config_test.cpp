@@ -148,6 +148,15 @@ TEST(Config, MachineKeysOutsideTheirRangeAreRefusedAtTheirLine) {
   EXPECT_NE(error.message.find("expected an integer"), std::string::npos);
 }
 
+// How many turns' records clawd keeps: a bound of its own, checked at its line.
+TEST(Config, TurnRecordsKeptIsBounded) {
+  EXPECT_EQ(parse_ok("").store.turn_records_kept, 1000U);
+  EXPECT_EQ(parse_ok("store.turn_records_kept = 5\n").store.turn_records_kept, 5U);
+  EXPECT_EQ(parse_error("store.turn_records_kept = 0\n").describe(),
+            "test.conf:1: key 'store.turn_records_kept': 0 is outside [1, 1000000]");
+  EXPECT_EQ(parse_error("store.turn_records_kept = 1000001\n").key, "store.turn_records_kept");
+}
+
 TEST(Config, RefusesAPasswordInTheFile) {
   const ConfigError error = parse_error("broker.password = hunter2\n");
   EXPECT_EQ(error.key, "broker.password");

@@ -273,5 +273,35 @@ TEST(Oracle, LivenessCatchesAClawThatNeverHearsFromTheServer) {
   EXPECT_LT(world.violation()->at_ms, 40'000);
 }
 
+// Invariant 12: a turn's record lists exactly the motor changes the claw carried out.
+TEST(Oracle, TurnRecordsCatchASummaryThatMissesAMotorChange) {
+  TurnSummary summary{3, "p-3", 30'000, 10, 500, 900, {}, {}, 0};
+  summary.entries = {MotorEntry{100, Motor::gantry_up, true, MotorCause::player},
+                     MotorEntry{700, Motor::gantry_up, false, MotorCause::deadman}};
+  Oracle oracle(30'000);
+  oracle.on_claw_subscribe();
+  oracle.on_claw_motor(Motor::gantry_up, true);
+  oracle.on_claw_motor(Motor::gantry_up, false);
+  oracle.on_turn_summary(summary, 0);
+  EXPECT_FALSE(oracle.violation().has_value()) << oracle.violation()->detail;
+  oracle.on_claw_subscribe();
+  oracle.on_claw_motor(Motor::gantry_up, true);
+  oracle.on_claw_motor(Motor::gantry_left, true);  // Not in the summary below.
+  oracle.on_claw_motor(Motor::gantry_up, false);
+  oracle.on_turn_summary(summary, 0);
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 12);
+  EXPECT_NE(oracle.violation()->detail.find("change 2 is gantry_up off in the summary and gantry_left on"),
+            std::string::npos)
+      << oracle.violation()->detail;
+}
+
+TEST(Oracle, TurnRecordsCatchASummaryWithoutAGrant) {
+  Oracle oracle(30'000);
+  oracle.on_turn_summary(TurnSummary{3, "p-3", 30'000, {}, 0, 0, {}, {}, 0}, 0);
+  ASSERT_TRUE(oracle.violation().has_value());
+  EXPECT_EQ(oracle.violation()->invariant, 12);
+}
+
 }  // namespace
 }  // namespace clawnet::sim

@@ -29,6 +29,28 @@ TEST(ClawvizOptions, PngAtAnInstantWithASize) {
   EXPECT_FALSE(parsed.command.seed.has_value());
 }
 
+TEST(ClawvizOptions, ARecordedTurnInsteadOfAScenario) {
+  const ParsedClawviz parsed = parse({"--turn", "turn-7.json", "--png", "out.png", "--at", "2s"});
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.command.turn_path, "turn-7.json");
+  EXPECT_TRUE(parsed.command.scenario_path.empty());
+  EXPECT_EQ(parsed.command.viz.png_after_ms, 2000);
+  EXPECT_EQ(parse({"--turn", "t.json", "s.scenario"}).error.find("--turn and a scenario file ('s.scenario')"), 0U);
+  EXPECT_EQ(parse({"--turn", "t.json", "--seed", "3"}).error.find("--seed: not with --turn"), 0U);
+  EXPECT_EQ(parse({"--turn", "t.json", "--play", "dana"}).error.find("--play: not with --turn"), 0U);
+  EXPECT_EQ(parse({"--turn="}).error, "--turn: expected a file path");
+  EXPECT_EQ(parse({"--png", "out.png"}).error, "missing the scenario file (or --turn FILE)");
+  ClawvizCommand late;
+  late.turn_path = "t.json";
+  late.viz.png_path = "out.png";
+  late.viz.png_after_ms = 9'001;
+  EXPECT_EQ(check_turn_command(late, "turn 7", 9'000).value_or("").find("--at: 9.001s is after the end of turn 7"),
+            0U)
+      << check_turn_command(late, "turn 7", 9'000).value_or("");
+  late.viz.png_after_ms = 9'000;
+  EXPECT_EQ(check_turn_command(late, "turn 7", 9'000), std::nullopt);
+}
+
 TEST(ClawvizOptions, FrameSeries) {
   const ParsedClawviz parsed = parse({"--frames", "out", "--every", "1m30s", "--until=2m", "s.scenario"});
   ASSERT_EQ(parsed.error, "");
