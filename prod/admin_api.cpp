@@ -53,19 +53,24 @@ bool constant_time_equal(std::string_view given, std::string_view expected) {
   return difference == 0;
 }
 
+bool admin_authorized(const HttpRequest& request, const HttpResponder& respond, std::string_view token) {
+  constexpr std::string_view scheme = "Bearer ";
+  const std::optional<std::string_view> header = request.header("Authorization");
+  const bool bearer = header.has_value() && header->substr(0, scheme.size()) == scheme;
+  if (bearer && constant_time_equal(header->substr(scheme.size()), token)) return true;
+  HttpResponse refused =
+      json_error(401, bearer ? "wrong admin token" : "an admin token is needed: Authorization: Bearer <token>");
+  refused.headers.emplace_back("WWW-Authenticate", "Bearer");
+  respond(std::move(refused));
+  return false;
+}
+
 void add_admin_routes(HttpServer& http, std::string token, AdminHandlers handlers) {
   CLAWNET_ASSERT(!token.empty());
   // Shared by every route's handler: the routes outlive this call.
   const auto shared = std::make_shared<const std::pair<std::string, AdminHandlers>>(std::move(token), std::move(handlers));
   const auto authorized = [shared](const HttpRequest& request, const HttpResponder& respond) {
-    constexpr std::string_view scheme = "Bearer ";
-    const std::optional<std::string_view> header = request.header("Authorization");
-    const bool bearer = header.has_value() && header->substr(0, scheme.size()) == scheme;
-    if (bearer && constant_time_equal(header->substr(scheme.size()), shared->first)) return true;
-    HttpResponse refused = json_error(401, bearer ? "wrong admin token" : "an admin token is needed: Authorization: Bearer <token>");
-    refused.headers.emplace_back("WWW-Authenticate", "Bearer");
-    respond(std::move(refused));
-    return false;
+    return admin_authorized(request, respond, shared->first);
   };
   for (AdminAction action : {AdminAction::pause, AdminAction::resume, AdminAction::skip, AdminAction::kick,
                              AdminAction::estop, AdminAction::reset}) {

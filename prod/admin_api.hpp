@@ -42,6 +42,11 @@ void add_admin_routes(HttpServer& http, std::string token, AdminHandlers handler
 // True iff a == b; the time taken depends on the length of `expected` only.
 bool constant_time_equal(std::string_view given, std::string_view expected);
 
+// True iff `request` carries `Authorization: Bearer <token>`; otherwise answers 401
+// (with `WWW-Authenticate: Bearer`) and returns false. Every route behind the admin
+// token (these, and the turns API) checks it first. REQUIRES: `token` is not empty.
+bool admin_authorized(const HttpRequest& request, const HttpResponder& respond, std::string_view token);
+
 // The JSON a GET /v1/admin/queue answers for `machine`.
 boost::json::object admin_queue_view(const ServerMachine& machine, std::size_t limit);
 

@@ -16,25 +16,6 @@ namespace clawnet::prod {
 namespace {
 
 // The admin API's bearer check (prod/admin_api.hpp): 401 before anything else.
-class BearerCheck {
- public:
-  explicit BearerCheck(std::string token) : token_(std::move(token)) {}
-  bool operator()(const HttpRequest& request, const HttpResponder& respond) const {
-    constexpr std::string_view scheme = "Bearer ";
-    const std::optional<std::string_view> header = request.header("Authorization");
-    const bool bearer = header.has_value() && header->substr(0, scheme.size()) == scheme;
-    if (bearer && constant_time_equal(header->substr(scheme.size()), token_)) return true;
-    HttpResponse refused =
-        json_error(401, bearer ? "wrong admin token" : "an admin token is needed: Authorization: Bearer <token>");
-    refused.headers.emplace_back("WWW-Authenticate", "Bearer");
-    respond(std::move(refused));
-    return false;
-  }
-
- private:
-  std::string token_;
-};
-
 boost::json::value optional_json(const std::optional<std::string>& text) {
   if (!text) return nullptr;
   return boost::json::value(*text);
@@ -76,13 +57,13 @@ boost::json::object turn_detail_json(const TurnDetail& detail) {
 
 void add_turn_routes(HttpServer& http, std::string token, const QueueStore& store) {
   CLAWNET_ASSERT(!token.empty());
-  const auto shared = std::make_shared<const BearerCheck>(std::move(token));
+  const auto kept_token = std::make_shared<const std::string>(std::move(token));  // The routes outlive this call.
   RouteOptions list_options;
   list_options.query = {QueryParameter{"limit", QueryParameter::Kind::integer, 1, turns_listed_max}};
   http.route(
       Method::get, "/v1/turns",
-      [shared, &store](const HttpRequest& request, HttpResponder respond) {
-        if (!(*shared)(request, respond)) return;
+      [kept_token, &store](const HttpRequest& request, HttpResponder respond) {
+        if (!admin_authorized(request, respond, *kept_token)) return;
         const std::int64_t limit = request.query.integer("limit").value_or(turns_listed_default);
         auto rows = store.recent_turns(static_cast<std::size_t>(limit));
         if (auto* error = std::get_if<StoreError>(&rows)) return respond(json_error(500, "store: " + error->message));
@@ -93,8 +74,8 @@ void add_turn_routes(HttpServer& http, std::string token, const QueueStore& stor
       std::move(list_options));
   http.route_prefix(
       Method::get, "/v1/turns/",
-      [shared, &store](const HttpRequest& request, HttpResponder respond) {
-        if (!(*shared)(request, respond)) return;
+      [kept_token, &store](const HttpRequest& request, HttpResponder respond) {
+        if (!admin_authorized(request, respond, *kept_token)) return;
         const std::optional<Turn> turn = parse_turn_number(request.tail);
         if (!turn) {
           return respond(json_error(400, fmt::format("the turn must be a whole number above 0, not \"{}\"",

@@ -18,7 +18,9 @@
 #include "prod/topics.hpp"
 #include "tests/e2e/cluster.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -177,6 +179,7 @@ class Load {
   // Connects the player a join answer names; false if the join was refused.
   bool add_player(const std::optional<e2e::HttpAnswer>& answer) {
     if (!answer || answer->status != 200) {
+      if (refused_ == 0) first_refusal_ = answer ? fmt::format("{} {}", answer->status, answer->body) : "no answer";
       refused_ += 1;
       return false;
     }
@@ -256,11 +259,13 @@ class Load {
 
   // Each press against the first matching clawcab line within the press; a press
   // with none (the gantry already at that end) is no sample.
-  std::vector<double> command_latencies_ms() const {
+  // Presses [first, last).
+  std::vector<double> command_latencies_ms(std::size_t first, std::size_t last) const {
     const std::vector<e2e::OutputLine> lines = cluster_.clawcab().lines();
     std::vector<double> latencies;
     std::size_t from = 0;
-    for (const Press& press : presses_) {
+    for (std::size_t index = first; index < last; ++index) {
+      const Press& press = presses_[index];
       while (from < lines.size() && lines[from].read_at < press.sent) from += 1;
       for (std::size_t i = from; i < lines.size() && lines[i].read_at < press.sent + press_ms; ++i) {
         if (lines[i].text.find(press.motor_line) == std::string::npos) continue;
@@ -278,6 +283,7 @@ class Load {
   std::vector<double> join_ms_;
   std::vector<Press> presses_;
   std::size_t refused_ = 0;
+  std::string first_refusal_;
   std::uint64_t positions_ = 0;
   std::uint64_t turns_started_ = 0;
   std::uint64_t turns_finished_ = 0;
@@ -299,6 +305,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   boost::asio::io_context io;
+  // The loop runs before the first player exists: without work it would stop for good.
+  const auto keep_running = boost::asio::make_work_guard(io);
   Load load(io, cluster);
   const pid_t clawd = cluster.clawd().pid();
   const pid_t broker = cluster.broker().pid();
@@ -319,30 +327,46 @@ int main(int argc, char** argv) {
     }
   }
   const double join_s = std::chrono::duration<double>(Clock::now() - started).count();
+  if (load.players_.empty()) {
+    std::fprintf(stderr, "no join was accepted; the first refusal: %s\n", load.first_refusal_.c_str());
+    return 1;
+  }
   const std::uint64_t positions_before_play = load.positions_;
-  const std::uint64_t turns_before_play = load.turns_started_;
-  while (load.turns_finished_ < options->turns + turns_before_play && Clock::now() < deadline) {
+  // The turns played once everybody joined: positions per change are counted over these.
+  const std::uint64_t started_before_play = load.turns_started_;
+  const std::uint64_t finished_before_play = load.turns_finished_;
+  const std::size_t presses_before_play = load.presses_.size();
+  auto report_at = Clock::now();
+  while (load.turns_finished_ < finished_before_play + options->turns && Clock::now() < deadline) {
     io.run_one_for(std::chrono::milliseconds(50));
+    if (Clock::now() < report_at) continue;
+    report_at = Clock::now() + std::chrono::seconds(10);
+    std::fprintf(stderr, "... %llu turns started, %llu finished\n", static_cast<unsigned long long>(load.turns_started_),
+                 static_cast<unsigned long long>(load.turns_finished_));
   }
   const double wall_s = std::chrono::duration<double>(Clock::now() - started).count();
   const double clawd_cpu = cpu_seconds(clawd) - clawd_cpu_before;
   const double broker_cpu = cpu_seconds(broker) - broker_cpu_before;
-  const std::uint64_t play_turns = load.turns_started_ - turns_before_play;
-  const std::vector<double> commands = load.command_latencies_ms();
+  const std::uint64_t play_turns = load.turns_started_ - started_before_play;
+  const std::vector<double> joining_commands = load.command_latencies_ms(0, presses_before_play);
+  const std::vector<double> commands = load.command_latencies_ms(presses_before_play, load.presses_.size());
   std::printf("players: %zu joined (%zu refused) in %.1f s at a target of %zu/s; join latency p50 %.1f ms, p99 %.1f ms\n",
               load.players_.size(), load.refused_, join_s, options->joins_per_s, percentile_ms(load.join_ms_, 0.5),
               percentile_ms(load.join_ms_, 0.99));
-  std::printf("turns: %llu played with %zu connected; position messages per queue change: %.1f\n",
-              static_cast<unsigned long long>(load.turns_finished_), load.players_.size(),
+  std::printf("turns: %llu played, %llu of them with all %zu connected; position messages per queue change: %.1f\n",
+              static_cast<unsigned long long>(load.turns_finished_),
+              static_cast<unsigned long long>(load.turns_finished_ - finished_before_play), load.players_.size(),
               play_turns == 0 ? 0.0
                               : static_cast<double>(load.positions_ - positions_before_play) /
                                     static_cast<double>(play_turns));
-  std::printf("command to GPIO for the player in control: %zu samples, p50 %.2f ms, p99 %.2f ms\n", commands.size(),
-              percentile_ms(commands, 0.5), percentile_ms(commands, 0.99));
+  std::printf("command to GPIO for the player in control, the others waiting: %zu samples, p50 %.2f ms, p99 %.2f ms "
+              "(while players were still joining: p50 %.2f ms, p99 %.2f ms)\n",
+              commands.size(), percentile_ms(commands, 0.5), percentile_ms(commands, 0.99),
+              percentile_ms(joining_commands, 0.5), percentile_ms(joining_commands, 0.99));
   std::printf("CPU over %.0f s (share of one core): clawd %.0f%%, mosquitto %.0f%%; resident memory: clawd %.0f MiB, "
               "mosquitto %.0f MiB\n",
               wall_s, 100 * clawd_cpu / wall_s, 100 * broker_cpu / wall_s, resident_mib(clawd), resident_mib(broker));
   for (auto& player : load.players_) player->transport->stop();
   io.run_for(std::chrono::milliseconds(200));
-  return load.turns_finished_ >= options->turns + turns_before_play ? 0 : 1;
+  return load.turns_finished_ >= finished_before_play + options->turns ? 0 : 1;
 }
