@@ -31,6 +31,8 @@ inline constexpr std::size_t turn_summary_bytes_max = 32 * 1024;
 inline constexpr std::size_t turn_summary_json_depth_max = 4;
 // clawd keeps the records of the last N turns (store.turn_records_kept).
 inline constexpr std::size_t turn_records_kept_max = 1'000'000;
+// Finished players, ended turns and admin actions the store keeps (the newest).
+inline constexpr std::size_t history_kept_max = 1'000'000;
 
 // --- Queue ---------------------------------------------------------------------
 // The order-statistics queue is O(log N); the bound keeps memory and restart

@@ -48,6 +48,7 @@ std::variant<std::unique_ptr<ClawdDriver>, std::string> ClawdDriver::open(boost:
   if (auto* error = std::get_if<StoreError>(&opened)) return fmt::format("store.path: {}", error->message);
   auto store = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
   store->set_turn_records_kept(config.store.turn_records_kept);
+  store->set_history_kept(config.store.history_kept);
   auto loaded = store->load();
   if (auto* error = std::get_if<StoreError>(&loaded)) return fmt::format("store.path: {}", error->message);
   return std::unique_ptr<ClawdDriver>(

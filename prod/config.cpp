@@ -200,6 +200,9 @@ const std::vector<KeySpec>& key_specs() {
     all.push_back({"store.turn_records_kept",
                    integer<std::size_t>([](Config& c) -> auto& { return c.store.turn_records_kept; }, 1,
                                         static_cast<std::int64_t>(limits::turn_records_kept_max))});
+    all.push_back({"store.history_kept",
+                   integer<std::size_t>([](Config& c) -> auto& { return c.store.history_kept; }, 1,
+                                        static_cast<std::int64_t>(limits::history_kept_max))});
     all.push_back({"metrics.address", text([](Config& c) -> auto& { return c.metrics.address; }, 64)});
     all.push_back({"metrics.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.metrics.port; }, 0, 65535)});
     return all;

@@ -104,6 +104,8 @@ struct StoreConfig {
   std::int64_t commit_wait_us = 0;
   // The claw's records of the newest this-many turns are kept; older ones are pruned.
   std::size_t turn_records_kept = 1'000;
+  // Finished players, ended turns and admin actions kept (the newest); older ones are pruned.
+  std::size_t history_kept = 10'000;
 };
 
 struct Config {

@@ -41,6 +41,7 @@ struct QueueStore::Statements {
   sqlite::Statement max_turn, turn_state, open_turns, insert_turn, end_turn, waiting;
   sqlite::Statement insert_admin, last_mode_action;
   sqlite::Statement turn_exists, upsert_record, prune_records, recent_turns, one_turn, record_of;
+  sqlite::Statement prune_old_records, prune_turns, prune_players, prune_admin;
 
   static void write(sqlite::Statement& statement, std::string_view what, const auto&... values) {
     check(statement.run(values...), what);
@@ -143,12 +144,26 @@ struct QueueStore::Statements {
     {
       auto cursor = turn_exists.run(turn);
       check(cursor, "reading a turn");
-      if (!cursor.has_row()) fail(fmt::format("PersistTurnRecord: turn {} is not stored", turn));
+      if (!cursor.has_row()) {
+        // Turns are numbered without gaps: one below the newest that is gone was pruned.
+        if (turn < last(max_turn, "reading the last turn")) return;
+        fail(fmt::format("PersistTurnRecord: turn {} is not stored", turn));
+      }
     }
     const auto what = fmt::format("PersistTurnRecord turn {}", turn);
     const std::string record = encode_turn_record(effect.summary);
     write(upsert_record, what, turn, std::string_view(record));
     write(prune_records, what, static_cast<std::int64_t>(kept));
+  }
+
+  // Keeps the `kept` newest of each kind of history (the contract in queue_store.hpp).
+  // Records go with their turns, and turns before the players they name.
+  void prune_history(std::size_t kept) {
+    const auto offset = static_cast<std::int64_t>(kept);
+    write(prune_old_records, "pruning turn records", offset);
+    write(prune_turns, "pruning turns", offset);
+    write(prune_players, "pruning players", offset);
+    write(prune_admin, "pruning admin actions", offset);
   }
 
   static TurnRow turn_row(const sqlite::Cursor& cursor) {
@@ -249,6 +264,19 @@ std::variant<std::unique_ptr<QueueStore>, StoreError> QueueStore::open(const std
             "turns.outcome, turns.result, turn_records.turn IS NOT NULL FROM turns "
             "LEFT JOIN players USING (ticket) LEFT JOIN turn_records USING (turn) WHERE turns.turn = ?1"),
         .record_of = prepare("SELECT record FROM turn_records WHERE turn = ?1"),
+        // Each: everything at or below the (kept + 1)-th newest.
+        .prune_old_records = prepare(
+            "DELETE FROM turn_records WHERE turn <= "
+            "(SELECT turn FROM turns WHERE ended_ms IS NOT NULL ORDER BY turn DESC LIMIT 1 OFFSET ?1)"),
+        .prune_turns = prepare(
+            "DELETE FROM turns WHERE ended_ms IS NOT NULL AND turn <= "
+            "(SELECT turn FROM turns WHERE ended_ms IS NOT NULL ORDER BY turn DESC LIMIT 1 OFFSET ?1)"),
+        .prune_players = prepare(
+            "DELETE FROM players WHERE status IN ('departed', 'played') AND ticket <= "
+            "(SELECT ticket FROM players WHERE status IN ('departed', 'played') ORDER BY ticket DESC LIMIT 1 OFFSET ?1) "
+            "AND NOT EXISTS (SELECT 1 FROM turns WHERE turns.ticket = players.ticket)"),
+        .prune_admin = prepare(
+            "DELETE FROM admin_actions WHERE id <= (SELECT id FROM admin_actions ORDER BY id DESC LIMIT 1 OFFSET ?1)"),
     });
     return std::unique_ptr<QueueStore>(new QueueStore(database.release(), std::move(statements)));
   } catch (const sqlite::Failure& failure) {
@@ -268,6 +296,12 @@ bool QueueStore::is_persistent(const Effect& effect) const {
   return std::holds_alternative<PersistJoin>(effect) || std::holds_alternative<PersistDeparture>(effect) ||
          std::holds_alternative<PersistTurnStart>(effect) || std::holds_alternative<PersistTurnEnd>(effect) ||
          std::holds_alternative<PersistAdminAction>(effect) || std::holds_alternative<PersistTurnRecord>(effect);
+}
+
+void QueueStore::set_history_kept(std::size_t kept) {
+  CLAWNET_ASSERT(kept >= 1);
+  CLAWNET_ASSERT(kept <= limits::history_kept_max);
+  history_kept_ = kept;
 }
 
 void QueueStore::set_turn_records_kept(std::size_t kept) {
@@ -323,6 +357,10 @@ std::optional<StoreError> QueueStore::apply_all(std::span<const Effect> effects)
   }
   if (effects.empty()) return std::nullopt;
   Statements& statements = *statements_;
+  const bool adds_history = std::any_of(effects.begin(), effects.end(), [](const Effect& effect) {
+    return std::holds_alternative<PersistDeparture>(effect) || std::holds_alternative<PersistTurnEnd>(effect) ||
+           std::holds_alternative<PersistAdminAction>(effect);
+  });
   try {
     Statements::write(statements.begin, "BEGIN");
     for (const Effect& effect : effects) {
@@ -337,6 +375,7 @@ std::optional<StoreError> QueueStore::apply_all(std::span<const Effect> effects)
                  },
                  effect);
     }
+    if (adds_history) statements.prune_history(history_kept_);
     Statements::write(statements.commit, "COMMIT");
     return std::nullopt;
   } catch (const sqlite::Failure& failure) {

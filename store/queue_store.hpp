@@ -18,6 +18,11 @@
 //    the store, an effect that does not fit what is stored (a duplicate join, a
 //    departure of an unknown ticket, ending a turn that is not open, a record of a
 //    turn never stored, ...) and any effect that is not a Persist* effect.
+//  - History is bounded: a transaction with a departure, a turn's end or an admin
+//    action keeps the history_kept() newest finished players (departed or played),
+//    ended turns and admin actions, and deletes older ones (a player some kept turn
+//    names stays). The waiting players and the open turn are never pruned, nor the
+//    newest ticket and turn, so load() hands out the same numbers.
 //  - Turn records are bounded: apply() of a PersistTurnRecord keeps the records of
 //    the turn_records_kept() newest turns and deletes older ones, in its one
 //    transaction. A second record of a turn replaces the first (the claw's summary
@@ -72,8 +77,9 @@ struct TurnDetail {
 
 class QueueStore {
  public:
-  static inline constexpr int schema_version = 5;
+  static inline constexpr int schema_version = 6;
   static inline constexpr std::size_t turn_records_kept_default = 1'000;
+  static inline constexpr std::size_t history_kept_default = 10'000;
 
   // `vfs` names the SQLite VFS to keep the file on (the simulation's in-memory disk);
   // empty: SQLite's default, the real file system.
@@ -98,6 +104,9 @@ class QueueStore {
   // Takes effect at the next PersistTurnRecord.
   void set_turn_records_kept(std::size_t kept);
   std::size_t turn_records_kept() const { return turn_records_kept_; }
+  // How much history to keep. REQUIRES: 1 <= kept <= limits::history_kept_max.
+  void set_history_kept(std::size_t kept);
+  std::size_t history_kept() const { return history_kept_; }
   // The `limit` newest turns, newest first. REQUIRES: limit >= 1.
   std::variant<std::vector<TurnRow>, StoreError> recent_turns(std::size_t limit) const;
   // Turn `turn` with its record; nullopt if no such turn is stored.
@@ -109,6 +118,7 @@ class QueueStore {
   sqlite3* database_;
   std::unique_ptr<Statements> statements_;
   std::size_t turn_records_kept_ = turn_records_kept_default;
+  std::size_t history_kept_ = history_kept_default;
 };
 
 }  // namespace clawnet

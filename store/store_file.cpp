@@ -51,7 +51,7 @@ struct Migration {
   std::string_view sql;
   bool rebuilds_tables = false;
 };
-constexpr std::array<Migration, 4> migrations = {{
+constexpr std::array<Migration, 5> migrations = {{
     // How each turn ended for its player (docs/protocol.md, "Turn results"); NULL for
     // turns that ended before version 2, or have not ended.
     {2, "ALTER TABLE turns ADD COLUMN result TEXT CHECK (result IN "
@@ -99,6 +99,12 @@ CREATE TABLE turn_records (
   turn INTEGER PRIMARY KEY REFERENCES turns (turn),
   record TEXT NOT NULL
 ) STRICT;
+)sql"},
+    // History is pruned (docs/store.md, "What the file holds"): these find the oldest
+    // finished players, and the turns that still name a player, without a scan.
+    {6, R"sql(
+CREATE INDEX players_finished ON players (ticket) WHERE status IN ('departed', 'played');
+CREATE INDEX turns_by_ticket ON turns (ticket);
 )sql"},
 }};
 static_assert(migrations.back().to_version == QueueStore::schema_version);

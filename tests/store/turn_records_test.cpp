@@ -142,7 +142,8 @@ TEST(TurnRecords, ARecordOfATurnNeverStoredIsRefusedAndChangesNothing) {
 
 // A file of the version before turn records (made here from a new one, as the
 // migration only adds its table) opens, migrates, and keeps records.
-TEST(TurnRecords, AFileOfThePreviousVersionMigrates) {
+// A version 4 file (before turn records and the history indexes of version 6).
+TEST(TurnRecords, AFileOfVersionFourMigrates) {
   TempDir dir;
   const auto path = dir.file("queue.db");
   {
@@ -153,7 +154,7 @@ TEST(TurnRecords, AFileOfThePreviousVersionMigrates) {
   sqlite3* database = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &database), SQLITE_OK);
   const std::string downgrade =
-      fmt::format("DROP TABLE turn_records; PRAGMA user_version = {};", QueueStore::schema_version - 1);
+      "DROP TABLE turn_records; DROP INDEX players_finished; DROP INDEX turns_by_ticket; PRAGMA user_version = 4;";
   ASSERT_EQ(sqlite3_exec(database, downgrade.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(database);
   sqlite3_close(database);
   auto store = open_store(path);
