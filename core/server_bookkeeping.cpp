@@ -42,8 +42,12 @@ void ServerMachine::Impl::restore(TimeMs now_ms) {
     // Its player too: the turn ends if its presence does not show within the grace.
     timers.set(Timer::controller_grace, now_ms + config.grace_ms);
   }
-  for (std::size_t rank = 0; rank < queue.size(); rank += 1) tell_position(queue.at(rank), rank);
-  head_changed();
+  // The store keeps the order, and departures only move players up: the position each
+  // restored player last heard is still at least its rank. So a restart tells what a
+  // change at the front would (the exact ranks, then the milestones), not the whole
+  // queue: a bounded number of messages however long it is (and the head its get_ready).
+  for (std::size_t rank = 0; rank < queue.size(); rank += 1) queue.set_shown_position(queue.at(rank).ticket, rank);
+  announce_positions_from(0);
   // An operator's hold outlives a restart; an e-stop is sent again (the claw may have rebooted).
   if (stored.mode != QueueMode::running) set_mode(stored.mode);
   if (mode == QueueMode::stopped) {

@@ -3,11 +3,14 @@
 // takes from opening the store to answering a new join (loading the queue, the
 // restored players' position announcements, the HTTP listener), the position
 // messages it published on the way, and the process's resident memory then.
-// Presence of the restored players is left to the grace period (none of them is
-// connected): this measures clawd, not a crowd of reconnecting clients.
+// Every restored player's presence is in the broker as a retained "join" (as its
+// client left it), so clawd's start also reads them all: the bench prints when the
+// last one is read (presence synced).
 // Usage: prod_restart_bench [queued]   (default 100000)
 #include "prod/clawd_driver.hpp"
 #include "prod/daemon_setup.hpp"
+#include "prod/mqtt_transport.hpp"
+#include "prod/topics.hpp"
 
 #include "tests/prod/broker_process.hpp"
 #include "tests/prod/http_client.hpp"
@@ -50,6 +53,30 @@ std::string position_of(const std::string& body) {
   return boost::json::serialize(reply.at("position"));
 }
 
+// Leaves a retained "join" on every player's presence topic, as their clients would;
+// returns when the broker has acknowledged the last one.
+bool leave_presences(boost::asio::io_context& io, std::uint16_t port, std::size_t queued) {
+  const clawnet::prod::TopicMap topics("clawnet");
+  std::size_t acknowledged = 0;
+  clawnet::prod::MqttOptions options;
+  options.port = port;
+  options.client_id = "bench-presence";
+  clawnet::prod::MqttCallbacks callbacks;
+  callbacks.on_publish_result = [&](int, int) { acknowledged += 1; };
+  clawnet::prod::MqttTransport publisher(io, options, std::move(callbacks));
+  publisher.start();
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (!publisher.link_up() && Clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(10));
+  for (std::size_t ticket = 1; ticket <= queued; ++ticket) {
+    publisher.publish(topics.presence_topic(fmt::format("p-{:032x}", ticket)), "join", 1, true);
+    if (ticket % 1'000 == 0) io.poll();
+  }
+  while (acknowledged < queued && Clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(10));
+  publisher.stop();
+  io.poll();
+  return acknowledged == queued;
+}
+
 std::optional<std::string> fill_store(const std::string& path, std::size_t queued) {
   auto opened = QueueStore::open(path);
   if (auto* error = std::get_if<StoreError>(&opened)) return error->message;
@@ -79,7 +106,8 @@ int main(int argc, char** argv) {
   }
   keep_heap_slack();  // As clawd's main does.
   clawnet::prod::testing::BrokerProcess broker;
-  if (auto error = broker.start("allow_anonymous true\n")) {
+  // As the shipped deploy/mosquitto.conf: the restored players' presences reach clawd all at once.
+  if (auto error = broker.start("allow_anonymous true\nmax_queued_messages 200000\n")) {
     std::fprintf(stderr, "broker: %s\n", error->c_str());
     return 1;
   }
@@ -93,8 +121,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "filling the store: %s\n", error->c_str());
     return 1;
   }
-  const double before_mib = resident_mib();
   boost::asio::io_context io;
+  if (!leave_presences(io, broker.port(), queued)) {
+    std::fprintf(stderr, "the broker did not take every presence\n");
+    return 1;
+  }
+  io.restart();
+  const double before_mib = resident_mib();
   const auto started = Clock::now();
   auto opened = ClawdDriver::open(io, config, [](std::string_view) {});
   if (auto* error = std::get_if<std::string>(&opened)) {
@@ -122,12 +155,18 @@ int main(int argc, char** argv) {
   const bool answered = reply.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
   const std::optional<clawnet::prod::testing::HttpReply> answer = answered ? reply.get() : std::nullopt;
   const double serving_s = seconds_since(started);
+  const auto presence_deadline = Clock::now() + std::chrono::seconds(120);
+  while (clawd.snapshot().players_present < queued && Clock::now() < presence_deadline) {
+    io.run_one_for(std::chrono::milliseconds(10));
+  }
+  const double synced_s = seconds_since(started);
   const ServerCounters& counters = clawd.machine().counters();
   std::printf("restart with %zu queued: store loaded in %.2f s, queue restored and announced in %.2f s, "
-              "a new join answered after %.2f s (status %d, position %s); %llu position messages; "
-              "resident memory %.0f MiB (%.0f MiB before clawd opened the store)\n",
+              "a new join answered after %.2f s (status %d, position %s), presence of %zu read after %.2f s; "
+              "%llu position messages; resident memory %.0f MiB (%.0f MiB before clawd opened the store)\n",
               queued, loaded_s, restored_s, serving_s, answer ? answer->status : 0,
               answer && answer->status == 200 ? position_of(answer->body).c_str() : "-",
+              clawd.snapshot().players_present, synced_s,
               static_cast<unsigned long long>(counters.position_messages), resident_mib(), before_mib);
   clawd.stop();
   return answer && answer->status == 200 ? 0 : 1;

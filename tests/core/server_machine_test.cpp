@@ -741,7 +741,9 @@ TEST(ServerMachine, LeaveRemovesAQueuedPlayer) {
 
 // --- Restart -----------------------------------------------------------------------------------
 
-TEST(ServerMachine, RestartTellsEveryWaitingPlayerItsPositionAndKeepsOrder) {
+// A restart tells what a change at the front would: every player near the front, and
+// beyond only those on a milestone (rank 10 here); the others' last position stands.
+TEST(ServerMachine, RestartTellsTheFrontAndTheMilestonesAndKeepsOrder) {
   StoredQueue stored;
   const std::vector<Ticket> tickets = {3, 5, 8, 9, 12, 14, 15, 16, 17, 18, 20, 21, 30};
   for (Ticket ticket : tickets) stored.waiting.push_back({ticket, player(ticket)});
@@ -754,8 +756,13 @@ TEST(ServerMachine, RestartTellsEveryWaitingPlayerItsPositionAndKeepsOrder) {
   for (std::size_t rank = 0; rank < tickets.size(); rank += 1) {
     EXPECT_EQ(server.machine.queue().at(rank).ticket, tickets[rank]);
     std::vector<Position> told = messages_to<Position>(effects, player(tickets[rank]));
+    const bool on_milestone = rank == limits::position_exact_ranks;
+    if (rank > limits::position_exact_ranks) {
+      EXPECT_TRUE(told.empty()) << rank;
+      continue;
+    }
     ASSERT_EQ(told.size(), 1U) << rank;
-    EXPECT_EQ(test::shown(told[0]), test::Shown(rank, rank < limits::position_exact_ranks));
+    EXPECT_EQ(test::shown(told[0]), test::Shown(rank, !on_milestone));
   }
   expect_positions_consistent(server.machine);
   // Presence is unknown after a restart: players count once their presence returns.
@@ -765,6 +772,17 @@ TEST(ServerMachine, RestartTellsEveryWaitingPlayerItsPositionAndKeepsOrder) {
   EXPECT_EQ(server.listen().turn, 4U);
   Effects& joined = server.join(player(99));
   EXPECT_EQ(effects_of<JoinReply>(joined).at(0).ticket, 31U);
+}
+
+TEST(ServerMachine, RestartWithAThousandQueuedSendsABoundedNumberOfPositions) {
+  StoredQueue stored;
+  for (Ticket ticket = 1; ticket <= 1'000; ticket += 1) stored.waiting.push_back({ticket, player(ticket)});
+  stored.next_ticket = 1'001;
+  Server server;
+  Effects& effects = server.start(stored);
+  // Ranks 0-9, then 10, 20, ..., 90 and 100, 200, ..., 900.
+  EXPECT_EQ(test::messages_anywhere<Position>(effects).size(), 10U + 9U + 9U);
+  expect_positions_consistent(server.machine);
 }
 
 TEST(ServerMachine, RestoredPlayersWhoNeverReturnAreDroppedAfterGrace) {
