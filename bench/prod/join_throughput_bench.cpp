@@ -8,6 +8,7 @@
 // Player accounts are off (broker.player_accounts = none): this measures the
 // HTTP + machine + store path, not the dynsec plugin.
 // Usage: prod_join_throughput_bench [joins] [clients]   (default 2000 4)
+#include "bench/prod/bench_clawd.hpp"
 #include "prod/clawd_driver.hpp"
 #include "prod/daemon_setup.hpp"
 
@@ -154,13 +155,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "broker: %s\n", error->c_str());
     return 1;
   }
-  Config config;
-  config.broker.port = broker.port();
-  config.broker.player_accounts = false;
-  config.http.port = 0;
+  Config config = bench::clawd_config(broker);
   config.http.join_rate_per_s = 1'000'000;
   config.http.join_burst = 1'000'000;
-  config.store.path = (broker.directory() / "queue.sqlite3").string();
   boost::asio::io_context io;
   auto opened = ClawdDriver::open(io, config, [](std::string_view) {});
   if (auto* error = std::get_if<std::string>(&opened)) {

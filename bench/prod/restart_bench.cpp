@@ -7,6 +7,7 @@
 // client left it), so clawd's start also reads them all: the bench prints when the
 // last one is read (presence synced).
 // Usage: prod_restart_bench [queued]   (default 100000)
+#include "bench/prod/bench_clawd.hpp"
 #include "prod/clawd_driver.hpp"
 #include "prod/daemon_setup.hpp"
 #include "prod/mqtt_transport.hpp"
@@ -111,12 +112,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "broker: %s\n", error->c_str());
     return 1;
   }
-  Config config;
-  config.broker.port = broker.port();
-  config.broker.player_accounts = false;
-  config.http.port = 0;
+  Config config = bench::clawd_config(broker);
   config.server.queue_length_max = limits::queue_length_max;
-  config.store.path = (broker.directory() / "queue.sqlite3").string();
   if (auto error = fill_store(config.store.path, queued)) {
     std::fprintf(stderr, "filling the store: %s\n", error->c_str());
     return 1;
