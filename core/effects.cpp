@@ -23,6 +23,12 @@ std::string_view to_string(TurnOutcome outcome) {
   return names.at(static_cast<std::size_t>(outcome));
 }
 
+std::string_view to_string(JoinRefusal refusal) {
+  constexpr std::array<std::string_view, 5> names = {"none", "starting", "malformed_channel", "channel_in_use",
+                                                     "queue_full"};
+  return names.at(static_cast<std::size_t>(refusal));
+}
+
 std::string describe(const Effect& effect) {
   return std::visit(
       Overloaded{

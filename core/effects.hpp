@@ -100,6 +100,9 @@ struct PersistTurnRecord {
   TurnSummary summary;  // summary.turn == turn.
 };
 using RequestId = std::uint64_t;
+// Why a join was refused, for a client to act on (JoinReply::refusal says it in words).
+enum class JoinRefusal : std::uint8_t { none, starting, malformed_channel, channel_in_use, queue_full };
+std::string_view to_string(JoinRefusal refusal);
 struct JoinReply {
   RequestId request = 0;
   bool accepted = false;
@@ -108,6 +111,7 @@ struct JoinReply {
   std::uint64_t position = 0;  // When accepted: players ahead.
   std::string refusal;       // When refused: why, for the player.
   TimeMs wait_ms = 0;        // When accepted: the estimated wait (Position::wait_ms).
+  JoinRefusal reason = JoinRefusal::none;  // When refused.
 };
 struct Log {
   std::string text;

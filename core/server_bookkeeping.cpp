@@ -167,17 +167,17 @@ void ServerMachine::Impl::announce_claw(ClawStatus status) {
 // --- Queue bookkeeping ------------------------------------------------------------------
 
 void ServerMachine::Impl::join(RequestId request, std::string channel, TimeMs now_ms) {
-  auto refuse = [&](std::string reason) {
+  auto refuse = [&](JoinRefusal reason, std::string words) {
     counters.joins_refused += 1;
-    outbox.push_back(JoinReply{request, false, {}, 0, 0, std::move(reason), 0});
+    outbox.push_back(JoinReply{request, false, {}, 0, 0, std::move(words), 0, reason});
   };
-  if (state == server_detail::booting_name) return refuse("server is starting");
-  if (!is_player_channel(channel)) return refuse("malformed channel name");
+  if (state == server_detail::booting_name) return refuse(JoinRefusal::starting, "server is starting");
+  if (!is_player_channel(channel)) return refuse(JoinRefusal::malformed_channel, "malformed channel name");
   bool in_use = queue.ticket_of(channel).has_value() || (open && open->channel == channel);
-  if (in_use) return refuse("channel already in use");
+  if (in_use) return refuse(JoinRefusal::channel_in_use, "channel already in use");
   if (queue.size() >= config.queue_length_max) {
     coverage::sometimes(coverage::Probe::server_refused_full_queue);
-    return refuse(fmt::format("queue is full ({} players)", config.queue_length_max));
+    return refuse(JoinRefusal::queue_full, fmt::format("queue is full ({} players)", config.queue_length_max));
   }
   Ticket ticket = next_ticket;
   next_ticket += 1;

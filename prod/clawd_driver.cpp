@@ -4,8 +4,10 @@
 #include "prod/admin_api.hpp"
 #include "prod/turns_api.hpp"
 #include "prod/broker_accounts.hpp"
+#include "prod/join_request.hpp"
 #include "prod/metrics_support.hpp"
 #include "prod/os_random.hpp"
+#include "prod/web_routes.hpp"
 
 #include <fmt/format.h>
 
@@ -29,16 +31,18 @@ constexpr TimeMs account_answer_ms_max = 10'000;
 constexpr TimeMs account_linger_ms = 5'000;
 constexpr std::size_t password_random_bytes = 16;
 
-HttpResponse refusal(std::string_view text, int status = 503) { return json_error(status, text); }
+// A refused join: 503 with the reason a page acts on and words a person reads.
+HttpResponse refusal(std::string_view reason, std::string_view text) { return json_error(503, text, reason); }
 
-HttpResponse join_answer(const JoinReply& reply, const std::string& password) {
-  const boost::json::object broker{{"username", password.empty() ? "" : reply.channel},
-                                   {"password", password},
-                                   {"client_id", reply.channel}};
-  return json_response(200, boost::json::object{{"channel", reply.channel}, {"position", reply.position},
-                                                {"wait_ms", reply.wait_ms},
-                                                {"broker", broker}});
+std::string_view reason_of(JoinRefusal refusal) {
+  switch (refusal) {
+    case JoinRefusal::starting: return "starting";
+    case JoinRefusal::queue_full: return "queue_full";
+    default: return "refused";
+  }
 }
+
+constexpr std::string_view no_broker = "broker_unreachable";
 
 }  // namespace
 
@@ -49,14 +53,20 @@ std::variant<std::unique_ptr<ClawdDriver>, std::string> ClawdDriver::open(boost:
   auto store = std::move(std::get<std::unique_ptr<QueueStore>>(opened));
   store->set_turn_records_kept(config.store.turn_records_kept);
   store->set_history_kept(config.store.history_kept);
+  std::optional<WebFiles> web_files;
+  if (!config.web.dir.empty()) {
+    auto files = WebFiles::load(config.web.dir);
+    if (auto* error = std::get_if<std::string>(&files)) return fmt::format("web.dir: {}", *error);
+    web_files = std::get<WebFiles>(std::move(files));
+  }
   auto loaded = store->load();
   if (auto* error = std::get_if<StoreError>(&loaded)) return fmt::format("store.path: {}", error->message);
-  return std::unique_ptr<ClawdDriver>(
-      new ClawdDriver(io, config, std::move(log), std::move(store), std::move(std::get<StoredQueue>(loaded))));
+  return std::unique_ptr<ClawdDriver>(new ClawdDriver(io, config, std::move(log), std::move(store),
+                                                      std::move(std::get<StoredQueue>(loaded)), std::move(web_files)));
 }
 
 ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log,
-                         std::unique_ptr<QueueStore> store, StoredQueue stored)
+                         std::unique_ptr<QueueStore> store, StoredQueue stored, std::optional<WebFiles> web_files)
     : io_(io), config_(config), log_(std::move(log)), topics_(config.broker.topic_prefix), store_(std::move(store)),
       commits_(io, *store_, config.store.commit_writes_max, std::chrono::microseconds(config.store.commit_wait_us),
                GroupCommit::Callbacks{
@@ -71,7 +81,7 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
         machine_.handle_timeout(steady_now_ms());
         carry_out();
       }),
-      sweep_timer_(io), rejections_([this](std::string_view line) { log_(line); }),
+      sweep_timer_(io), web_files_(std::move(web_files)), rejections_([this](std::string_view line) { log_(line); }),
       flush_timer_(io, [this] {
         rejections_.flush(steady_now_ms());
         flush_timer_.arm(rejections_.next_flush_ms());
@@ -87,13 +97,24 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
 
 void ClawdDriver::add_routes() {
   RouteOptions join_options;
-  join_options.check_body = check_empty_object_body;
+  join_options.check_body = check_join_body;
   join_options.rate_limited = true;
   http_->route(
-      Method::post, "/v1/join", [this](const HttpRequest&, HttpResponder respond) { on_join(std::move(respond)); },
+      Method::post, "/v1/join",
+      [this](const HttpRequest& request, HttpResponder respond) { on_join(request, std::move(respond)); },
       std::move(join_options));
   http_->route(Method::get, "/v1/status",
                [this](const HttpRequest&, HttpResponder respond) { respond(json_response(200, status())); });
+  http_->route(Method::get, "/v1/watch", [this](const HttpRequest&, HttpResponder respond) {
+    HttpResponse answer = json_response(200, watch_.view(machine_, steady_now_ms()));
+    // Public and the same for everyone: a reverse proxy may serve it to many spectators.
+    answer.headers.emplace_back("Cache-Control", "public, max-age=1");
+    respond(std::move(answer));
+  });
+  add_client_config_route(*http_, config_.web,
+                          ClientSettings{*topics_.topic_of(lobby_channel), config_.broker.player_keepalive_s,
+                                         config_.server.turn_ms, config_.server.ready_ms, config_.server.grace_ms});
+  if (web_files_.has_value()) add_page_routes(*http_, *web_files_, config_.web);
   add_metrics_route(*http_, metrics_.registry(), [this] { metrics_.refresh(snapshot()); });
   if (config_.http.admin_token.empty()) return;
   AdminHandlers admin;
@@ -136,22 +157,29 @@ void ClawdDriver::stop() {
   timer_.cancel();
   sweep_timer_.cancel();
   flush_timer_.cancel();
-  for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("the queue server is stopping"));
+  for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("stopping", "the queue server is stopping"));
   awaiting_account_.clear();
 }
 
-void ClawdDriver::on_join(HttpResponder respond) {
-  if (!transport_->link_up()) return respond(refusal("the queue server cannot reach the broker; try again soon"));
-  if (awaiting_account_.size() + awaiting_reply_.size() >= pending_joins_max) {
-    return respond(refusal("too many joins in progress; try again soon"));
+void ClawdDriver::on_join(const HttpRequest& request, HttpResponder respond) {
+  std::optional<std::string> broker_url = broker_url_for(config_.web, request);
+  if (!broker_url.has_value()) return respond(json_error(400, "the Host header is not a host name or address"));
+  auto name = parse_join_body(request.body);  // Checked already (check_join_body).
+  if (name.index() != 0) return respond(json_error(400, std::get<1>(name)));
+  if (!transport_->link_up()) {
+    return respond(refusal(no_broker, "the queue server cannot reach the broker; try again soon"));
   }
-  PendingJoin join{std::move(respond), new_player_channel(), "", steady_now_ms()};
+  if (awaiting_account_.size() + awaiting_reply_.size() >= pending_joins_max) {
+    return respond(refusal("busy", "too many joins in progress; try again soon"));
+  }
+  PendingJoin join{std::move(respond), new_player_channel(), "", steady_now_ms(), std::get<0>(std::move(name)),
+                   std::move(*broker_url)};
   if (!config_.broker.player_accounts) return admit(std::move(join));
   join.password = random_hex(password_random_bytes);
   const std::string correlation = fmt::format("join-{}", ++correlation_counter_);
   const PlayerCredentials credentials{join.channel, join.password, join.channel};
   if (!transport_->publish(control_topic(), create_player_request(topics_, credentials, correlation), 1, false)) {
-    return join.respond(refusal("the queue server cannot reach the broker; try again soon"));
+    return join.respond(refusal(no_broker, "the queue server cannot reach the broker; try again soon"));
   }
   awaiting_account_.emplace(correlation, std::move(join));
 }
@@ -173,7 +201,7 @@ void ClawdDriver::on_account_answer(std::string_view payload) {
     if (error.has_value()) {
       log_(fmt::format("dynsec refused the account of {}: {}", join.channel, *error));
       delete_account(join.channel);
-      join.respond(refusal("the broker refused the player account; try again"));
+      join.respond(refusal("broker_refused", "the broker refused the player account; try again"));
       continue;
     }
     admit(std::move(join));
@@ -228,7 +256,9 @@ void ClawdDriver::on_link(bool up) {
   log_(up ? "broker link up" : "broker link down");
   if (up) return;
   // Account answers will not come on this connection.
-  for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("the broker connection was lost; try again"));
+  for (auto& [correlation, join] : awaiting_account_) {
+    join.respond(refusal(no_broker, "the broker connection was lost; try again"));
+  }
   awaiting_account_.clear();
 }
 
@@ -239,7 +269,7 @@ void ClawdDriver::sweep() {
       ++it;
       continue;
     }
-    it->second.respond(refusal("the broker did not answer; try again"));
+    it->second.respond(refusal(no_broker, "the broker did not answer; try again"));
     it = awaiting_account_.erase(it);
   }
   while (!account_deletions_.empty() && account_deletions_.begin()->first <= now_ms) {
@@ -292,8 +322,30 @@ void ClawdDriver::carry_out() {
   timer_.arm(machine_.next_deadline());
 }
 
+HttpResponse ClawdDriver::join_answer(const JoinReply& reply, const PendingJoin& join) const {
+  const bool accounts = config_.broker.player_accounts;
+  const boost::json::object broker{{"url", join.broker_url},
+                                   {"username", accounts ? reply.channel : ""},
+                                   {"password", accounts ? join.password : ""},
+                                   {"client_id", reply.channel},
+                                   {"keepalive_s", config_.broker.player_keepalive_s}};
+  const boost::json::object topics{{"player", *topics_.topic_of(reply.channel)},
+                                   {"presence", topics_.presence_topic(reply.channel)},
+                                   {"lobby", *topics_.topic_of(lobby_channel)}};
+  return json_response(200, boost::json::object{{"channel", reply.channel},
+                                                {"ticket", reply.ticket},
+                                                {"position", reply.position},
+                                                {"wait_ms", reply.wait_ms},
+                                                {"broker", broker},
+                                                {"topics", topics},
+                                                {"turn_ms", config_.server.turn_ms},
+                                                {"ready_ms", config_.server.ready_ms},
+                                                {"grace_ms", config_.server.grace_ms}});
+}
+
 void ClawdDriver::carry(Effect& effect) {
   metrics_.on_effect(effect, steady_now_ms());
+  watch_.observe(effect);
   std::visit(Overloaded{
                  [this](Publish& e) {
                    const std::optional<std::string> topic = topics_.topic_of(e.channel);
@@ -321,9 +373,10 @@ void ClawdDriver::carry(Effect& effect) {
                    awaiting_reply_.erase(it);
                    if (!e.accepted) {
                      delete_account(join.channel);
-                     return join.respond(refusal(e.refusal));
+                     return join.respond(refusal(reason_of(e.reason), e.refusal));
                    }
-                   join.respond(join_answer(e, config_.broker.player_accounts ? join.password : ""));
+                   watch_.named(e.ticket, join.name);
+                   join.respond(join_answer(e, join));
                  },
                  [this](Log& e) {
                    rejections_.log_line(e.text, steady_now_ms());

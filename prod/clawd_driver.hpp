@@ -11,11 +11,17 @@
 // departs, or whose turn ended for good, loses its account (after a short linger
 // so that its last messages still arrive).
 // HTTP routes (prod/http_server.hpp; errors are {"error": "..."}):
-//   POST /v1/join    -> 200 {"channel","position","wait_ms","broker":{"username","password","client_id"}}
+//   POST /v1/join    body empty, `{}` or {"name":"<display name>"} (prod/join_request.hpp)
+//                    -> 200 {"channel","ticket","position","wait_ms",
+//                            "broker":{"url","username","password","client_id","keepalive_s"},
+//                            "topics":{"player","presence","lobby"},"turn_ms","ready_ms","grace_ms"}
 //                       (username and password empty with broker.player_accounts = none)
-//                       400 unless the body is empty or `{}`; 429 + Retry-After when the
-//                       client IP is over its rate; 503 when refused (queue full, no broker)
+//                       400 for another body; 429 + Retry-After when the client IP is over
+//                       its rate; 503 when refused, with "reason": queue_full, starting,
+//                       broker_unreachable, broker_refused, busy, stopping or refused
 //   GET  /v1/status  -> 200 with status()
+//   GET  /v1/watch   -> 200, what spectators see (prod/watch_board.hpp), cacheable 1 s
+//   GET  /v1/config, and with web.dir the pages and their files (prod/web_routes.hpp)
 //   GET  /metrics    -> 200, Prometheus text format (prod/clawd_metrics.hpp)
 //   POST /v1/admin/* and GET /v1/admin/queue, with http.admin_token_file set
 //                       (prod/admin_api.hpp)
@@ -41,6 +47,8 @@
 #include "prod/log_aggregator.hpp"
 #include "prod/mqtt_transport.hpp"
 #include "prod/topics.hpp"
+#include "prod/watch_board.hpp"
+#include "prod/web_files.hpp"
 #include "store/queue_store.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -78,12 +86,15 @@ class ClawdDriver {
     std::string channel;
     std::string password;
     TimeMs started_ms = 0;
+    std::string name;        // The display name; may be empty.
+    std::string broker_url;  // web.broker_url for the host the request came to.
   };
 
   ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log, std::unique_ptr<QueueStore> store,
-              StoredQueue stored);
+              StoredQueue stored, std::optional<WebFiles> web_files);
   void add_routes();
-  void on_join(HttpResponder respond);
+  void on_join(const HttpRequest& request, HttpResponder respond);
+  HttpResponse join_answer(const JoinReply& reply, const PendingJoin& join) const;
   void on_message(std::string_view topic, std::string_view payload);
   void on_link(bool up);
   void on_account_answer(std::string_view payload);
@@ -108,6 +119,8 @@ class ClawdDriver {
   std::unique_ptr<MqttTransport> transport_;
   std::unique_ptr<HttpServer> http_;
   ClawdMetrics metrics_;
+  std::optional<WebFiles> web_files_;  // With web.dir: the pages and their files.
+  WatchBoard watch_;
   LogAggregator rejections_;  // The machine's rejection lines, bounded under a flood.
   DeadlineTimer flush_timer_;
   std::uint64_t correlation_counter_ = 0;

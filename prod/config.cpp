@@ -184,6 +184,35 @@ void add_gpio_keys(std::vector<KeySpec>& keys) {
   }
 }
 
+void add_web_keys(std::vector<KeySpec>& keys) {
+  keys.push_back({"web.dir", text([](Config& c) -> auto& { return c.web.dir; }, 4096)});
+  keys.push_back({"web.broker_url", text([](Config& c) -> auto& { return c.web.broker_url; }, 256)});
+  keys.push_back({"web.camera_kind", [](std::string_view value, Config& config) -> std::optional<std::string> {
+                    for (const CameraKind kind :
+                         {CameraKind::none, CameraKind::mjpeg, CameraKind::video, CameraKind::page}) {
+                      if (value != to_string(kind)) continue;
+                      config.web.camera_kind = kind;
+                      return std::nullopt;
+                    }
+                    return fmt::format("expected none, mjpeg, video or page, got '{}'", value);
+                  }});
+  keys.push_back({"web.camera_url", text([](Config& c) -> auto& { return c.web.camera_url; }, 1024)});
+}
+
+}  // namespace
+
+std::string_view to_string(CameraKind kind) {
+  switch (kind) {
+    case CameraKind::none: return "none";
+    case CameraKind::mjpeg: return "mjpeg";
+    case CameraKind::video: return "video";
+    case CameraKind::page: return "page";
+  }
+  return "none";
+}
+
+namespace {
+
 const std::vector<KeySpec>& key_specs() {
   static const std::vector<KeySpec> keys = [] {
     std::vector<KeySpec> all;
@@ -205,6 +234,7 @@ const std::vector<KeySpec>& key_specs() {
                                         static_cast<std::int64_t>(limits::history_kept_max))});
     all.push_back({"metrics.address", text([](Config& c) -> auto& { return c.metrics.address; }, 64)});
     all.push_back({"metrics.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.metrics.port; }, 0, 65535)});
+    add_web_keys(all);
     return all;
   }();
   return keys;

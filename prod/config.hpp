@@ -95,6 +95,22 @@ struct MetricsConfig {
   std::uint16_t port = 0;
 };
 
+// What a browser needs to show the camera (prod/web_routes.hpp): an MJPEG stream in an
+// <img>, a video file or stream a <video> plays, or a player page (WebRTC/WHEP, HLS) in
+// an <iframe>. Streaming itself is not clawnet's.
+enum class CameraKind : std::uint8_t { none, mjpeg, video, page };
+std::string_view to_string(CameraKind kind);
+
+// clawd's web pages for players and spectators (docs/web.md).
+struct WebConfig {
+  std::string dir;  // The web app's files (the repository's web/); empty: no pages, the API only.
+  // The broker's websockets URL for browsers; "{host}" stands for the host the page
+  // was loaded from.
+  std::string broker_url = "ws://{host}:8083";
+  CameraKind camera_kind = CameraKind::none;
+  std::string camera_url;  // http:// or https://; required unless camera_kind is none.
+};
+
 struct StoreConfig {
   std::string path = "/var/lib/clawnet/queue.sqlite3";
   // Group commit (prod/group_commit.hpp): at most this many writes share a commit...
@@ -116,6 +132,7 @@ struct Config {
   GpioConfig gpio;
   StoreConfig store;
   MetricsConfig metrics;
+  WebConfig web;
   std::string origin;  // Where the text came from, for error messages.
   // The line each key was set on, for error messages found after parsing.
   std::map<std::string, int, std::less<>> key_lines;

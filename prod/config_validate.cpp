@@ -2,6 +2,7 @@
 // machines' own validate(). Kept apart from the parser because it links the
 // machines.
 #include "prod/config.hpp"
+#include "prod/web_url.hpp"
 
 #include <fmt/format.h>
 
@@ -45,6 +46,21 @@ std::optional<ConfigError> validate_config(const Config& config, std::string_vie
                          fmt::format("line {} is already used by gpio.motor.{}", *b.offset,
                                      motor_key_name(static_cast<Motor>(i))));
       }
+    }
+  }
+  if (auto problem = url_problem(config.web.broker_url, {"ws", "wss"}, true)) {
+    return key_error(named, "web.broker_url", *problem);
+  }
+  if (config.web.camera_kind != CameraKind::none && config.web.camera_url.empty()) {
+    return key_error(named, "web.camera_url", fmt::format("must be set when web.camera_kind = {}",
+                                                          to_string(config.web.camera_kind)));
+  }
+  if (config.web.camera_kind == CameraKind::none && !config.web.camera_url.empty()) {
+    return key_error(named, "web.camera_url", "is set but web.camera_kind is none");
+  }
+  if (!config.web.camera_url.empty()) {
+    if (auto problem = url_problem(config.web.camera_url, {"http", "https"}, false)) {
+      return key_error(named, "web.camera_url", *problem);
     }
   }
   if (config.gpio.backend == GpioBackend::libgpiod) {

@@ -88,8 +88,24 @@ HttpResponse json_response(int status, const json::value& body) {
   return response;
 }
 
-HttpResponse json_error(int status, std::string_view message) {
-  return json_response(status, json::object{{"error", message}});
+std::string_view error_reason_of(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "body_too_large";
+    case 429: return "rate_limited";
+    case 431: return "headers_too_large";
+    case 503: return "unavailable";
+    default: return "error";
+  }
+}
+
+HttpResponse json_error(int status, std::string_view message, std::string_view reason) {
+  return json_response(status,
+                       json::object{{"error", message}, {"reason", reason.empty() ? error_reason_of(status) : reason}});
 }
 
 std::optional<std::string> check_empty_object_body(std::string_view body) {

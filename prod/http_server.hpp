@@ -15,7 +15,7 @@
 //    RouteOptions::rate_limited takes a token from the per-client-IP bucket
 //    (prod/rate_limiter.hpp; http.join_rate_per_s, http.join_burst) after the body
 //    check, and answers 429 + Retry-After when there is none.
-// Errors are JSON {"error": "..."}: 400 malformed request, 404, 405, 413 body over
+// Errors are JSON {"error": "...", "reason": "<code>"} (error_reason_of()): 400 malformed request, 404, 405, 413 body over
 // http.body_bytes_max, 431 headers over http.header_bytes_max, 429. A request must
 // arrive within http.request_timeout_ms. Beyond http.connections_max open
 // connections, a new one gets 503 and is closed. Every response carries
@@ -72,9 +72,14 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // Extra headers (Allow, Retry-After, ...).
 };
 
-// A JSON body; `json_error` is {"error": message}.
+// A JSON body; `json_error` is {"error": message, "reason": reason}, the reason for a
+// program to act on (by default error_reason_of(status)), the message for a person.
 HttpResponse json_response(int status, const boost::json::value& body);
-HttpResponse json_error(int status, std::string_view message);
+HttpResponse json_error(int status, std::string_view message, std::string_view reason = {});
+// bad_request (400), unauthorized (401), not_found (404), method_not_allowed (405),
+// conflict (409), body_too_large (413), rate_limited (429), headers_too_large (431),
+// unavailable (503), else error.
+std::string_view error_reason_of(int status);
 // For RouteOptions::check_body: the body is empty, blank or `{}`.
 std::optional<std::string> check_empty_object_body(std::string_view body);
 

@@ -84,6 +84,7 @@ TEST(ServerMachine, JoinsAreRefusedWhileBooting) {
   ASSERT_EQ(replies.size(), 1U);
   EXPECT_FALSE(replies[0].accepted);
   EXPECT_NE(replies[0].refusal.find("starting"), std::string::npos) << replies[0].refusal;
+  EXPECT_EQ(replies[0].reason, JoinRefusal::starting);
   EXPECT_TRUE(effects_of<PersistJoin>(effects).empty());
   EXPECT_EQ(server.machine.counters().joins_refused, 1U);
   EXPECT_EQ(server.state(), "Booting");
@@ -145,12 +146,17 @@ TEST(ServerMachine, JoinRefusalsGiveAReason) {
   server.join(player(1));  // Granted at once: the claw is idle.
   ASSERT_EQ(server.state(), "Granting");
   server.join(player(2));
-  for (const std::string& channel : {std::string("lobby"), std::string("p-XYZ"), player(1), player(2)}) {
+  const std::vector<std::pair<std::string, JoinRefusal>> refused = {{"lobby", JoinRefusal::malformed_channel},
+                                                                    {"p-XYZ", JoinRefusal::malformed_channel},
+                                                                    {player(1), JoinRefusal::channel_in_use},
+                                                                    {player(2), JoinRefusal::channel_in_use}};
+  for (const auto& [channel, reason] : refused) {
     Effects& effects = server.join(channel, false);
     std::vector<JoinReply> replies = effects_of<JoinReply>(effects);
     ASSERT_EQ(replies.size(), 1U) << channel;
     EXPECT_FALSE(replies[0].accepted) << channel;
     EXPECT_FALSE(replies[0].refusal.empty()) << channel;
+    EXPECT_EQ(replies[0].reason, reason) << channel;
   }
   EXPECT_EQ(server.machine.counters().joins_refused, 4U);
   EXPECT_EQ(server.machine.queue().size(), 1U);
@@ -168,6 +174,7 @@ TEST(ServerMachine, QueueBoundRefusesJoinsWithAReason) {
   EXPECT_FALSE(replies[0].accepted);
   EXPECT_NE(replies[0].refusal.find("full"), std::string::npos) << replies[0].refusal;
   EXPECT_NE(replies[0].refusal.find('3'), std::string::npos) << replies[0].refusal;
+  EXPECT_EQ(replies[0].reason, JoinRefusal::queue_full);
   EXPECT_TRUE(effects_of<PersistJoin>(effects).empty());
   EXPECT_EQ(server.machine.queue().size(), 3U);
   EXPECT_EQ(server.machine.counters().joins_refused, 1U);

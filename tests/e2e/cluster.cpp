@@ -59,7 +59,7 @@ std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& me
                               extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   std::optional<prod::testing::HttpReply> reply = prod::testing::try_exchange(port, request);
   if (!reply) return std::nullopt;
-  return HttpAnswer{reply->status, reply->body};
+  return HttpAnswer{reply->status, reply->body, reply->head};
 }
 
 std::optional<std::size_t> Player::wait_control(std::size_t from, std::chrono::milliseconds limit) {
@@ -142,6 +142,8 @@ std::optional<std::string> Cluster::start_clawd() {
           "broker.player_accounts = dynsec\nbroker.player_keepalive_s = 10\n"
           "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_rate_per_s = " + std::to_string(options_.join_rate_per_s) +
           "\nhttp.join_burst = " + std::to_string(options_.join_burst) + "\nhttp.admin_token_file = " + token_path +
+          "\nserver.queue_length_max = " + std::to_string(options_.queue_length_max) +
+          (options_.web_dir.empty() ? "" : "\nweb.dir = " + options_.web_dir) +
           "\nstore.path = " + (directory_ / "queue.sqlite3").string() + "\n");
   if (clawd_) retired_.push_back(std::move(clawd_));
   clawd_ = std::make_unique<ChildProcess>();
@@ -190,9 +192,9 @@ std::optional<std::string> Cluster::start_all() {
   return start_clawcab();
 }
 
-Player Cluster::join_only() {
+Player Cluster::join_only(const std::string& body) {
   Player player;
-  const auto answer = http_request(http_port_, "POST", "/v1/join");
+  const auto answer = http_request(http_port_, "POST", "/v1/join", body);
   if (!answer.has_value() || answer->status != 200) {
     ADD_FAILURE() << "join failed: " << (answer ? answer->body : "no answer");
     return player;

@@ -34,11 +34,14 @@ struct ClusterOptions {
   std::int64_t join_rate_per_s = 1;  // clawd's per-IP join limit (every test joins from 127.0.0.1)...
   std::int64_t join_burst = 20;      // ... and its burst.
   bool clawcab_metrics = false;  // clawcab's metrics.port on a free loopback port.
+  std::int64_t queue_length_max = 100'000;  // clawd's server.queue_length_max.
+  std::string web_dir{};  // clawd's web.dir; empty: no pages.
 };
 
 struct HttpAnswer {
   int status = 0;
   std::string body;
+  std::string head;  // The status line and headers, as sent.
 };
 // One request on a fresh connection; nullopt if nothing answered.
 std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& method, const std::string& path,
@@ -68,8 +71,8 @@ class Cluster {
   std::optional<std::string> start_clawcab();  // Ready: clawd says claw_online.
   std::optional<std::string> start_all();
 
-  // Joins through POST /v1/join (the player stays absent until connected).
-  Player join_only();
+  // Joins through POST /v1/join with `body` (the player stays absent until connected).
+  Player join_only(const std::string& body = "");
   // Starts the player's process and waits for "up" (connected, subscribed, present).
   void connect(Player& player);
   Player join();

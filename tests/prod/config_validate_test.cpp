@@ -65,6 +65,25 @@ namespace clawnet::prod {
 namespace {
 
 // The example configs in deploy/ parse and validate.
+TEST(ConfigValidate, WebUrlsAreCheckedAndNamed) {
+  EXPECT_EQ(validation_error("web.broker_url = http://example.com:8083\n").key, "web.broker_url");
+  EXPECT_EQ(validation_error("web.broker_url = ws://{port}:8083\n").key, "web.broker_url");
+  EXPECT_EQ(validation_error("web.broker_url = ws://h/';x\n").key, "web.broker_url");
+  const ConfigError missing = validation_error("web.camera_kind = mjpeg\n");
+  EXPECT_EQ(missing.key, "web.camera_url");
+  EXPECT_NE(missing.message.find("must be set"), std::string::npos) << missing.describe();
+  EXPECT_EQ(validation_error("web.camera_url = http://cam/\n").key, "web.camera_url");  // Kind none.
+  EXPECT_EQ(validation_error("web.camera_kind = page\nweb.camera_url = ws://cam/\n").key, "web.camera_url");
+  EXPECT_EQ(validation_error("web.camera_kind = page\nweb.camera_url = http://{host}/\n").key, "web.camera_url");
+  for (const char* text : {"web.broker_url = wss://claw.example.com/mqtt\n",
+                           "web.camera_kind = mjpeg\nweb.camera_url = http://10.0.0.9:8081/stream.mjpg\n"}) {
+    ConfigResult result = parse_config(text, "test.conf");
+    ASSERT_TRUE(std::holds_alternative<Config>(result)) << text;
+    const auto error = validate_config(std::get<Config>(result), "test.conf");
+    EXPECT_FALSE(error.has_value()) << error->describe();
+  }
+}
+
 TEST(ConfigValidate, ShippedConfigsAreValid) {
   for (const char* name : {"clawd.conf", "clawcab.conf"}) {
     const std::string path = std::string(CLAWNET_DEPLOY_DIR) + "/" + name;
