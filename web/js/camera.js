@@ -1,0 +1,36 @@
+// The cabinet's camera on either page, as /v1/config describes it: "mjpeg" an MJPEG
+// stream in an image, "video" a stream a <video> plays (muted, so it may autoplay),
+// "page" a WebRTC/WHEP or HLS player page in a frame (MediaMTX's, say), "none" a
+// placeholder that says so. clawd's Content-Security-Policy allows the camera's origin.
+
+export function showCamera(container, camera) {
+  const kind = camera && camera.url ? camera.kind : 'none';
+  container.replaceChildren(cameraElement(kind, camera && camera.url));
+  container.dataset.camera = kind;
+}
+
+function cameraElement(kind, url) {
+  if (kind === 'mjpeg') {
+    const image = document.createElement('img');
+    image.alt = 'Live camera view of the claw machine';
+    image.src = url;
+    return image;
+  }
+  if (kind === 'video') {
+    const video = document.createElement('video');
+    Object.assign(video, { src: url, autoplay: true, muted: true, playsInline: true });
+    video.setAttribute('aria-label', 'Live camera view of the claw machine');
+    return video;
+  }
+  if (kind === 'page') {
+    const frame = document.createElement('iframe');
+    frame.src = url;
+    frame.title = 'Live camera view of the claw machine';
+    frame.allow = 'autoplay; fullscreen';
+    return frame;
+  }
+  const note = document.createElement('p');
+  note.className = 'camera-placeholder';
+  note.textContent = 'No camera configured';
+  return note;
+}
