@@ -12,6 +12,7 @@ packages=(
   libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core xvfb xauth
   libmosquitto-dev mosquitto mosquitto-clients libgpiod-dev libssl-dev
   prometheus-cpp-dev python3-prometheus-client
+  chromium
 )
 
 missing=()
@@ -25,6 +26,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The web pages' one dependency (MQTT.js, which clawd serves) and the browser tests'
+# (playwright-core, driving Debian's chromium: it downloads no browser). Installed again
+# only when the lock file is newer than the last install.
+npm_install() {  # npm_install DIR ARGS...
+  local dir=$1
+  shift
+  if [ -d "$dir/node_modules" ] && [ ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    return 0
+  fi
+  command -v npm >/dev/null || { echo "setup: npm is missing (Node.js 20 or newer)" >&2; exit 1; }
+  echo "setup: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund "$@")
+}
+npm_install web --omit=dev
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_install tests/browser
 
 preset="${1:-release}"
 cmake --preset "$preset" >/dev/null

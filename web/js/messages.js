@@ -60,5 +60,6 @@ export function wordsFor(state, model) {
 }
 
 function seconds(ms) {
-  return `${Math.round((ms || 0) / 1000)} seconds`;
+  const count = Math.round((ms || 0) / 1000);
+  return count === 1 ? '1 second' : `${count} seconds`;
 }
