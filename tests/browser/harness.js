@@ -168,6 +168,7 @@ class Cabinet {
 
   async stop() {
     if (!this.watchdog) return;
+    const stopStart = Date.now();
     try {
       this.watchdog.stdin.end('\n');
     } catch {
@@ -179,6 +180,7 @@ class Cabinet {
       new Promise((done) => { timer = setTimeout(() => done(false), cabinetStopMs); }),
     ]);
     clearTimeout(timer);
+    process.stdout.write(`harness: cabinet stopped in ${Date.now() - stopStart} ms\n`);
     for (const name of daemons) {
       const pid = this.pid(name);
       if (pid > 0 && alive(pid)) {
