@@ -1,7 +1,9 @@
 // A second tab of the same player (the same browser profile) is refused politely and does
 // nothing: a new tab says "already in the queue in another tab" and joins nobody; a
 // duplicated tab (sessionStorage copied) does not take the first tab's session over.
-// When the first tab is done, the second becomes ready to join.
+// When the first tab is done, the second becomes ready to join. The same holds in a
+// browser without the Web Locks API (plain http from another machine: not a secure
+// context), where a BroadcastChannel stands in.
 'use strict';
 
 const { check, sleep, text, waitForState } = require('../harness.js');
@@ -42,5 +44,15 @@ module.exports = {
     await waitForState(first, 'left', 5000);
     await waitForState(second, 'idle', 5000);
     t.step('after the first tab left, the second may join');
+
+    const plain = await t.browser.newContext();
+    await plain.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+    const waiting = await t.joinPlayer('Lee', { context: plain, states: ['waiting', 'get_ready', 'playing'] });
+    const other = await t.openPlay({ context: plain });
+    await waitForState(other, 'other_tab', 5000);
+    check((await waiting.evaluate(() => document.body.dataset.state)) !== 'other_tab', 'the first tab was refused');
+    await waiting.click('#leave-button');
+    await waitForState(other, 'idle', 5000);
+    t.step('without Web Locks: refused the same way, free after the first tab left');
   },
 };
