@@ -3,7 +3,8 @@
 // its own cabinet in headless Chromium, and exits 0 iff it passed (ctest registers one
 // test per case, tests/browser/CMakeLists.txt). A case is
 //   module.exports = { cabinet: {cabinet.sh options}, async run(t) { ... } }
-// with t a harness TestContext. Any console error on a page fails the case unless the
+// with t a harness TestContext; a case that needs something running before its cabinet
+// starts adds `async prepare()` -> {cabinet: more options, async teardown()}. Any console error on a page fails the case unless the
 // case allowed it (t.allowConsole). The work directory (cabinet logs, state) is removed
 // after a pass and kept, with its path printed, after a failure.
 
@@ -29,13 +30,16 @@ async function main() {
   harness.checkPrerequisites();
   const { chromium } = require('playwright-core');
   const workDir = harness.workDirectory(name);
-  const cabinet = new harness.Cabinet(workDir, { ...defaultCabinet, ...testCase.cabinet });
+  const prepared = testCase.prepare ? await testCase.prepare() : {};
+  const cabinet = new harness.Cabinet(workDir, { ...defaultCabinet, ...testCase.cabinet, ...prepared.cabinet });
   let browser = null;
   let passed = false;
   const cleanup = async () => {
     if (browser) await browser.close().catch(() => {});
     browser = null;
     await cabinet.stop();
+    if (prepared.teardown) await prepared.teardown();
+    prepared.teardown = null;
   };
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => cleanup().finally(() => process.exit(1)));

@@ -1,11 +1,17 @@
 // The cabinet's camera on either page, as /v1/config describes it: "mjpeg" an MJPEG
 // stream in an image, "video" a stream a <video> plays (muted, so it may autoplay),
 // "page" a WebRTC/WHEP or HLS player page in a frame (MediaMTX's, say), "none" a
-// placeholder that says so. clawd's Content-Security-Policy allows the camera's origin.
+// placeholder that says so (and one that says the camera is down when its stream fails to
+// load). clawd's Content-Security-Policy allows the camera's origin.
 
 export function showCamera(container, camera) {
   const kind = camera && camera.url ? camera.kind : 'none';
-  container.replaceChildren(cameraElement(kind, camera && camera.url));
+  const element = cameraElement(kind, camera && camera.url);
+  // A stream that cannot be loaded says so rather than showing a broken image.
+  element.addEventListener('error', () => {
+    container.replaceChildren(placeholder('The camera is not available right now'));
+  }, { once: true });
+  container.replaceChildren(element);
   container.dataset.camera = kind;
 }
 
@@ -29,8 +35,12 @@ function cameraElement(kind, url) {
     frame.allow = 'autoplay; fullscreen';
     return frame;
   }
+  return placeholder('No camera configured');
+}
+
+function placeholder(text) {
   const note = document.createElement('p');
   note.className = 'camera-placeholder';
-  note.textContent = 'No camera configured';
+  note.textContent = text;
   return note;
 }
