@@ -2,6 +2,7 @@
 
 #include "core/protocol.hpp"
 #include "prod/metrics_support.hpp"
+#include "prod/mqtt_link.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +16,7 @@ struct Overloaded : Ts... {
 }  // namespace
 
 ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, Gpio& gpio, LogFunction log)
-    : gpio_(gpio), log_(std::move(log)), topics_(config.broker.topic_prefix), machine_(config.claw),
+    : gpio_(gpio), log_(std::move(log)), machine_(config.claw),
       timer_(io, [this] {
         machine_.handle_timeout(steady_now_ms());
         carry_out();
@@ -25,14 +26,14 @@ ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, 
         rejections_.flush(steady_now_ms());
         flush_timer_.arm(rejections_.next_flush_ms());
       }) {
-  MqttOptions options = mqtt_options(config.broker, "clawcab");
-  options.will = MqttWill{topics_.claw_status_topic(), encode(ClawStatusMessage{ClawStatus::offline, 0, {}}), 1, true};
-  MqttCallbacks callbacks;
-  callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
+  TransportCallbacks callbacks;
+  callbacks.on_message = [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); };
   callbacks.on_link = [this](bool up) { on_link(up); };
-  callbacks.on_subscribed = [this](std::string_view filter, bool granted) { on_subscribed(filter, granted); };
-  callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
-  transport_ = std::make_unique<MqttTransport>(io, std::move(options), std::move(callbacks));
+  callbacks.on_subscribed = [this](std::string_view channel, bool granted) { on_subscribed(channel, granted); };
+  callbacks.on_player_presence = [](std::string_view, PresenceKind) { return true; };
+  callbacks.on_claw_presence = [](bool) {};
+  callbacks.on_error = [this](std::string_view text) { log_(text); };
+  transport_ = std::make_unique<MqttLink>(io, config.broker, TransportRole::claw, std::move(callbacks));
   if (config.metrics.port == 0) return;
   HttpConfig http;
   http.address = config.metrics.address;
@@ -46,8 +47,7 @@ ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, 
 ClawcabDriver::~ClawcabDriver() { stop(); }
 
 std::optional<std::string> ClawcabDriver::start() {
-  // no_local: our own messages on the secure channel are not for us.
-  transport_->subscribe(*topics_.topic_of(secure_channel), 1, true);
+  transport_->subscribe(secure_channel);
   machine_.handle_boot(gpio_.switches(), steady_now_ms());
   carry_out();
   transport_->start();
@@ -71,14 +71,12 @@ void ClawcabDriver::on_switch(Switch which, bool pressed) {
   carry_out();
 }
 
-void ClawcabDriver::on_message(std::string_view topic, std::string_view payload) {
-  const std::optional<std::string> channel = topics_.channel_of(topic);
-  if (!channel.has_value()) return;
+void ClawcabDriver::on_message(std::string_view channel, std::string_view payload) {
   message_read_at_ = std::chrono::steady_clock::now();
-  if (*channel == secure_channel) {
+  if (channel == secure_channel) {
     machine_.handle_secure_message(payload, steady_now_ms());
-  } else if (is_player_channel(*channel)) {
-    machine_.handle_player_message(*channel, payload, steady_now_ms());
+  } else if (is_player_channel(channel)) {
+    machine_.handle_player_message(std::string(channel), payload, steady_now_ms());
   } else {
     message_read_at_.reset();
     return;
@@ -88,19 +86,17 @@ void ClawcabDriver::on_message(std::string_view topic, std::string_view payload)
 
 void ClawcabDriver::on_link(bool up) {
   log_(up ? "broker link up" : "broker link down");
-  if (up && !status_payload_.empty()) transport_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
   machine_.handle_link(up, steady_now_ms());
   carry_out();
 }
 
-void ClawcabDriver::on_subscribed(std::string_view filter, bool granted) {
-  const std::optional<std::string> channel = topics_.channel_of(filter);
-  if (!channel.has_value() || !is_player_channel(*channel)) return;
+void ClawcabDriver::on_subscribed(std::string_view channel, bool granted) {
+  if (!is_player_channel(channel)) return;
   if (!granted) {
-    log_(fmt::format("the broker refused the subscription to {}", filter));
+    log_(fmt::format("the broker refused the subscription to {}", channel));
     return;  // The machine gives the turn up after subscribe_ms_max.
   }
-  machine_.handle_subscribed(*channel, steady_now_ms());
+  machine_.handle_subscribed(std::string(channel), steady_now_ms());
   carry_out();
 }
 
@@ -108,21 +104,13 @@ void ClawcabDriver::carry_out() {
   for (Effect& effect : machine_.take_effects()) {
     std::visit(Overloaded{
                    [this](Publish& e) {
-                     const std::optional<std::string> topic = topics_.topic_of(e.channel);
-                     if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
-                     std::string payload = encode(e.message);
-                     transport_->publish(*topic, payload, 1, false);
+                     const std::string payload = encode(e.message);
+                     transport_->publish(e.channel, payload);
                      if (e.channel != secure_channel || !std::holds_alternative<ClawStatusMessage>(e.message)) return;
-                     status_payload_ = std::move(payload);
-                     transport_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
+                     transport_->announce_claw_status(payload);
                    },
-                   [this](Subscribe& e) {
-                     // no_local: what we publish there (control, positions) is not input for us.
-                     if (auto topic = topics_.topic_of(e.channel)) transport_->subscribe(*topic, 1, true);
-                   },
-                   [this](Unsubscribe& e) {
-                     if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
-                   },
+                   [this](Subscribe& e) { transport_->subscribe(e.channel); },
+                   [this](Unsubscribe& e) { transport_->unsubscribe(e.channel); },
                    [this](SetMotor& e) {
                      const bool applied = gpio_.set_motor(e.motor, e.on);
                      if (message_read_at_.has_value()) {

@@ -1,17 +1,17 @@
 // ClawcabDriver: runs a ClawMachine on Boost.Asio against the broker and a Gpio.
 // No claw logic of its own: inputs go to the machine, its effects are carried
-// out in order (Publish -> MQTT, Subscribe/Unsubscribe -> MQTT, SetMotor -> Gpio,
+// out in order (Publish, Subscribe, Unsubscribe -> the Transport, SetMotor -> Gpio,
 // Log -> the log function), and one timer wakes it at next_deadline().
 //
-// MQTT: client id "clawcab"; retained last will {"status":"CLAW_OFFLINE"} on the
-// claw status topic; every ClawStatusMessage the machine publishes on the secure
-// channel is mirrored there, retained (docs/deploy.md, "Presence").
+// Transport (prod/transport.hpp), Role::claw: every ClawStatusMessage the machine
+// publishes on the secure channel is also announced as the claw's status
+// (docs/deploy.md, "Presence").
 // Metrics: with metrics.port set, GET /metrics on metrics.address:metrics.port
 // (its own HttpServer, nothing else served; prod/clawcab_metrics.hpp).
 // Log lines: the machine's rejections go through a LogAggregator (one line per
 // reason per aggregation_interval_ms under a flood); everything else at once.
-// Each input is one machine call; the transport reads one MQTT packet per
-// readiness, so the loop stays fair between the broker, switches and timers.
+// Each input is one machine call; the transport reads one packet or answer per
+// readiness, so the loop stays fair between the network, switches and timers.
 // Not thread-safe: use from the io_context's thread.
 #pragma once
 
@@ -22,8 +22,7 @@
 #include "prod/gpio.hpp"
 #include "prod/http_server.hpp"
 #include "prod/log_aggregator.hpp"
-#include "prod/mqtt_transport.hpp"
-#include "prod/topics.hpp"
+#include "prod/transport.hpp"
 
 #include <chrono>
 #include <functional>
@@ -55,22 +54,20 @@ class ClawcabDriver {
   std::uint16_t metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
 
  private:
-  void on_message(std::string_view topic, std::string_view payload);
+  void on_message(std::string_view channel, std::string_view payload);
   void on_link(bool up);
-  void on_subscribed(std::string_view filter, bool granted);
+  void on_subscribed(std::string_view channel, bool granted);
   void carry_out();
   void log_machine_line(std::string_view text);
 
   Gpio& gpio_;
   LogFunction log_;
-  TopicMap topics_;
   ClawMachine machine_;
   DeadlineTimer timer_;
-  std::unique_ptr<MqttTransport> transport_;
-  std::string status_payload_;  // The last ClawStatusMessage, re-published on reconnect.
+  std::unique_ptr<Transport> transport_;
   ClawcabMetrics metrics_;
   std::unique_ptr<HttpServer> metrics_http_;  // Null when metrics.port is 0.
-  // When the MQTT message being handled was read: its GPIO writes are timed from it.
+  // When the message being handled was read: its GPIO writes are timed from it.
   std::optional<std::chrono::steady_clock::time_point> message_read_at_;
   LogAggregator rejections_;
   DeadlineTimer flush_timer_;

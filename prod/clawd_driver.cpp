@@ -3,9 +3,9 @@
 #include "core/protocol.hpp"
 #include "prod/admin_api.hpp"
 #include "prod/turns_api.hpp"
-#include "prod/broker_accounts.hpp"
 #include "prod/join_request.hpp"
 #include "prod/metrics_support.hpp"
+#include "prod/mqtt_link.hpp"
 #include "prod/os_random.hpp"
 #include "prod/web_routes.hpp"
 
@@ -25,11 +25,6 @@ struct Overloaded : Ts... {
 
 // Joins waiting for the broker at once; more get 503 (the broker is slow or gone).
 constexpr std::size_t pending_joins_max = 1'000;
-constexpr TimeMs account_answer_ms_max = 10'000;
-// A finished player keeps its account this long, so {"control":false} and the
-// last position still reach it.
-constexpr TimeMs account_linger_ms = 5'000;
-constexpr std::size_t password_random_bytes = 16;
 
 // A refused join: 503 with the reason a page acts on and words a person reads.
 HttpResponse refusal(std::string_view reason, std::string_view text) { return json_error(503, text, reason); }
@@ -81,16 +76,24 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
         machine_.handle_timeout(steady_now_ms());
         carry_out();
       }),
-      sweep_timer_(io), web_files_(std::move(web_files)), rejections_([this](std::string_view line) { log_(line); }),
+      web_files_(std::move(web_files)), rejections_([this](std::string_view line) { log_(line); }),
       flush_timer_(io, [this] {
         rejections_.flush(steady_now_ms());
         flush_timer_.arm(rejections_.next_flush_ms());
       }) {
-  MqttCallbacks callbacks;
-  callbacks.on_message = [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); };
-  callbacks.on_link = [this](bool up) { on_link(up); };
-  callbacks.on_error = [this](std::string_view text) { log_(fmt::format("mqtt: {}", text)); };
-  transport_ = std::make_unique<MqttTransport>(io, mqtt_options(config.broker, "clawd"), std::move(callbacks));
+  TransportCallbacks callbacks;
+  callbacks.on_message = [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); };
+  callbacks.on_link = [this](bool up) { log_(up ? "broker link up" : "broker link down"); };
+  callbacks.on_subscribed = [](std::string_view, bool) {};
+  callbacks.on_player_presence = [this](std::string_view channel, PresenceKind kind) {
+    return on_player_presence(std::string(channel), kind);
+  };
+  callbacks.on_claw_presence = [this](bool online) {
+    machine_.handle_claw_presence(online, steady_now_ms());
+    carry_out();
+  };
+  callbacks.on_error = [this](std::string_view text) { log_(text); };
+  transport_ = std::make_unique<MqttLink>(io, config.broker, TransportRole::server, std::move(callbacks));
   http_ = std::make_unique<HttpServer>(io, config.http);
   add_routes();
 }
@@ -133,16 +136,11 @@ void ClawdDriver::add_routes() {
 ClawdDriver::~ClawdDriver() { stop(); }
 
 std::optional<std::string> ClawdDriver::start() {
-  // no_local: our own messages on the secure channel are not for us.
-  transport_->subscribe(*topics_.topic_of(secure_channel), 1, true);
-  transport_->subscribe(topics_.claw_status_topic(), 1);
-  transport_->subscribe(topics_.presence_filter(), 1);
-  if (config_.broker.player_accounts) transport_->subscribe(control_response_topic(), 1);
+  transport_->subscribe(secure_channel);
   machine_.handle_start(std::move(stored_), steady_now_ms());
   carry_out();
   transport_->start();
   if (auto error = http_->start()) return "http: " + *error;
-  sweep();
   return std::nullopt;
 }
 
@@ -155,10 +153,7 @@ void ClawdDriver::stop() {
   http_->stop();
   transport_->stop();
   timer_.cancel();
-  sweep_timer_.cancel();
   flush_timer_.cancel();
-  for (auto& [correlation, join] : awaiting_account_) join.respond(refusal("stopping", "the queue server is stopping"));
-  awaiting_account_.clear();
 }
 
 void ClawdDriver::on_join(const HttpRequest& request, HttpResponder respond) {
@@ -169,43 +164,17 @@ void ClawdDriver::on_join(const HttpRequest& request, HttpResponder respond) {
   if (!transport_->link_up()) {
     return respond(refusal(no_broker, "the queue server cannot reach the broker; try again soon"));
   }
-  if (awaiting_account_.size() + awaiting_reply_.size() >= pending_joins_max) {
+  if (transport_->admissions_pending() + awaiting_reply_.size() >= pending_joins_max) {
     return respond(refusal("busy", "too many joins in progress; try again soon"));
   }
-  PendingJoin join{std::move(respond), new_player_channel(), "", steady_now_ms(), std::get<0>(std::move(name)),
-                   std::move(*broker_url)};
-  if (!config_.broker.player_accounts) return admit(std::move(join));
-  join.password = random_hex(password_random_bytes);
-  const std::string correlation = fmt::format("join-{}", ++correlation_counter_);
-  const PlayerCredentials credentials{join.channel, join.password, join.channel};
-  if (!transport_->publish(control_topic(), create_player_request(topics_, credentials, correlation), 1, false)) {
-    return join.respond(refusal(no_broker, "the queue server cannot reach the broker; try again soon"));
-  }
-  awaiting_account_.emplace(correlation, std::move(join));
-}
-
-void ClawdDriver::on_account_answer(std::string_view payload) {
-  auto parsed = parse_control_response(payload);
-  if (auto* error = std::get_if<std::string>(&parsed)) return log_(fmt::format("dynsec: {}", *error));
-  std::map<std::string, std::optional<std::string>> outcomes;  // correlation -> first error
-  for (const ControlAnswer& answer : std::get<std::vector<ControlAnswer>>(parsed)) {
-    const std::string correlation = answer.correlation.substr(0, answer.correlation.find(':'));
-    auto& outcome = outcomes[correlation];
-    if (answer.error.has_value() && !outcome.has_value()) outcome = answer.command + ": " + *answer.error;
-  }
-  for (auto& [correlation, error] : outcomes) {
-    auto it = awaiting_account_.find(correlation);
-    if (it == awaiting_account_.end()) continue;  // A deletion's answer, or a join already given up.
-    PendingJoin join = std::move(it->second);
-    awaiting_account_.erase(it);
-    if (error.has_value()) {
-      log_(fmt::format("dynsec refused the account of {}: {}", join.channel, *error));
-      delete_account(join.channel);
-      join.respond(refusal("broker_refused", "the broker refused the player account; try again"));
-      continue;
-    }
-    admit(std::move(join));
-  }
+  const std::string channel = new_player_channel();
+  auto join = std::make_shared<PendingJoin>(
+      PendingJoin{std::move(respond), channel, {}, std::get<0>(std::move(name))});
+  transport_->admit_player(channel, *broker_url, [this, join](AdmitResult result) {
+    if (auto* refused = std::get_if<AdmitRefusal>(&result)) return join->respond(refusal(refused->reason, refused->text));
+    join->access = std::get<PlayerAccess>(std::move(result));
+    admit(std::move(*join));
+  });
 }
 
 void ClawdDriver::admit(PendingJoin join) {
@@ -216,70 +185,24 @@ void ClawdDriver::admit(PendingJoin join) {
   carry_out();
 }
 
-void ClawdDriver::delete_account(const std::string& channel) {
-  if (!config_.broker.player_accounts) return;
-  transport_->publish(control_topic(), delete_player_request(channel, fmt::format("leave-{}", ++correlation_counter_)), 1,
-                      false);
-}
-
-void ClawdDriver::on_message(std::string_view topic, std::string_view payload) {
+void ClawdDriver::on_message(std::string_view channel, std::string_view payload) {
   const TimeMs now_ms = steady_now_ms();
-  if (topic == control_response_topic()) return on_account_answer(payload);
-  if (topic == topics_.claw_status_topic()) {
-    const DecodeResult decoded = decode(payload);
-    const auto* message = std::get_if<Message>(&decoded);
-    const auto* status = message != nullptr ? std::get_if<ClawStatusMessage>(message) : nullptr;
-    if (status == nullptr) return log_("ignored a malformed claw status");
-    machine_.handle_claw_presence(status->status != ClawStatus::offline, now_ms);
-  } else if (auto channel = topics_.presence_channel_of(topic)) {
-    if (payload.empty()) return;  // A presence cleared (by us).
-    if (!knows_player(*channel)) return clear_presence(*channel);
-    if (payload == "join") machine_.handle_player_presence(*channel, PresenceKind::join, now_ms);
-    else if (payload == "leave") machine_.handle_player_presence(*channel, PresenceKind::leave, now_ms);
-    else if (payload == "timeout") machine_.handle_player_presence(*channel, PresenceKind::timeout, now_ms);
-    else return;
-  } else if (const std::optional<std::string> named = topics_.channel_of(topic)) {
-    if (*named == secure_channel) {
-      machine_.handle_secure_message(payload, now_ms);
-    } else if (is_player_channel(*named)) {
-      machine_.handle_player_message(*named, payload, now_ms);  // The ready check's answer.
-    } else {
-      return;
-    }
+  if (channel == secure_channel) {
+    machine_.handle_secure_message(payload, now_ms);
+  } else if (is_player_channel(channel)) {
+    machine_.handle_player_message(std::string(channel), payload, now_ms);  // The ready check's answer.
   } else {
     return;
   }
   carry_out();
 }
 
-void ClawdDriver::on_link(bool up) {
-  log_(up ? "broker link up" : "broker link down");
-  if (up) return;
-  // Account answers will not come on this connection.
-  for (auto& [correlation, join] : awaiting_account_) {
-    join.respond(refusal(no_broker, "the broker connection was lost; try again"));
-  }
-  awaiting_account_.clear();
-}
-
-void ClawdDriver::sweep() {
-  const TimeMs now_ms = steady_now_ms();
-  for (auto it = awaiting_account_.begin(); it != awaiting_account_.end();) {
-    if (now_ms - it->second.started_ms < account_answer_ms_max) {
-      ++it;
-      continue;
-    }
-    it->second.respond(refusal(no_broker, "the broker did not answer; try again"));
-    it = awaiting_account_.erase(it);
-  }
-  while (!account_deletions_.empty() && account_deletions_.begin()->first <= now_ms) {
-    delete_account(account_deletions_.begin()->second);
-    account_deletions_.erase(account_deletions_.begin());
-  }
-  sweep_timer_.expires_after(std::chrono::seconds(1));
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) sweep();
-  });
+// Returns whether the player is still the machine's to know of.
+bool ClawdDriver::on_player_presence(const std::string& channel, PresenceKind kind) {
+  if (!knows_player(channel)) return false;
+  machine_.handle_player_presence(channel, kind, steady_now_ms());
+  carry_out();
+  return true;
 }
 
 boost::json::object ClawdDriver::status() const {
@@ -300,7 +223,7 @@ boost::json::object ClawdDriver::status() const {
 
 ClawdSnapshot ClawdDriver::snapshot() const {
   return ClawdSnapshot{machine_.queue().size(), machine_.queue().present_count(), transport_->link_up(),
-                       machine_.claw_online(), machine_.counters(), presence_cleared_};
+                       machine_.claw_online(), machine_.counters(), transport_->presence_cleared()};
 }
 
 bool ClawdDriver::knows_player(const std::string& channel) const {
@@ -309,35 +232,18 @@ bool ClawdDriver::knows_player(const std::string& channel) const {
   return open.has_value() && open->channel == channel;
 }
 
-// A retained presence outlives its player in the broker: the player departed (its
-// RevokePlayer), or spoke after it did, or departed before a crash of ours (a
-// restart reads every retained presence). An empty retained message removes it.
-void ClawdDriver::clear_presence(const std::string& channel) {
-  transport_->publish(topics_.presence_topic(channel), "", 1, true);
-  presence_cleared_ += 1;
-}
-
 void ClawdDriver::carry_out() {
   for (Effect& effect : machine_.take_effects()) commits_.push(std::move(effect));
   timer_.arm(machine_.next_deadline());
 }
 
 HttpResponse ClawdDriver::join_answer(const JoinReply& reply, const PendingJoin& join) const {
-  const bool accounts = config_.broker.player_accounts;
-  const boost::json::object broker{{"url", join.broker_url},
-                                   {"username", accounts ? reply.channel : ""},
-                                   {"password", accounts ? join.password : ""},
-                                   {"client_id", reply.channel},
-                                   {"keepalive_s", config_.broker.player_keepalive_s}};
-  const boost::json::object topics{{"player", *topics_.topic_of(reply.channel)},
-                                   {"presence", topics_.presence_topic(reply.channel)},
-                                   {"lobby", *topics_.topic_of(lobby_channel)}};
   return json_response(200, boost::json::object{{"channel", reply.channel},
                                                 {"ticket", reply.ticket},
                                                 {"position", reply.position},
                                                 {"wait_ms", reply.wait_ms},
-                                                {"broker", broker},
-                                                {"topics", topics},
+                                                {"broker", join.access.broker},
+                                                {"topics", join.access.topics},
                                                 {"turn_ms", config_.server.turn_ms},
                                                 {"ready_ms", config_.server.ready_ms},
                                                 {"grace_ms", config_.server.grace_ms}});
@@ -347,23 +253,10 @@ void ClawdDriver::carry(Effect& effect) {
   metrics_.on_effect(effect, steady_now_ms());
   watch_.observe(effect);
   std::visit(Overloaded{
-                 [this](Publish& e) {
-                   const std::optional<std::string> topic = topics_.topic_of(e.channel);
-                   if (!topic.has_value()) return log_(fmt::format("no topic for channel {}", e.channel));
-                   transport_->publish(*topic, encode(e.message), 1, false);
-                 },
-                 [this](Subscribe& e) {
-                   // no_local: what we publish there (control, positions) is not input for us.
-                   if (auto topic = topics_.topic_of(e.channel)) transport_->subscribe(*topic, 1, true);
-                 },
-                 [this](Unsubscribe& e) {
-                   if (auto topic = topics_.topic_of(e.channel)) transport_->unsubscribe(*topic);
-                 },
-                 [this](RevokePlayer& e) {
-                   clear_presence(e.channel);
-                   if (!config_.broker.player_accounts) return;
-                   account_deletions_.emplace(steady_now_ms() + account_linger_ms, std::move(e.channel));
-                 },
+                 [this](Publish& e) { transport_->publish(e.channel, encode(e.message)); },
+                 [this](Subscribe& e) { transport_->subscribe(e.channel); },
+                 [this](Unsubscribe& e) { transport_->unsubscribe(e.channel); },
+                 [this](RevokePlayer& e) { transport_->release_player(e.channel); },
                  [](PersistJoin&) {}, [](PersistDeparture&) {}, [](PersistTurnStart&) {}, [](PersistTurnEnd&) {},
                  [](PersistAdminAction&) {}, [](PersistTurnRecord&) {},
                  [this](JoinReply& e) {
@@ -372,7 +265,7 @@ void ClawdDriver::carry(Effect& effect) {
                    PendingJoin join = std::move(it->second);
                    awaiting_reply_.erase(it);
                    if (!e.accepted) {
-                     delete_account(join.channel);
+                     transport_->release_player(join.channel);
                      return join.respond(refusal(reason_of(e.reason), e.refusal));
                    }
                    watch_.named(e.ticket, join.name);

@@ -1,15 +1,14 @@
 // ClawdDriver: runs a ServerMachine on Boost.Asio with the broker, the HTTP API
 // and the SQLite queue. No queue logic of its own: inputs go to the machine,
-// its effects are carried out in order (Publish -> MQTT; Persist* -> QueueStore,
+// its effects are carried out in order (Publish -> the Transport; Persist* -> QueueStore,
 // committed in groups before any effect after them, prod/group_commit.hpp;
 // JoinReply -> the waiting HTTP request; Log -> the log function), and one timer
 // wakes it at next_deadline().
 //
-// A join: a fresh channel (128 OS random bits); with broker.player_accounts, a
-// dynsec account for it (prod/broker_accounts.hpp) whose answer comes back over
-// MQTT; then handle_join(); the JoinReply answers the HTTP request. A player who
-// departs, or whose turn ended for good, loses its account (after a short linger
-// so that its last messages still arrive).
+// A join: a fresh channel (128 OS random bits); the transport admits it (on MQTT
+// with broker.player_accounts, a dynsec account; prod/transport.hpp); then
+// handle_join(); the JoinReply answers the HTTP request. A player who departs, or
+// whose turn ended for good, is released by the transport (RevokePlayer).
 // HTTP routes (prod/http_server.hpp; errors are {"error": "..."}):
 //   POST /v1/join    body empty, `{}` or {"name":"<display name>"} (prod/join_request.hpp)
 //                    -> 200 {"channel","ticket","position","wait_ms",
@@ -29,10 +28,8 @@
 //                       same token (prod/turns_api.hpp)
 // Log lines: the machine's rejections go through a LogAggregator (one line per
 // reason per aggregation_interval_ms under a flood); everything else at once.
-// Inputs from MQTT: the secure channel, the claw's retained status (presence),
-// player presence topics ("join" | "leave" | "timeout"). A retained presence of a
-// player no longer queued is cleared (an empty retained message), as is each
-// departed player's at its RevokePlayer: the broker keeps none for long.
+// Inputs from the transport: the secure channel, player channels (the ready
+// check's answers), the claw's presence and each player's presence.
 // A failed store write throws std::runtime_error out of io_context::run(): the
 // process must stop (systemd restarts it, and the store recovers the queue).
 // Not thread-safe: use from the io_context's thread.
@@ -45,13 +42,12 @@
 #include "prod/group_commit.hpp"
 #include "prod/http_server.hpp"
 #include "prod/log_aggregator.hpp"
-#include "prod/mqtt_transport.hpp"
 #include "prod/topics.hpp"
+#include "prod/transport.hpp"
 #include "prod/watch_board.hpp"
 #include "prod/web_files.hpp"
 #include "store/queue_store.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 
 #include <map>
 #include <memory>
@@ -84,10 +80,8 @@ class ClawdDriver {
   struct PendingJoin {
     HttpResponder respond;
     std::string channel;
-    std::string password;
-    TimeMs started_ms = 0;
-    std::string name;        // The display name; may be empty.
-    std::string broker_url;  // web.broker_url for the host the request came to.
+    PlayerAccess access;  // From the transport's admission.
+    std::string name;     // The display name; may be empty.
   };
 
   ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log, std::unique_ptr<QueueStore> store,
@@ -95,40 +89,31 @@ class ClawdDriver {
   void add_routes();
   void on_join(const HttpRequest& request, HttpResponder respond);
   HttpResponse join_answer(const JoinReply& reply, const PendingJoin& join) const;
-  void on_message(std::string_view topic, std::string_view payload);
-  void on_link(bool up);
-  void on_account_answer(std::string_view payload);
+  void on_message(std::string_view channel, std::string_view payload);
+  bool on_player_presence(const std::string& channel, PresenceKind kind);
   void admit(PendingJoin join);
-  void delete_account(const std::string& channel);
   bool knows_player(const std::string& channel) const;
-  void clear_presence(const std::string& channel);
-  void sweep();
   void carry_out();
   void carry(Effect& effect);
 
   boost::asio::io_context& io_;
   Config config_;
   LogFunction log_;
-  TopicMap topics_;
+  TopicMap topics_;  // For the lobby topic in GET /v1/config.
   std::unique_ptr<QueueStore> store_;
   GroupCommit commits_;
   StoredQueue stored_;
   ServerMachine machine_;
   DeadlineTimer timer_;
-  boost::asio::steady_timer sweep_timer_;
-  std::unique_ptr<MqttTransport> transport_;
+  std::unique_ptr<Transport> transport_;
   std::unique_ptr<HttpServer> http_;
   ClawdMetrics metrics_;
   std::optional<WebFiles> web_files_;  // With web.dir: the pages and their files.
   WatchBoard watch_;
   LogAggregator rejections_;  // The machine's rejection lines, bounded under a flood.
   DeadlineTimer flush_timer_;
-  std::uint64_t correlation_counter_ = 0;
-  std::uint64_t presence_cleared_ = 0;
   RequestId request_counter_ = 0;
-  std::map<std::string, PendingJoin> awaiting_account_;  // correlation -> join
   std::map<RequestId, PendingJoin> awaiting_reply_;
-  std::multimap<TimeMs, std::string> account_deletions_;  // due time -> channel
 };
 
 }  // namespace clawnet::prod

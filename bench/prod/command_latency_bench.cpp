@@ -4,6 +4,8 @@
 // Usage: prod_command_latency_bench [samples]   (default 500)
 #include "prod/clawcab_driver.hpp"
 #include "prod/gpio_simulated.hpp"
+#include "prod/mqtt_transport.hpp"
+#include "prod/topics.hpp"
 
 #include "core/limits.hpp"
 #include "core/protocol.hpp"
