@@ -17,6 +17,7 @@
 'use strict';
 
 const crypto = require('node:crypto');
+const limits = require('./limits');
 
 // The SDK's encodeString (core/utils.ts): RFC 3986 unreserved characters stay as they are.
 function encodeString(s) {
@@ -30,7 +31,7 @@ function parseQuery(raw) {
   const params = Object.create(null);
   if (!raw) return { params };
   const parts = raw.split('&');
-  if (parts.length > 64) return { params, error: 'too many query parameters' };
+  if (parts.length > limits.query_params_max) return { params, error: `more than ${limits.query_params_max} query parameters` };
   for (const part of parts) {
     if (part === '') continue;
     const eq = part.indexOf('=');
