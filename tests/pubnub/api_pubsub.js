@@ -79,43 +79,52 @@ function subscribe(ctx) {
   const { channels, tt, heartbeat, state, uuid } = subscribeParams(ctx);
   ctx.authorize({ channels: channels.map((name) => ({ name, bit: BITS.read })) });
   const s = ctx.state;
+  // The handshake's cursor is taken before this subscribe's own join is stored, so the
+  // subscriber receives its join on its next poll, as it does from PubNub.
+  const handshakeCursor = tt === '0' ? s.timetokens.current() : null;
   const present = channels.filter((c) => !v.isPresenceChannel(c));
   if (uuid !== undefined && present.length > 0) s.presenceTouch(present, uuid, heartbeat, state);
 
   const answer = (cursor, envelopes) => send(ctx.res, 200, { t: { t: cursor, r: REGION }, m: envelopes });
-  if (tt === '0') return answer(s.timetokens.current(), []);
+  if (tt === '0') return answer(handshakeCursor, []);
   const found = s.history.since(channels, tt, limits.messages_per_response_max);
   if (found.envelopes.length > 0) return answer(found.last, found.envelopes);
   holdOpen(ctx, channels, tt, uuid !== undefined ? present : [], uuid, answer);
 }
 
+// Holds the request until a message arrives on one of its channels or the subscribe
+// timeout passes; finish() runs exactly once whichever ends it (message, timeout, the
+// client going away, or the fixture shutting down).
 function holdOpen(ctx, channels, tt, present, uuid, answer) {
   const s = ctx.state;
+  if (ctx.res.destroyed) return; // the client left while its request was being read
   if (ctx.longPolls.count >= limits.long_polls_max) {
     throw new HttpError(503, serviceError(503, 'Subscribe', `more than ${limits.long_polls_max} subscribe long-polls are open`));
   }
   ctx.longPolls.count++;
   const release = present.length > 0 ? s.presenceHold(present, uuid) : () => {};
+  let cancelWait = () => {};
+  let timer = null;
   let done = false;
   const finish = () => {
     if (done) return false;
     done = true;
     ctx.longPolls.count--;
+    ctx.longPolls.closers.delete(finish);
     cancelWait();
     clearTimeout(timer);
     release();
     return true;
   };
-  const cancelWait = s.waitFor(channels, () => {
+  cancelWait = s.waitFor(channels, () => {
     const found = s.history.since(channels, tt, limits.messages_per_response_max);
     if (found.envelopes.length > 0 && finish()) answer(found.last, found.envelopes);
   });
-  const timer = setTimeout(() => {
+  timer = setTimeout(() => {
     if (finish()) answer(s.timetokens.current(), []);
   }, ctx.subscribeTimeoutS * 1000);
-  ctx.res.on('close', finish);
   ctx.longPolls.closers.add(finish);
-  ctx.res.on('close', () => ctx.longPolls.closers.delete(finish));
+  ctx.res.on('close', finish);
 }
 
 module.exports = { time, publish, subscribe };

@@ -22,7 +22,8 @@ const CORS_HEADERS = Object.freeze({
 
 class HttpError extends Error {
   constructor(status, body) {
-    super(typeof body === 'object' && body && body.message ? body.message : `HTTP ${status}`);
+    // For logs: the object's message, or the text of a publish refusal [0, "text", tt].
+    super(Array.isArray(body) ? String(body[1]) : typeof body === 'object' && body && body.message ? body.message : `HTTP ${status}`);
     this.status = status;
     this.body = body;
   }

@@ -8,13 +8,15 @@
 //   2. The raw query is parsed (refused: malformed encoding, duplicates, too many) -> 400.
 //   3. Unknown path -> 404, known path with another method -> 405.
 //   4. Unknown subscribe key -> 400 "Invalid Subscribe Key" (PubNub's words and shape).
-//   5. The body is read up to body_bytes_max (past it: 413 and the connection closes).
+//   5. The body is read up to body_bytes_max (past it: 413 and the connection closes)
+//      and inflated if deflate/gzip-encoded, within the same bound.
 //   6. The handler runs; an HttpError it throws is sent as is, anything else is a 500
 //      with the error logged: no request can stop the fixture.
 
 'use strict';
 
 const http = require('node:http');
+const zlib = require('node:zlib');
 const limits = require('./limits');
 const signature = require('./signature');
 const pam = require('./pam');
@@ -30,6 +32,26 @@ function describe(method, path, params) {
   return `${method} ${path}${query ? `?${query}` : ''}`;
 }
 
+function tooLarge() {
+  return new HttpError(413, serviceError(413, 'Fixture', `request body larger than ${limits.body_bytes_max} bytes`));
+}
+
+// The SDK deflates POST publish bodies (Content-Encoding: deflate); inflating is bounded
+// too, so a small compressed body cannot expand past body_bytes_max.
+function decodeBody(raw, encoding) {
+  const name = String(encoding || 'identity').trim().toLowerCase();
+  const options = { maxOutputLength: limits.body_bytes_max };
+  try {
+    if (name === 'identity') return raw;
+    if (name === 'deflate') return zlib.inflateSync(raw, options);
+    if (name === 'gzip') return zlib.gunzipSync(raw, options);
+  } catch (err) {
+    if (err.code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw badRequest(`body: not valid ${name} data`);
+  }
+  throw new HttpError(415, serviceError(415, 'Fixture', `Content-Encoding ${JSON.stringify(name.slice(0, 20))} is not supported (identity, deflate, gzip are)`));
+}
+
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -37,13 +59,19 @@ function readBody(req) {
     req.on('data', (chunk) => {
       bytes += chunk.length;
       if (bytes > limits.body_bytes_max) {
-        reject(new HttpError(413, serviceError(413, 'Fixture', `request body larger than ${limits.body_bytes_max} bytes`)));
+        reject(tooLarge());
         req.pause();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      try {
+        resolve(decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8'));
+      } catch (err) {
+        reject(err);
+      }
+    });
     req.on('error', reject);
   });
 }
