@@ -217,6 +217,7 @@ describe('publish and subscribe', () => {
     const talker = sdk(open);
     const err = await rejection(talker.pn.publish({ channel: unique('big'), message: 'x'.repeat(33 * 1024) }));
     assert.equal(err.status.statusCode, 413);
+    assert.equal(err.status.category, 'PNUnknownCategory', 'SDK 12 has no category of its own for 413');
     assert.equal(err.status.errorData, 'Message Too Large');
     const post = await get(fixture.port, `/publish/${open.publish_key}/${open.subscribe_key}/0/big/0`, { method: 'POST', body: JSON.stringify('y'.repeat(33 * 1024)), headers: { 'Content-Type': 'application/json' } });
     assert.equal(post.status, 413);
