@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -184,6 +185,34 @@ void add_gpio_keys(std::vector<KeySpec>& keys) {
   }
 }
 
+void add_pubnub_keys(std::vector<KeySpec>& keys) {
+  keys.push_back({"broker.kind", [](std::string_view value, Config& config) -> std::optional<std::string> {
+                    if (value == "mqtt") config.broker.kind = TransportKind::mqtt;
+                    else if (value == "pubnub") config.broker.kind = TransportKind::pubnub;
+                    else return fmt::format("expected mqtt or pubnub, got '{}'", value);
+                    return std::nullopt;
+                  }});
+  keys.push_back({"pubnub.origin", text([](Config& c) -> auto& { return c.pubnub.origin; }, 253)});
+  keys.push_back({"pubnub.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.pubnub.port; }, 1, 65535)});
+  keys.push_back({"pubnub.tls", boolean([](Config& c) -> auto& { return c.pubnub.tls; })});
+  keys.push_back({"pubnub.ca_file", text([](Config& c) -> auto& { return c.pubnub.ca_file; }, 4096)});
+  keys.push_back({"pubnub.client_origin", text([](Config& c) -> auto& { return c.pubnub.client_origin; }, 259)});
+  keys.push_back({"pubnub.channel_prefix", text([](Config& c) -> auto& { return c.pubnub.channel_prefix; }, 64)});
+  keys.push_back({"pubnub.uuid", text([](Config& c) -> auto& { return c.pubnub.uuid; }, 64)});
+  keys.push_back({"pubnub.claw_uuid", text([](Config& c) -> auto& { return c.pubnub.claw_uuid; }, 64)});
+  keys.push_back({"pubnub.heartbeat_s", integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.heartbeat_s; }, 5, 3600)});
+  keys.push_back({"pubnub.player_heartbeat_s",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.player_heartbeat_s; }, 5, 3600)});
+  // PubNub's Access Manager takes 1 minute to 30 days.
+  keys.push_back({"pubnub.grant_ttl_minutes",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.grant_ttl_minutes; }, 1, 43'200)});
+  keys.push_back({"pubnub.reconnect_min_ms",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.reconnect_min_ms; }, 10, 60'000)});
+  keys.push_back({"pubnub.reconnect_max_ms",
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.reconnect_max_ms; }, 10, 600'000)});
+  keys.push_back({"pubnub.keys_file", text([](Config& c) -> auto& { return c.pubnub.keys_file; }, 4096)});
+}
+
 void add_web_keys(std::vector<KeySpec>& keys) {
   keys.push_back({"web.dir", text([](Config& c) -> auto& { return c.web.dir; }, 4096)});
   keys.push_back({"web.broker_url", text([](Config& c) -> auto& { return c.web.broker_url; }, 256)});
@@ -235,6 +264,7 @@ const std::vector<KeySpec>& key_specs() {
     all.push_back({"metrics.address", text([](Config& c) -> auto& { return c.metrics.address; }, 64)});
     all.push_back({"metrics.port", integer<std::uint16_t>([](Config& c) -> auto& { return c.metrics.port; }, 0, 65535)});
     add_web_keys(all);
+    add_pubnub_keys(all);
     return all;
   }();
   return keys;
@@ -332,6 +362,43 @@ std::variant<std::string, ConfigError> read_secret_file(const Config& config, st
   return secret;
 }
 
+// The key sets in a pubnub.keys_file's text: `players.*` and `secure.*` lines.
+std::variant<std::pair<PubnubKeys, PubnubKeys>, std::string> parse_pubnub_keys(std::string_view text) {
+  PubnubKeys players;
+  PubnubKeys secure;
+  const std::vector<std::pair<std::string_view, std::string*>> fields{
+      {"players.publish_key", &players.publish_key}, {"players.subscribe_key", &players.subscribe_key},
+      {"players.secret_key", &players.secret_key},   {"secure.publish_key", &secure.publish_key},
+      {"secure.subscribe_key", &secure.subscribe_key}, {"secure.secret_key", &secure.secret_key}};
+  int line_number = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    line_number += 1;
+    if (line.empty() || line.front() == '#') continue;
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos) return fmt::format("line {}: expected 'name = value'", line_number);
+    const std::string_view name = trim(line.substr(0, equals));
+    const std::string_view value = trim(line.substr(equals + 1));
+    const auto field =
+        std::find_if(fields.begin(), fields.end(), [&](const auto& named) { return named.first == name; });
+    // The values are secrets: errors name the line and the key, never the value.
+    if (field == fields.end()) return fmt::format("line {}: unknown name '{}'", line_number, name);
+    if (!field->second->empty()) return fmt::format("line {}: {} is set twice", line_number, name);
+    if (value.empty() || value.size() > 128 ||
+        !std::all_of(value.begin(), value.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+      return fmt::format("line {}: {} must be 1 to 128 printable characters", line_number, name);
+    }
+    *field->second = std::string(value);
+  }
+  for (const auto& [name, value] : fields) {
+    if (value->empty() && name != "secure.secret_key") return fmt::format("{} is missing", name);
+  }
+  return std::pair{std::move(players), std::move(secure)};
+}
+
 }  // namespace
 
 std::optional<ConfigError> resolve_secrets(Config& config, std::optional<std::string> environment_password) {
@@ -347,6 +414,17 @@ std::optional<ConfigError> resolve_secrets(Config& config, std::optional<std::st
     auto read = read_secret_file(config, "http.admin_token_file", config.http.admin_token_file, admin_token_bytes_min);
     if (auto* error = std::get_if<ConfigError>(&read)) return std::move(*error);
     config.http.admin_token = std::get<std::string>(std::move(read));
+  }
+  if (config.broker.kind == TransportKind::pubnub) {
+    auto read = read_secret_file(config, "pubnub.keys_file", config.pubnub.keys_file, 1);
+    if (auto* error = std::get_if<ConfigError>(&read)) return std::move(*error);
+    auto keys = parse_pubnub_keys(std::get<std::string>(read));
+    if (auto* problem = std::get_if<std::string>(&keys)) {
+      const auto line = config.key_lines.find("pubnub.keys_file");
+      return ConfigError{config.origin, line == config.key_lines.end() ? 0 : line->second, "pubnub.keys_file",
+                         fmt::format("{}: {}", config.pubnub.keys_file, *problem)};
+    }
+    std::tie(config.pubnub.players, config.pubnub.secure) = std::get<0>(std::move(keys));
   }
   return std::nullopt;
 }

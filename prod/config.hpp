@@ -10,7 +10,8 @@
 //  - Secrets are never read from the file itself: `broker.password` and
 //    `http.admin_token` are refused; resolve_secrets() takes the broker password from
 //    the environment variable CLAWNET_BROKER_PASSWORD, else from the file named by
-//    `broker.password_file`, and the admin token from `http.admin_token_file`.
+//    `broker.password_file`, the admin token from `http.admin_token_file`, and
+//    PubNub's keys from `pubnub.keys_file`.
 //  - The `server.*` and `claw.*` keys are the rows of core's field tables
 //    (core/machine_config.hpp): each is refused outside its range as it is read.
 //  - validate_config() (config_validate.cpp) applies the core machines' own
@@ -34,7 +35,11 @@
 
 namespace clawnet::prod {
 
+// Which network carries the channels (prod/transport.hpp).
+enum class TransportKind : std::uint8_t { mqtt, pubnub };
+
 struct BrokerConfig {
+  TransportKind kind = TransportKind::mqtt;
   std::string host = "127.0.0.1";
   std::uint16_t port = 1883;
   std::string client_id;      // Empty: the daemon's name ("clawd" / "clawcab").
@@ -51,6 +56,37 @@ struct BrokerConfig {
   // clawd creates a broker account per player (dynsec), or none (an open
   // development broker; join replies then carry no password).
   bool player_accounts = true;
+};
+
+// One PubNub key set.
+struct PubnubKeys {
+  std::string publish_key;
+  std::string subscribe_key;
+  std::string secret_key;  // Empty: none (only the secure key set may go without).
+};
+
+// The PubNub transport, with broker.kind = pubnub (docs/deploy.md, "PubNub").
+struct PubnubConfig {
+  std::string origin = "ps.pndsn.com";  // Host name or address, no scheme.
+  std::uint16_t port = 443;
+  bool tls = true;      // With certificate verification, always.
+  std::string ca_file;  // Empty: the system's roots.
+  // Where players' clients reach PubNub ("host" or "host:port"); empty: origin,
+  // with the port unless it is the scheme's own.
+  std::string client_origin;
+  std::string channel_prefix = "clawnet.";  // Before every channel name.
+  std::string uuid;                         // Empty: the daemon's name ("clawd" / "clawcab").
+  std::string claw_uuid = "clawcab";        // clawd: whose presence on the secure channel is the claw's.
+  std::int64_t heartbeat_s = 20;            // The daemons' presence timeout (PubNub's least is 20).
+  std::int64_t player_heartbeat_s = 20;     // The players' (told in the join reply).
+  std::int64_t grant_ttl_minutes = 120;     // A player's token lasts this long.
+  std::int64_t reconnect_min_ms = 250;
+  std::int64_t reconnect_max_ms = 10'000;
+  // `players.*` and `secure.*` keys, one `name = value` per line; read by
+  // resolve_secrets(), never the keys themselves.
+  std::string keys_file;
+  PubnubKeys players;  // Filled by resolve_secrets() only: the lobby and player channels.
+  PubnubKeys secure;   // Filled by resolve_secrets() only: the secure channel.
 };
 
 struct HttpConfig {
@@ -128,6 +164,7 @@ struct Config {
   ServerConfig server;
   ClawConfig claw;
   BrokerConfig broker;
+  PubnubConfig pubnub;
   HttpConfig http;
   GpioConfig gpio;
   StoreConfig store;
@@ -156,8 +193,11 @@ ConfigResult load_config_file(const std::string& path);
 
 // Reads the broker password: `environment_password` (the value of
 // CLAWNET_BROKER_PASSWORD, if set) wins; else broker.password_file if set. Then the
-// admin token from http.admin_token_file, if set: at least 16 bytes. A secret file
-// must not be readable by others (mode & 0004); a trailing newline is dropped.
+// admin token from http.admin_token_file, if set: at least 16 bytes. Then, with
+// broker.kind = pubnub, the key sets from pubnub.keys_file (players.publish_key,
+// players.subscribe_key, players.secret_key, secure.publish_key,
+// secure.subscribe_key and, if it has one, secure.secret_key). A secret file must
+// not be readable by others (mode & 0004); a trailing newline is dropped.
 std::optional<ConfigError> resolve_secrets(Config& config,
                                            std::optional<std::string> environment_password);
 

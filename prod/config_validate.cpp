@@ -63,6 +63,16 @@ std::optional<ConfigError> validate_config(const Config& config, std::string_vie
       return key_error(named, "web.camera_url", *problem);
     }
   }
+  if (config.broker.kind == TransportKind::pubnub) {
+    if (config.pubnub.keys_file.empty()) {
+      return key_error(named, "broker.kind", "pubnub needs pubnub.keys_file (the key sets are never in the config)");
+    }
+    if (config.pubnub.reconnect_min_ms > config.pubnub.reconnect_max_ms) {
+      return key_error(named, "pubnub.reconnect_min_ms",
+                       fmt::format("{} is above pubnub.reconnect_max_ms ({})", config.pubnub.reconnect_min_ms,
+                                   config.pubnub.reconnect_max_ms));
+    }
+  }
   if (config.gpio.backend == GpioBackend::libgpiod) {
     for (int i = 0; i < motor_count; ++i) {
       if (!config.gpio.motors.at(static_cast<std::size_t>(i)).offset.has_value()) {

@@ -231,6 +231,67 @@ TEST_F(SecretFile, RefusesAShortOrWorldReadableAdminToken) {
   EXPECT_TRUE(config.http.admin_token.empty());
 }
 
+// The keys here are made up for the test and shaped unlike PubNub's.
+constexpr std::string_view pubnub_keys =
+    "# players' key set (Access Manager on)\n"
+    "players.publish_key = pub-test-players\n"
+    "players.subscribe_key = sub-test-players\n"
+    "players.secret_key = sec-test-players\n"
+    "secure.publish_key = pub-test-secure\n"
+    "secure.subscribe_key = sub-test-secure\n";
+
+TEST_F(SecretFile, ReadsBothPubnubKeySetsFromTheKeysFile) {
+  write(pubnub_keys, 0600);
+  Config config = parse_ok("broker.kind = pubnub\npubnub.keys_file = " + path_.string() + "\n");
+  ASSERT_EQ(config.broker.kind, TransportKind::pubnub);
+  const auto error = resolve_secrets(config, std::nullopt);
+  ASSERT_FALSE(error.has_value()) << error->describe();
+  EXPECT_EQ(config.pubnub.players.publish_key, "pub-test-players");
+  EXPECT_EQ(config.pubnub.players.subscribe_key, "sub-test-players");
+  EXPECT_EQ(config.pubnub.players.secret_key, "sec-test-players");
+  EXPECT_EQ(config.pubnub.secure.publish_key, "pub-test-secure");
+  EXPECT_EQ(config.pubnub.secure.subscribe_key, "sub-test-secure");
+  EXPECT_TRUE(config.pubnub.secure.secret_key.empty()) << "the secure key set may go without Access Manager";
+}
+
+TEST_F(SecretFile, APubnubKeysFileWithAProblemNamesTheLineButNeverAKey) {
+  const std::string config_text = "broker.kind = pubnub\npubnub.keys_file = " + path_.string() + "\n";
+  const auto problem = [&](std::string_view keys) {
+    write(keys, 0600);
+    Config config = parse_ok(config_text);
+    const auto error = resolve_secrets(config, std::nullopt);
+    if (!error.has_value()) return std::string("accepted");
+    EXPECT_EQ(error->key, "pubnub.keys_file");
+    EXPECT_EQ(error->line, 2);
+    return error->message;
+  };
+  EXPECT_NE(problem("players.publish_key = pub-test-players\n").find("players.subscribe_key is missing"),
+            std::string::npos);
+  const std::string twice = problem(std::string(pubnub_keys) + "players.secret_key = sec-test-other\n");
+  EXPECT_NE(twice.find("line 7: players.secret_key is set twice"), std::string::npos) << twice;
+  EXPECT_EQ(twice.find("sec-test"), std::string::npos) << "never the value";
+  EXPECT_NE(problem(std::string(pubnub_keys) + "players.auth = x\n").find("unknown name 'players.auth'"),
+            std::string::npos);
+  EXPECT_NE(problem("players.publish_key\n").find("line 1: expected 'name = value'"), std::string::npos);
+  write(pubnub_keys, 0644);
+  Config config = parse_ok(config_text);
+  const auto error = resolve_secrets(config, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->message.find("readable by others"), std::string::npos) << error->message;
+}
+
+TEST(Config, PubnubNeedsAKeysFileAndNamesAnUnknownKind) {
+  Config config = parse_ok("broker.kind = pubnub\n");
+  const auto error = validate_config(config, "test.conf");
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->key, "broker.kind");
+  EXPECT_NE(error->message.find("pubnub.keys_file"), std::string::npos) << error->message;
+  const ConfigError unknown = parse_error("broker.kind = amqp\n");
+  EXPECT_EQ(unknown.key, "broker.kind");
+  EXPECT_NE(unknown.message.find("expected mqtt or pubnub"), std::string::npos) << unknown.message;
+  EXPECT_EQ(parse_ok("").broker.kind, TransportKind::mqtt) << "MQTT stays the default";
+}
+
 TEST(Config, RefusesAnAdminTokenInTheFile) {
   const ConfigError error = parse_error("http.admin_token = 0123456789abcdef\n");
   EXPECT_EQ(error.key, "http.admin_token");
