@@ -41,6 +41,8 @@ std::string failure_text(const HttpLaneAnswer& answer) {
 }  // namespace
 
 struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
+  using Watch = PubnubClient::Watch;
+
   Impl(asio::io_context& context, PubnubOptions client_options, PubnubCallbacks client_callbacks)
       : io(context), options(std::move(client_options)), callbacks(std::move(client_callbacks)),
         poll_lane(context, lane_options(options)), command_lane(context, lane_options(options)),
@@ -56,19 +58,32 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
     return HttpLaneRequest{std::string(pubnub::to_string(request.verb)), request.target, request.body, timeout_ms};
   }
 
-  // Subscribed channels as PubNub names them: each, and its -pnpres when watched.
+  static bool has_messages(Watch watch) { return watch != Watch::presence_only; }
+  static bool has_presence(Watch watch) { return watch != Watch::messages; }
+
+  // Subscribed channels as PubNub names them: each whose messages we watch, and
+  // its -pnpres where we watch presence.
   std::vector<std::string> subscribe_list() const {
     std::vector<std::string> list;
-    for (const auto& [channel, presence] : channels) {
-      list.push_back(channel);
-      if (presence) list.push_back(channel + std::string(pubnub::presence_suffix));
+    for (const auto& [channel, watch] : channels) {
+      if (has_messages(watch)) list.push_back(channel);
+      if (has_presence(watch)) list.push_back(channel + std::string(pubnub::presence_suffix));
     }
     return list;
   }
 
+  // Where we are present: the channels whose messages we watch.
+  std::vector<std::string> present_channels() const {
+    std::vector<std::string> names;
+    for (const auto& [channel, watch] : channels) {
+      if (has_messages(watch)) names.push_back(channel);
+    }
+    return names;
+  }
+
   std::vector<std::string> channel_names() const {
     std::vector<std::string> names;
-    for (const auto& [channel, presence] : channels) names.push_back(channel);
+    for (const auto& [channel, watch] : channels) names.push_back(channel);
     return names;
   }
 
@@ -89,8 +104,8 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
     poll_lane.stop();
     admin_lane.stop();
     command_lane.drop_all();
-    if (was_running && !channels.empty()) {
-      const pubnub::Request leave = request(Verb::get, pubnub::leave_path(options.identity, channel_names()));
+    if (was_running && !present_channels().empty()) {
+      const pubnub::Request leave = request(Verb::get, pubnub::leave_path(options.identity, present_channels()));
       command_lane.send(lane_request(leave, options.request_timeout_ms), [](HttpLaneAnswer) {});
     }
     set_link(false);
@@ -159,14 +174,16 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void deliver(const pubnub::SubscribeAnswer& answer) {
+    for (const std::string& reason : answer.skipped) error("subscribe: skipped " + reason);
     for (const pubnub::Envelope& envelope : answer.messages) {
-      if (!channels.contains(envelope.channel) || !callbacks.on_message) continue;
+      const auto it = channels.find(envelope.channel);
+      if (it == channels.end() || !has_messages(it->second) || !callbacks.on_message) continue;
       callbacks.on_message(envelope.channel, envelope.payload, envelope.publisher);
       if (!running) return;
     }
     for (const pubnub::PresenceEvent& event : answer.presence) {
       const auto it = channels.find(event.channel);
-      if (it == channels.end() || !it->second || !callbacks.on_presence) continue;
+      if (it == channels.end() || !has_presence(it->second) || !callbacks.on_presence) continue;
       callbacks.on_presence(event);
       if (!running) return;
     }
@@ -201,8 +218,8 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void send_heartbeat() {
-    if (channels.empty()) return;
-    const pubnub::Request beat = request(Verb::get, pubnub::heartbeat_path(options.identity, channel_names()),
+    if (present_channels().empty()) return;
+    const pubnub::Request beat = request(Verb::get, pubnub::heartbeat_path(options.identity, present_channels()),
                                          {{"heartbeat", std::to_string(options.heartbeat_s)}});
     command_lane.send(lane_request(beat, options.request_timeout_ms), [self = shared_from_this()](HttpLaneAnswer answer) {
       if (!answer.ok || answer.status != 200) self->error("heartbeat: " + failure_text(answer));
@@ -235,10 +252,10 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
     return id;
   }
 
-  void subscribe(std::string_view channel, bool presence) {
+  void subscribe(std::string_view channel, Watch watch) {
     // Already subscribed: hands shake again all the same, so on_subscribed follows.
-    auto [it, added] = channels.try_emplace(std::string(channel), presence);
-    it->second = it->second || presence;
+    auto [it, added] = channels.try_emplace(std::string(channel), watch);
+    if (!added && it->second != watch) it->second = Watch::messages_and_presence;
     unreported.insert(it->first);
     changed();
   }
@@ -247,11 +264,14 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
     const auto it = channels.find(channel);
     if (it == channels.end()) return;
     unreported.erase(it->first);
-    const pubnub::Request leave = request(Verb::get, pubnub::leave_path(options.identity, {it->first}));
+    if (has_messages(it->second)) {
+      const pubnub::Request leave = request(Verb::get, pubnub::leave_path(options.identity, {it->first}));
+      command_lane.send(lane_request(leave, options.request_timeout_ms),
+                        [self = shared_from_this()](HttpLaneAnswer answer) {
+                          if (!answer.ok || answer.status != 200) self->error("leave: " + failure_text(answer));
+                        });
+    }
     channels.erase(it);
-    command_lane.send(lane_request(leave, options.request_timeout_ms), [self = shared_from_this()](HttpLaneAnswer answer) {
-      if (!answer.ok || answer.status != 200) self->error("leave: " + failure_text(answer));
-    });
     changed();
   }
 
@@ -278,7 +298,7 @@ struct PubnubClient::Impl : std::enable_shared_from_this<Impl> {
   HttpLane admin_lane;
   asio::steady_timer backoff_timer;
   asio::steady_timer heartbeat_timer;
-  std::map<std::string, bool, std::less<>> channels;  // channel -> presence events wanted
+  std::map<std::string, Watch, std::less<>> channels;  // channel -> what we receive from it
   std::set<std::string, std::less<>> unreported;      // Subscribed, on_subscribed not yet called.
   std::string cursor;                                 // The last timetoken; empty before a handshake.
   std::int64_t region = 0;
@@ -305,7 +325,7 @@ bool PubnubClient::link_up() const { return impl_->link; }
 std::optional<int> PubnubClient::publish(std::string_view channel, std::string_view json) {
   return impl_->publish(channel, json);
 }
-void PubnubClient::subscribe(std::string_view channel, bool presence) { impl_->subscribe(channel, presence); }
+void PubnubClient::subscribe(std::string_view channel, Watch watch) { impl_->subscribe(channel, watch); }
 void PubnubClient::unsubscribe(std::string_view channel) { impl_->unsubscribe(channel); }
 bool PubnubClient::subscribed(std::string_view channel) const { return impl_->channels.contains(channel); }
 void PubnubClient::set_auth(std::string token) { impl_->options.identity.auth = std::move(token); }
@@ -316,10 +336,10 @@ void PubnubClient::here_now(std::string_view channel, std::function<void(Result<
                                               std::move(done), pubnub::parse_here_now);
 }
 
-void PubnubClient::grant(std::string_view channel, std::int64_t ttl_minutes, std::string_view authorized_uuid,
-                         std::function<void(Result<std::string>)> done) {
+void PubnubClient::grant(const std::vector<pubnub::ChannelRights>& channels, std::int64_t ttl_minutes,
+                         std::string_view authorized_uuid, std::function<void(Result<std::string>)> done) {
   impl_->admin_call<std::string>(impl_->request(Verb::post, pubnub::grant_path(impl_->options.identity), {},
-                                                pubnub::grant_body(channel, ttl_minutes, authorized_uuid)),
+                                                pubnub::grant_body(channels, ttl_minutes, authorized_uuid)),
                                  std::move(done), pubnub::parse_grant);
 }
 

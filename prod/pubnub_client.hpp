@@ -12,8 +12,9 @@
 // answers a poll with everything newer than its cursor, so nothing sent while
 // the link was down is lost (within PubNub's buffer of recent messages).
 // Presence: every subscribe carries heartbeat=heartbeat_s, and heartbeats go
-// every heartbeat_s / 2 - 1 s (at least 1 s) for the channels subscribed with
-// presence; unsubscribe() sends a leave, stop() a leave for every channel.
+// every heartbeat_s / 2 - 1 s (at least 1 s) for the channels whose messages we
+// receive (there we are present); unsubscribe() sends a leave, stop() a leave
+// for every such channel.
 //
 // Contract:
 //  - Every callback runs on the io_context's thread, from inside run().
@@ -24,9 +25,9 @@
 //    re-subscribe), when a handshake that includes it has been answered: from
 //    then on a message published there reaches this client. PubNub never replays
 //    what was published before (../shared/NOTES.md, "PubNub").
-//  - on_message(channel, json, publisher) for each message on a subscribed
-//    channel, in the order PubNub gives; on_presence for each -pnpres event of a
-//    channel subscribed with presence.
+//  - on_message(channel, json, publisher) for each message on a channel whose
+//    messages we watch, in the order PubNub gives; on_presence for each -pnpres
+//    event of a channel whose presence we watch.
 //  - publish() reports through on_publish_result(id, status, text): status 200
 //    accepted, 403 refused by Access Manager, other HTTP statuses, or 0 for a
 //    transport failure (text says which). Publishes are sent in order, never
@@ -95,18 +96,20 @@ class PubnubClient {
   // The message id, or nullopt when the payload is too large or the queue full
   // (the reason goes to on_error).
   std::optional<int> publish(std::string_view channel, std::string_view json);
-  // `presence`: also receive the channel's -pnpres events.
-  void subscribe(std::string_view channel, bool presence = false);
+  // What a subscription receives. Subscribing to a channel's messages makes this
+  // client present there (heartbeats, leave); watching only its presence does not.
+  enum class Watch : std::uint8_t { messages, messages_and_presence, presence_only };
+  void subscribe(std::string_view channel, Watch watch = Watch::messages);
   void unsubscribe(std::string_view channel);
   bool subscribed(std::string_view channel) const;
   // The auth token sent with every request from now on (empty: none).
   void set_auth(std::string token);
 
   void here_now(std::string_view channel, std::function<void(Result<std::vector<std::string>>)> done);
-  // REQUIRES: a secret key. Read+write on `channel` (and read on its -pnpres) for
-  // `ttl_minutes`, for `authorized_uuid` only.
-  void grant(std::string_view channel, std::int64_t ttl_minutes, std::string_view authorized_uuid,
-             std::function<void(Result<std::string>)> done);
+  // REQUIRES: a secret key. A token with `channels`' rights for `ttl_minutes`,
+  // for `authorized_uuid` only.
+  void grant(const std::vector<pubnub::ChannelRights>& channels, std::int64_t ttl_minutes,
+             std::string_view authorized_uuid, std::function<void(Result<std::string>)> done);
   void revoke(std::string_view token, std::function<void(std::optional<std::string> error)> done);
 
   struct Impl;

@@ -81,17 +81,32 @@ std::optional<std::int64_t> integer_at(const json::object& object, std::string_v
   return std::nullopt;
 }
 
-std::variant<PresenceEvent, std::string> presence_of(std::string channel, const json::value& data) {
+// One presence envelope's events (an interval event holds many), or why none.
+std::variant<std::vector<PresenceEvent>, std::string> presence_of(const std::string& channel, const json::value& data) {
   const json::object* event = data.if_object();
   if (event == nullptr) return std::string("a presence event is not an object");
-  PresenceEvent presence;
-  presence.channel = std::move(channel);
   auto action = string_at(*event, "action");
   if (!action.has_value()) return std::string("a presence event has no action");
-  presence.action = std::move(*action);
-  presence.uuid = string_at(*event, "uuid").value_or("");
-  presence.occupancy = integer_at(*event, "occupancy").value_or(0);
-  return presence;
+  const std::int64_t occupancy = integer_at(*event, "occupancy").value_or(0);
+  std::vector<PresenceEvent> events;
+  if (*action != "interval") {
+    auto uuid = string_at(*event, "uuid");
+    if (!uuid.has_value()) return fmt::format("a presence {} has no uuid", *action);
+    events.push_back(PresenceEvent{channel, std::move(*action), std::move(*uuid), occupancy});
+    return events;
+  }
+  for (const char* kind : {"join", "leave", "timeout"}) {
+    const json::value* list = event->if_contains(kind);
+    if (list == nullptr || !list->is_array()) continue;
+    for (const json::value& uuid : list->get_array()) {
+      if (uuid.is_string()) events.push_back(PresenceEvent{channel, kind, std::string(uuid.get_string()), occupancy});
+    }
+  }
+  const json::value* refresh = event->if_contains("here_now_refresh");
+  if (refresh != nullptr && refresh->is_bool() && refresh->get_bool()) {
+    events.push_back(PresenceEvent{channel, "here_now_refresh", "", occupancy});
+  }
+  return events;
 }
 
 }  // namespace
@@ -176,14 +191,13 @@ std::string revoke_path(const Identity& identity, std::string_view token) {
   return fmt::format("/v3/pam/{}/grant/{}", percent_encode(identity.subscribe_key), percent_encode(token));
 }
 
-std::string grant_body(std::string_view channel, std::int64_t ttl_minutes, std::string_view authorized_uuid) {
-  constexpr int read = 1;
-  constexpr int write = 2;
+std::string grant_body(const std::vector<ChannelRights>& channels, std::int64_t ttl_minutes,
+                       std::string_view authorized_uuid) {
   const json::object none{{"channels", json::object{}}, {"groups", json::object{}}, {"uuids", json::object{}},
                           {"users", json::object{}}, {"spaces", json::object{}}};
   json::object resources = none;
-  resources["channels"] = json::object{{channel, read | write},
-                                       {std::string(channel) + std::string(presence_suffix), read}};
+  json::object& granted = resources["channels"].as_object();
+  for (const ChannelRights& each : channels) granted[each.channel] = each.rights;
   const json::object permissions{
       {"uuid", authorized_uuid}, {"resources", resources}, {"patterns", none}, {"meta", json::object{}}};
   return json::serialize(json::object{{"ttl", ttl_minutes}, {"permissions", permissions}});
@@ -208,15 +222,28 @@ std::variant<SubscribeAnswer, std::string> parse_subscribe(std::string_view body
   if (!messages->is_array()) return std::string("a subscribe answer's messages (m) are not an array");
   for (const json::value& item : messages->get_array()) {
     const json::object* envelope = item.if_object();
-    if (envelope == nullptr) return std::string("a subscribe answer holds a message that is not an object");
+    if (envelope == nullptr) {
+      answer.skipped.emplace_back("a message that is not an object");
+      continue;
+    }
     auto channel = string_at(*envelope, "c");
     const json::value* data = envelope->if_contains("d");
-    if (!channel.has_value() || data == nullptr) return std::string("a message has no channel (c) or data (d)");
+    if (!channel.has_value() || data == nullptr) {
+      answer.skipped.emplace_back("a message with no channel (c) or data (d)");
+      continue;
+    }
+    if (const auto type = integer_at(*envelope, "e"); type.has_value() && *type != 0) {
+      answer.skipped.push_back(fmt::format("an envelope of type {} on {}, not a message", *type, *channel));
+      continue;
+    }
     if (channel->ends_with(presence_suffix)) {
       channel->resize(channel->size() - presence_suffix.size());
-      auto event = presence_of(std::move(*channel), *data);
-      if (auto* error = std::get_if<std::string>(&event)) return *error;
-      answer.presence.push_back(std::get<PresenceEvent>(std::move(event)));
+      auto events = presence_of(*channel, *data);
+      if (auto* problem = std::get_if<std::string>(&events)) {
+        answer.skipped.push_back(fmt::format("{} on {}", *problem, *channel));
+        continue;
+      }
+      for (PresenceEvent& event : std::get<0>(events)) answer.presence.push_back(std::move(event));
       continue;
     }
     answer.messages.push_back(Envelope{std::move(*channel), json::serialize(*data), string_at(*envelope, "i").value_or("")});

@@ -76,9 +76,19 @@ std::string here_now_path(const Identity& identity, std::string_view channel);
 std::string grant_path(const Identity& identity);
 std::string revoke_path(const Identity& identity, std::string_view token);
 
-// The grant body: read + write on one channel, read on its presence channel,
-// for `ttl_minutes`, usable only by `authorized_uuid`.
-std::string grant_body(std::string_view channel, std::int64_t ttl_minutes, std::string_view authorized_uuid);
+// Access Manager's permission bits (a token's rights on one channel).
+inline constexpr int right_read = 1;
+inline constexpr int right_write = 2;
+
+struct ChannelRights {
+  std::string channel;
+  int rights = 0;  // right_read | right_write
+};
+
+// The grant body: `channels`, each with its rights, for `ttl_minutes`, usable
+// only by `authorized_uuid`.
+std::string grant_body(const std::vector<ChannelRights>& channels, std::int64_t ttl_minutes,
+                       std::string_view authorized_uuid);
 
 // A subscribe answer.
 struct Envelope {
@@ -97,7 +107,15 @@ struct SubscribeAnswer {
   std::int64_t region = 0;
   std::vector<Envelope> messages;
   std::vector<PresenceEvent> presence;
+  // Envelopes left out, each with why: malformed, or not a message (a signal, a
+  // file, ...: "e" other than 0). The cursor moves past them all the same, so one
+  // bad envelope never stalls a subscriber.
+  std::vector<std::string> skipped;
 };
+// An answer without a valid cursor is an error. PubNub's "interval" presence
+// events (above its announce-max occupancy) become one event per uuid in their
+// join / leave / timeout lists, and "here_now_refresh": true one event with that
+// action: the list was too long to send, ask here_now.
 std::variant<SubscribeAnswer, std::string> parse_subscribe(std::string_view body);
 
 // A publish answer: the timetoken PubNub assigned.

@@ -59,15 +59,16 @@ TEST(PubnubWire, PathsEncodeChannelsAndJoinThemWithCommas) {
   EXPECT_EQ(revoke_path(identity(), "a+b="), "/v3/pam/sub-test/grant/a%2Bb%3D");
 }
 
-TEST(PubnubWire, GrantBodyGivesReadWriteOnTheChannelAndReadOnItsPresence) {
-  const boost::json::value body = boost::json::parse(grant_body("p-ab", 15, "p-ab"));
+TEST(PubnubWire, GrantBodyGivesEachChannelItsRightsForOneUuid) {
+  const boost::json::value body =
+      boost::json::parse(grant_body({{"p-ab", right_read | right_write}, {"lobby", right_read}}, 15, "p-ab"));
   EXPECT_EQ(body.at("ttl").as_int64(), 15);
   const auto& permissions = body.at("permissions").as_object();
   EXPECT_EQ(permissions.at("uuid").as_string(), "p-ab");
   const auto& channels = permissions.at("resources").at("channels").as_object();
   ASSERT_EQ(channels.size(), 2U);
   EXPECT_EQ(channels.at("p-ab").as_int64(), 3);         // read | write
-  EXPECT_EQ(channels.at("p-ab-pnpres").as_int64(), 1);  // read
+  EXPECT_EQ(channels.at("lobby").as_int64(), 1);  // read
   EXPECT_TRUE(permissions.at("patterns").at("channels").as_object().empty());
 }
 
@@ -97,12 +98,47 @@ TEST(PubnubWire, SubscribeAnswersSplitMessagesFromPresenceEvents) {
 
 TEST(PubnubWire, MalformedSubscribeAnswersAreNamedNotThrown) {
   for (std::string_view body : {"", "[]", "{", R"({"m":[]})", R"({"t":{"t":17}})", R"({"t":{"t":"12a"}})",
-                                R"({"t":{"t":"1"},"m":{}})", R"({"t":{"t":"1"},"m":[1]})",
-                                R"({"t":{"t":"1"},"m":[{"c":"x"}]})", R"({"t":{"t":"1"},"m":[{"c":"x-pnpres","d":{}}]})"}) {
+                                R"({"t":{"t":"1"},"m":{}})"}) {
     const auto parsed = parse_subscribe(body);
     ASSERT_EQ(parsed.index(), 1U) << body;
     EXPECT_FALSE(std::get<1>(parsed).empty());
   }
+}
+
+// A poison envelope must not stall the subscriber: the answer keeps its cursor and
+// good messages, and names what it left out.
+TEST(PubnubWire, BadOrForeignEnvelopesAreSkippedAndNamed) {
+  const auto parsed = parse_subscribe(
+      R"({"t":{"t":"17000000000000009","r":1},"m":[1,{"c":"x"},{"c":"x-pnpres","d":{}},)"
+      R"({"c":"x-pnpres","d":{"action":"join"}},{"c":"x","d":"a signal","e":1},)"
+      R"({"c":"x","d":{"ok":1},"i":"u","p":{"t":"17000000000000009"}}]})");
+  ASSERT_EQ(parsed.index(), 0U) << std::get<1>(parsed);
+  const SubscribeAnswer& answer = std::get<0>(parsed);
+  EXPECT_EQ(answer.timetoken, "17000000000000009");
+  ASSERT_EQ(answer.messages.size(), 1U);
+  EXPECT_EQ(answer.messages[0].payload, R"({"ok":1})");
+  EXPECT_TRUE(answer.presence.empty());
+  ASSERT_EQ(answer.skipped.size(), 5U);
+  EXPECT_EQ(answer.skipped[3], "a presence join has no uuid on x");
+  EXPECT_EQ(answer.skipped[4], "an envelope of type 1 on x, not a message");
+}
+
+// Above PubNub's announce-max occupancy, presence comes as interval events.
+TEST(PubnubWire, IntervalPresenceBecomesOneEventPerUuid) {
+  const auto parsed = parse_subscribe(
+      R"({"t":{"t":"17000000000000010","r":1},"m":[{"c":"lobby-pnpres","d":{"action":"interval","occupancy":40,)"
+      R"("timestamp":1700000000,"join":["p-1","p-2"],"timeout":["p-3"],"here_now_refresh":true}}]})");
+  ASSERT_EQ(parsed.index(), 0U) << std::get<1>(parsed);
+  const auto& events = std::get<0>(parsed).presence;
+  ASSERT_EQ(events.size(), 4U);
+  EXPECT_EQ(events[0].action, "join");
+  EXPECT_EQ(events[0].uuid, "p-1");
+  EXPECT_EQ(events[1].uuid, "p-2");
+  EXPECT_EQ(events[2].action, "timeout");
+  EXPECT_EQ(events[2].uuid, "p-3");
+  EXPECT_EQ(events[3].action, "here_now_refresh");
+  EXPECT_EQ(events[0].channel, "lobby");
+  EXPECT_EQ(events[0].occupancy, 40);
 }
 
 TEST(PubnubWire, PublishHereNowAndGrantAnswers) {
