@@ -2,7 +2,7 @@
 
 #include "core/protocol.hpp"
 #include "prod/metrics_support.hpp"
-#include "prod/mqtt_link.hpp"
+#include "prod/make_transport.hpp"
 
 #include <fmt/format.h>
 
@@ -33,7 +33,7 @@ ClawcabDriver::ClawcabDriver(boost::asio::io_context& io, const Config& config, 
   callbacks.on_player_presence = [](std::string_view, PresenceKind) { return true; };
   callbacks.on_claw_presence = [](bool) {};
   callbacks.on_error = [this](std::string_view text) { log_(text); };
-  transport_ = std::make_unique<MqttLink>(io, config.broker, TransportRole::claw, std::move(callbacks));
+  transport_ = make_transport(io, config, TransportRole::claw, std::move(callbacks));
   if (config.metrics.port == 0) return;
   HttpConfig http;
   http.address = config.metrics.address;

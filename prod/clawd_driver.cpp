@@ -5,7 +5,7 @@
 #include "prod/turns_api.hpp"
 #include "prod/join_request.hpp"
 #include "prod/metrics_support.hpp"
-#include "prod/mqtt_link.hpp"
+#include "prod/make_transport.hpp"
 #include "prod/os_random.hpp"
 #include "prod/web_routes.hpp"
 
@@ -62,7 +62,7 @@ std::variant<std::unique_ptr<ClawdDriver>, std::string> ClawdDriver::open(boost:
 
 ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogFunction log,
                          std::unique_ptr<QueueStore> store, StoredQueue stored, std::optional<WebFiles> web_files)
-    : io_(io), config_(config), log_(std::move(log)), topics_(config.broker.topic_prefix), store_(std::move(store)),
+    : io_(io), config_(config), log_(std::move(log)), store_(std::move(store)),
       commits_(io, *store_, config.store.commit_writes_max, std::chrono::microseconds(config.store.commit_wait_us),
                GroupCommit::Callbacks{
                    .carry = [this](Effect& effect) { carry(effect); },
@@ -93,7 +93,7 @@ ClawdDriver::ClawdDriver(boost::asio::io_context& io, const Config& config, LogF
     carry_out();
   };
   callbacks.on_error = [this](std::string_view text) { log_(text); };
-  transport_ = std::make_unique<MqttLink>(io, config.broker, TransportRole::server, std::move(callbacks));
+  transport_ = make_transport(io, config, TransportRole::server, std::move(callbacks));
   http_ = std::make_unique<HttpServer>(io, config.http);
   add_routes();
 }
@@ -115,8 +115,8 @@ void ClawdDriver::add_routes() {
     respond(std::move(answer));
   });
   add_client_config_route(*http_, config_.web,
-                          ClientSettings{*topics_.topic_of(lobby_channel), config_.broker.player_keepalive_s,
-                                         config_.server.turn_ms, config_.server.ready_ms, config_.server.grace_ms});
+                          ClientSettings{transport_->client_settings(), config_.server.turn_ms,
+                                         config_.server.ready_ms, config_.server.grace_ms});
   if (web_files_.has_value()) add_page_routes(*http_, *web_files_, config_.web);
   add_metrics_route(*http_, metrics_.registry(), [this] { metrics_.refresh(snapshot()); });
   if (config_.http.admin_token.empty()) return;

@@ -42,7 +42,6 @@
 #include "prod/group_commit.hpp"
 #include "prod/http_server.hpp"
 #include "prod/log_aggregator.hpp"
-#include "prod/topics.hpp"
 #include "prod/transport.hpp"
 #include "prod/watch_board.hpp"
 #include "prod/web_files.hpp"
@@ -99,7 +98,6 @@ class ClawdDriver {
   boost::asio::io_context& io_;
   Config config_;
   LogFunction log_;
-  TopicMap topics_;  // For the lobby topic in GET /v1/config.
   std::unique_ptr<QueueStore> store_;
   GroupCommit commits_;
   StoredQueue stored_;

@@ -82,6 +82,12 @@ void MqttLink::announce_claw_status(std::string_view payload) {
   mqtt_->publish(topics_.claw_status_topic(), status_payload_, 1, true);
 }
 
+boost::json::object MqttLink::client_settings() const {
+  return {{"transport", "mqtt"},
+          {"keepalive_s", broker_.player_keepalive_s},
+          {"lobby_topic", *topics_.topic_of(lobby_channel)}};
+}
+
 void MqttLink::admit_player(const std::string& channel, const std::string& client_url,
                             std::function<void(AdmitResult)> done) {
   Admission admission{channel, "", client_url, steady_now_ms(), std::move(done)};

@@ -77,6 +77,10 @@ class Transport {
   // Role::claw.
   virtual void announce_claw_status(std::string_view payload) = 0;
 
+  // Role::server. What GET /v1/config tells a page about this network:
+  // {"transport": "mqtt" | "pubnub", ...} (prod/web_routes.hpp).
+  virtual boost::json::object client_settings() const = 0;
+
   // Role::server. `client_url` is where this request's client reaches the network
   // (web.broker_url for the host it came to); a transport may ignore it.
   virtual void admit_player(const std::string& channel, const std::string& client_url,

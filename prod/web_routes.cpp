@@ -103,18 +103,15 @@ void add_client_config_route(HttpServer& http, const WebConfig& web, ClientSetti
   http.route(Method::get, "/v1/config", [web, settings](const HttpRequest& request, HttpResponder respond) {
     const std::optional<std::string> broker = broker_url_for(web, request);
     if (!broker.has_value()) return respond(json_error(400, "the Host header is not a host name or address"));
-    respond(json_response(
-        200, boost::json::object{{"transport", "mqtt"},
-                                 {"broker_url", *broker},
-                                 {"keepalive_s", settings.keepalive_s},
-                                 {"lobby_topic", settings.lobby_topic},
-                                 {"turn_ms", settings.turn_ms},
-                                 {"ready_ms", settings.ready_ms},
-                                 {"grace_ms", settings.grace_ms},
-                                 {"command_repeat_ms", command_repeat_ms},
-                                 {"name_chars_max", display_name_chars_max},
-                                 {"camera", boost::json::object{{"kind", to_string(web.camera_kind)},
-                                                                {"url", web.camera_url}}}}));
+    boost::json::object answer = settings.transport;
+    if (answer["transport"] == "mqtt") answer["broker_url"] = *broker;
+    answer["turn_ms"] = settings.turn_ms;
+    answer["ready_ms"] = settings.ready_ms;
+    answer["grace_ms"] = settings.grace_ms;
+    answer["command_repeat_ms"] = command_repeat_ms;
+    answer["name_chars_max"] = display_name_chars_max;
+    answer["camera"] = boost::json::object{{"kind", to_string(web.camera_kind)}, {"url", web.camera_url}};
+    respond(json_response(200, std::move(answer)));
   });
 }
 

@@ -4,9 +4,12 @@
 //
 //   GET /            -> web.dir/index.html      GET /watch -> web.dir/watch.html
 //   GET /<path>      -> a file of WebFiles (404 JSON otherwise)
-//   GET /v1/config   -> {"transport","broker_url","keepalive_s","lobby_topic","turn_ms",
-//                        "ready_ms","grace_ms","command_repeat_ms","name_chars_max",
-//                        "camera":{"kind","url"}}
+//   GET /v1/config   -> {"transport", the transport's settings, "turn_ms","ready_ms",
+//                        "grace_ms","command_repeat_ms","name_chars_max",
+//                        "camera":{"kind","url"}}; the settings are, for "mqtt",
+//                        "broker_url","keepalive_s","lobby_topic", and for "pubnub",
+//                        "pubnub":{"origin","tls","publish_key","subscribe_key",
+//                        "heartbeat_s"},"lobby_topic" (Transport::client_settings())
 // Page and file answers carry:
 //  - Cache-Control: no-cache and an ETag (a matching If-None-Match gets 304): the
 //    files have no versioned names, so a browser revalidates and never runs stale code;
@@ -25,6 +28,8 @@
 #include "prod/http_server.hpp"
 #include "prod/web_files.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,8 +45,7 @@ std::string content_security_policy(const WebConfig& web, std::string_view broke
 
 // What GET /v1/config answers, besides the broker URL.
 struct ClientSettings {
-  std::string lobby_topic;
-  std::int64_t keepalive_s = 10;
+  boost::json::object transport;  // Transport::client_settings(): "transport" and its keys.
   TimeMs turn_ms = 0;
   TimeMs ready_ms = 0;
   TimeMs grace_ms = 0;

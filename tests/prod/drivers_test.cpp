@@ -3,6 +3,7 @@
 #include "prod/clawcab_driver.hpp"
 #include "prod/clawd_driver.hpp"
 #include "prod/gpio_simulated.hpp"
+#include "prod/topics.hpp"
 
 #include "core/protocol.hpp"
 #include "store/queue_store.hpp"
