@@ -27,9 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The web pages' one dependency (MQTT.js, which clawd serves) and the browser tests'
-# (playwright-core, driving Debian's chromium: it downloads no browser). Installed again
-# only when the lock file is newer than the last install.
+# The web pages' one dependency (MQTT.js, which clawd serves), the browser tests'
+# (playwright-core, driving Debian's chromium: it downloads no browser) and the PubNub
+# fixture's tests' (the official pubnub SDK). Installed again only when the lock file
+# is newer than the last install.
 npm_install() {  # npm_install DIR ARGS...
   local dir=$1
   shift
@@ -42,6 +43,7 @@ npm_install() {  # npm_install DIR ARGS...
 }
 npm_install web --omit=dev
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_install tests/browser
+npm_install tests/pubnub
 
 preset="${1:-release}"
 cmake --preset "$preset" >/dev/null
