@@ -64,6 +64,7 @@ struct HttpLane::Impl : std::enable_shared_from_this<Impl> {
     busy = true;
     cancelled = false;
     const std::uint64_t id = ++generation;
+    reused = connected;
     if (connected) return write(id);
     connect(id);
   }
@@ -125,6 +126,7 @@ struct HttpLane::Impl : std::enable_shared_from_this<Impl> {
       http::async_write(stream, *message,
                         [self = shared_from_this(), id, message](const boost::system::error_code& ec, std::size_t) {
                           if (self->stale(id)) return;
+                          if (ec && self->retry_on_fresh_connection(id, ec)) return;
                           if (ec) return self->fail(id, "write: " + ec.message());
                           self->read(id);
                         });
@@ -138,6 +140,7 @@ struct HttpLane::Impl : std::enable_shared_from_this<Impl> {
       http::async_read(stream, buffer, *parser,
                        [self = shared_from_this(), id](const boost::system::error_code& ec, std::size_t) {
                          if (self->stale(id)) return;
+                         if (ec && !self->parser->got_some() && self->retry_on_fresh_connection(id, ec)) return;
                          if (ec) return self->fail(id, "read: " + ec.message());
                          auto answer = parser_answer(*self->parser);
                          if (!self->parser->get().keep_alive()) self->close();
@@ -152,6 +155,18 @@ struct HttpLane::Impl : std::enable_shared_from_this<Impl> {
   }
 
   bool stale(std::uint64_t id) const { return stopped || id != generation; }
+
+  // A kept-alive connection the server closed while idle fails the next request
+  // before any answer: the server never read it. Sent again once, on a new
+  // connection (as browsers do); a failure there is the request's own.
+  bool retry_on_fresh_connection(std::uint64_t id, const boost::system::error_code& ec) {
+    const bool closed_by_peer = ec == http::error::end_of_stream || ec == asio::error::eof ||
+                                ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+    if (!reused || !closed_by_peer || cancelled) return false;
+    reused = false;
+    connect(id);
+    return true;
+  }
 
   void fail(std::uint64_t id, std::string error) {
     if (stale(id)) return;
@@ -216,6 +231,7 @@ struct HttpLane::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t generation = 0;
   bool busy = false;
   bool connected = false;
+  bool reused = false;  // The request in flight went on a connection that served others.
   bool cancelled = false;
   bool stopped = false;
 };

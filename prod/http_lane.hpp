@@ -8,7 +8,9 @@
 //    text (connect, TLS, write, read or timeout failure, cancelled). It returns
 //    false, and the callback never runs, when the queue is full or stopped.
 //  - A failed request closes the connection; the next one reconnects. Nothing is
-//    retried here: the caller decides.
+//    retried here, the caller decides, but for one case: a request sent on a
+//    kept-alive connection that the server had closed while idle (EOF or reset
+//    before any byte of an answer) goes again once on a new connection.
 //  - cancel_current() fails the request in flight at once (its callback runs
 //    inside cancel_current(), with "cancelled"), for a
 //    long poll that is no longer wanted; queued requests still go.

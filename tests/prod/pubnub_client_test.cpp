@@ -87,7 +87,9 @@ class PubnubClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (testing::find_node().empty()) GTEST_SKIP() << "node not found: install Node.js";
-    const auto error = fixture_.start({keys_}, {"--subscribe-timeout-s", "2"});
+    // The fixture closes idle kept-alive connections after 200 ms (+ Node's 1 s),
+    // as servers do (later, but at any time): every test may meet it.
+    const auto error = fixture_.start({keys_}, {"--subscribe-timeout-s", "2", "--keep-alive-ms", "200"});
     ASSERT_FALSE(error.has_value()) << *error;
   }
 
@@ -217,6 +219,22 @@ TEST_F(PubnubClientTest, WithoutATokenOrTheSecretEverythingIsRefused) {
   ASSERT_TRUE(run_until(io_, [&] { return refusal.has_value(); }));
   EXPECT_NE(*refusal, "granted");
   EXPECT_NE(refusal->find("403"), std::string::npos) << *refusal;
+}
+
+// The fixture closes idle kept-alive connections after 200 ms (and the second
+// Node adds): the next request on one goes again on a new connection instead of
+// failing.
+TEST_F(PubnubClientTest, AConnectionTheServerClosedWhileIdleIsNotAFailure) {
+  Client server = client("clawd");
+  server.client->start();
+  for (int round = 0; round < 2; ++round) {
+    std::optional<PubnubClient::Result<std::vector<std::string>>> answer;
+    server.client->here_now("room", [&](PubnubClient::Result<std::vector<std::string>> result) { answer = result; });
+    ASSERT_TRUE(run_until(io_, [&] { return answer.has_value(); }));
+    EXPECT_EQ(answer->index(), 0U) << "round " << round << ": " << std::get<1>(*answer);
+    const auto idle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1'500);
+    run_until(io_, [&] { return std::chrono::steady_clock::now() >= idle_until; });
+  }
 }
 
 TEST_F(PubnubClientTest, AMessageOverPubnubsSizeLimitIsRefusedBeforeSending) {

@@ -5,7 +5,7 @@
 //
 //   node fixture.js --port 0 --port-file PATH [--keys-file PATH] [--pam]
 //                   [--presence-timeout-s N] [--presence-min-s N] [--subscribe-timeout-s N]
-//                   [--verbose]
+//                   [--keep-alive-ms N] [--verbose]
 //
 // It listens on 127.0.0.1:PORT (0 = any free port), writes PORT to the port file through a
 // temporary name and a rename (a reader never sees half a number), prints one line
@@ -21,7 +21,7 @@ const keys = require('./keys');
 const { createFixture } = require('./server');
 
 const USAGE = 'usage: node fixture.js --port N --port-file PATH [--keys-file PATH] [--pam] ' +
-  '[--presence-timeout-s N] [--presence-min-s N] [--subscribe-timeout-s N] [--verbose]';
+  '[--presence-timeout-s N] [--presence-min-s N] [--subscribe-timeout-s N] [--keep-alive-ms N] [--verbose]';
 
 function fail(message) {
   process.stderr.write(`pubnub-fixture: ${message}\n${USAGE}\n`);
@@ -55,6 +55,7 @@ function parseArgs(argv) {
     else if (arg === '--verbose') o.verbose = true;
     else if (arg === '--presence-timeout-s') o.presenceTimeoutS = integerArg(arg, value(), 1, limits.heartbeat_s_max);
     else if (arg === '--presence-min-s') o.presenceMinS = integerArg(arg, value(), 1, limits.heartbeat_s_max);
+    else if (arg === '--keep-alive-ms') o.keepAliveMs = integerArg(arg, value(), 1, 600000);
     else if (arg === '--subscribe-timeout-s') o.subscribeTimeoutS = integerArg(arg, value(), 1, limits.subscribe_timeout_s_max);
     else fail(`unknown argument ${JSON.stringify(arg)}`);
   }
@@ -84,6 +85,7 @@ async function main() {
     presenceDefaultS: o.presenceTimeoutS,
     presenceMinS: o.presenceMinS,
     subscribeTimeoutS: o.subscribeTimeoutS,
+    keepAliveMs: o.keepAliveMs,
   });
   const port = await fixture.listen(o.port);
   writePortFile(o.portFile, port);

@@ -76,7 +76,7 @@ function readBody(req) {
   });
 }
 
-function createFixture({ keysets, presenceDefaultS, presenceMinS, subscribeTimeoutS, log = () => {}, nowMs = Date.now }) {
+function createFixture({ keysets, presenceDefaultS, presenceMinS, subscribeTimeoutS, keepAliveMs, log = () => {}, nowMs = Date.now }) {
   const timetokens = new Timetokens(nowMs);
   const states = new Map(keysets.map((k) => [k.subscribeKey, new KeysetState(k, { timetokens, nowMs, presenceDefaultS, presenceMinS, log })]));
   const longPolls = { count: 0, closers: new Set() };
@@ -125,6 +125,9 @@ function createFixture({ keysets, presenceDefaultS, presenceMinS, subscribeTimeo
 
   const server = http.createServer({ maxHeaderSize: limits.header_bytes_max, requestTimeout: 60000, headersTimeout: 30000 }, onRequest);
   server.maxConnections = limits.connections_max;
+  // How long an idle kept-alive connection stays open (Node's default, 5 s, unless
+  // told): clients must cope with the server closing it.
+  if (keepAliveMs !== undefined) server.keepAliveTimeout = keepAliveMs;
   server.on('clientError', (err, socket) => {
     // Malformed HTTP, oversize headers: answer if the socket still can, never throw.
     if (socket.writable) socket.end(`HTTP/1.1 ${err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
