@@ -200,9 +200,9 @@ void add_pubnub_keys(std::vector<KeySpec>& keys) {
   keys.push_back({"pubnub.channel_prefix", text([](Config& c) -> auto& { return c.pubnub.channel_prefix; }, 64)});
   keys.push_back({"pubnub.uuid", text([](Config& c) -> auto& { return c.pubnub.uuid; }, 64)});
   keys.push_back({"pubnub.claw_uuid", text([](Config& c) -> auto& { return c.pubnub.claw_uuid; }, 64)});
-  keys.push_back({"pubnub.heartbeat_s", integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.heartbeat_s; }, 5, 3600)});
+  keys.push_back({"pubnub.heartbeat_s", integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.heartbeat_s; }, 2, 3600)});
   keys.push_back({"pubnub.player_heartbeat_s",
-                  integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.player_heartbeat_s; }, 5, 3600)});
+                  integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.player_heartbeat_s; }, 2, 3600)});
   // PubNub's Access Manager takes 1 minute to 30 days.
   keys.push_back({"pubnub.grant_ttl_minutes",
                   integer<std::int64_t>([](Config& c) -> auto& { return c.pubnub.grant_ttl_minutes; }, 1, 43'200)});

@@ -89,6 +89,7 @@ Cluster::~Cluster() {
   if (clawcab_) clawcab_->stop();
   if (clawd_) clawd_->stop();
   if (broker_) broker_->stop();
+  if (pubnub_) pubnub_->stop();
   std::error_code ignored;
   std::filesystem::remove_all(directory_, ignored);
 }
@@ -101,6 +102,7 @@ std::string Cluster::write_file(const std::string& name, const std::string& text
 }
 
 std::optional<std::string> Cluster::start_broker() {
+  if (options_.transport == ClusterTransport::pubnub) return start_pubnub();
   const std::string binary = prod::testing::find_mosquitto();
   if (binary.empty()) return "mosquitto binary not found";
   const auto dynsec_file = directory_ / "dynamic-security.json";
@@ -127,6 +129,41 @@ std::optional<std::string> Cluster::start_broker() {
   return std::nullopt;
 }
 
+// The fixture with the two key sets, and the keys file the daemons read them from.
+std::optional<std::string> Cluster::start_pubnub() {
+  const prod::testing::PubnubKeySet players = prod::testing::random_pubnub_keyset(true);
+  const prod::testing::PubnubKeySet secure = prod::testing::random_pubnub_keyset(false);
+  pubnub_ = std::make_unique<prod::testing::PubnubFixtureProcess>();
+  if (auto error = pubnub_->start({players, secure}, {"--presence-min-s", "1", "--subscribe-timeout-s",
+                                                      std::to_string(pubnub_subscribe_timeout_s)})) {
+    return error;
+  }
+  broker_port_ = pubnub_->port();
+  pubnub_keys_file_ = write_file("pubnub.keys", "players.publish_key = " + players.publish_key +
+                                                    "\nplayers.subscribe_key = " + players.subscribe_key +
+                                                    "\nplayers.secret_key = " + players.secret_key +
+                                                    "\nsecure.publish_key = " + secure.publish_key +
+                                                    "\nsecure.subscribe_key = " + secure.subscribe_key + "\n");
+  std::filesystem::permissions(pubnub_keys_file_,
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return std::nullopt;
+}
+
+std::string Cluster::transport_lines(const std::string& daemon) const {
+  if (options_.transport == ClusterTransport::pubnub) {
+    const std::string heartbeat = std::to_string(pubnub_heartbeat_s);
+    return "broker.kind = pubnub\npubnub.origin = 127.0.0.1\npubnub.port = " + std::to_string(broker_port_) +
+           "\npubnub.tls = false\npubnub.heartbeat_s = " + heartbeat + "\npubnub.player_heartbeat_s = " + heartbeat +
+           "\npubnub.reconnect_min_ms = 100\npubnub.reconnect_max_ms = 1000\npubnub.keys_file = " +
+           pubnub_keys_file_ + "\n";
+  }
+  std::string lines = "broker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
+                      "\nbroker.username = " + daemon + "\nbroker.client_id = " + daemon +
+                      "\nbroker.keepalive_s = 5\nbroker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n";
+  if (daemon == "clawd") lines += "broker.player_accounts = dynsec\nbroker.player_keepalive_s = 10\n";
+  return lines;
+}
+
 std::optional<std::string> Cluster::start_clawd() {
   if (admin_token_.empty()) admin_token_ = prod::random_hex(16);
   const std::string token_path = write_file("admin.token", admin_token_ + "\n");
@@ -135,11 +172,7 @@ std::optional<std::string> Cluster::start_clawd() {
       "clawd.conf",
       "server.turn_ms = " + std::to_string(options_.turn_ms) +
           "\nserver.turn_slack_ms = 5000\nserver.grace_ms = 10000\nserver.resend_ms = 500\nserver.ready_ms = " +
-          std::to_string(options_.ready_ms) + "\n"
-          "broker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
-          "\nbroker.username = clawd\nbroker.client_id = clawd\nbroker.keepalive_s = 5\n"
-          "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
-          "broker.player_accounts = dynsec\nbroker.player_keepalive_s = 10\n"
+          std::to_string(options_.ready_ms) + "\n" + transport_lines("clawd") +
           "http.address = 127.0.0.1\nhttp.port = 0\nhttp.join_rate_per_s = " + std::to_string(options_.join_rate_per_s) +
           "\nhttp.join_burst = " + std::to_string(options_.join_burst) + "\nhttp.admin_token_file = " + token_path +
           "\nserver.queue_length_max = " + std::to_string(options_.queue_length_max) +
@@ -169,11 +202,8 @@ std::optional<std::string> Cluster::start_clawcab() {
     metrics_lines = "metrics.address = 127.0.0.1\nmetrics.port = " + std::to_string(clawcab_metrics_port_) + "\n";
   }
   const std::string config_path = write_file(
-      "clawcab.conf", "claw.deadman_ms = " + std::to_string(options_.deadman_ms) +
-                          "\nbroker.host = 127.0.0.1\nbroker.port = " + std::to_string(broker_port_) +
-                          "\nbroker.username = clawcab\nbroker.client_id = clawcab\nbroker.keepalive_s = 5\n"
-                          "broker.reconnect_min_ms = 100\nbroker.reconnect_max_ms = 1000\n"
-                          "gpio.backend = simulated\ngpio.sim_seed = 1\n" + metrics_lines);
+      "clawcab.conf", "claw.deadman_ms = " + std::to_string(options_.deadman_ms) + "\n" +
+                          transport_lines("clawcab") + "gpio.backend = simulated\ngpio.sim_seed = 1\n" + metrics_lines);
   if (clawcab_) retired_.push_back(std::move(clawcab_));
   clawcab_ = std::make_unique<ChildProcess>();
   if (auto error = clawcab_->start("clawcab", {CLAWNET_CLAWCAB, "--config", config_path},
@@ -207,6 +237,13 @@ Player Cluster::join_only(const std::string& body) {
   }
   player.channel = std::string(reply.at("channel").as_string());
   player.position = reply.at("position").to_number<std::uint64_t>();
+  player.player_topic = std::string(reply.at("topics").at("player").as_string());
+  player.lobby = std::string(reply.at("topics").at("lobby").as_string());
+  player.join_reply = answer->body;
+  if (options_.transport == ClusterTransport::pubnub) {
+    EXPECT_EQ(reply.at("broker").at("uuid").as_string(), player.channel);
+    return player;
+  }
   player.password = std::string(reply.at("broker").at("password").as_string());
   EXPECT_EQ(reply.at("broker").at("username").as_string(), player.channel);
   return player;
@@ -215,9 +252,12 @@ Player Cluster::join_only(const std::string& body) {
 void Cluster::connect(Player& player) {
   if (player.channel.empty()) return;
   auto process = std::make_unique<ChildProcess>();
-  const auto error = process->start("player-" + player.channel.substr(2, 6),
-                                    {CLAWNET_E2E_PLAYER, std::to_string(broker_port_), player.channel},
-                                    {{"E2E_PLAYER_PASSWORD", player.password}});
+  const std::string name = "player-" + player.channel.substr(2, 6);
+  const auto error =
+      options_.transport == ClusterTransport::pubnub
+          ? process->start(name, {prod::testing::find_node(), CLAWNET_SDK_PLAYER, player.join_reply})
+          : process->start(name, {CLAWNET_E2E_PLAYER, std::to_string(broker_port_), player.channel},
+                           {{"E2E_PLAYER_PASSWORD", player.password}});
   EXPECT_FALSE(error.has_value()) << *error;
   player.process = process.get();
   players_.push_back(std::move(process));
@@ -271,6 +311,7 @@ bool Cluster::wait_status(const std::function<bool(const boost::json::object&)>&
 std::string Cluster::logs() const {
   std::string text;
   if (broker_) text += broker_->output();
+  if (pubnub_) text += pubnub_->output();
   for (const auto& old : retired_) text += old->output();
   if (clawd_) text += clawd_->output();
   if (clawcab_) text += clawcab_->output();

@@ -1,15 +1,19 @@
 // Cluster: the whole clawnet deployment on one machine, for the end-to-end tests.
 //
-// A real mosquitto on a free loopback port with the shipped rules
-// (deploy/mosquitto.conf's rule lines + deploy/dynsec-setup.sh), the real clawd
-// and clawcab binaries (simulated GPIO) with configs in a temporary directory,
-// and players as e2e_player processes that join through clawd's HTTP API with the
-// credentials it returns. Every process is a ChildProcess: stopped by its PID
+// On MQTT: a real mosquitto on a free loopback port with the shipped rules
+// (deploy/mosquitto.conf's rule lines + deploy/dynsec-setup.sh), and players as
+// e2e_player processes. On PubNub: the PubNub-protocol fixture (tests/pubnub)
+// with two random key sets (the players', Access Manager on; the secure one),
+// and players on the official PubNub SDK (tests/pubnub/sdk_player.js). Both: the
+// real clawd and clawcab binaries (simulated GPIO) with configs in a temporary
+// directory; players join through clawd's HTTP API and connect with what it
+// returns. Every process is a ChildProcess: stopped by its PID
 // (SIGTERM, then SIGKILL) when the Cluster is destroyed, also after a failure.
 // Waits are bounded: each returns as soon as its condition holds.
 #pragma once
 
 #include "tests/e2e/child_process.hpp"
+#include "tests/prod/pubnub_fixture_process.hpp"
 
 #include <boost/json.hpp>
 
@@ -27,7 +31,15 @@ namespace clawnet::e2e {
 // Guard against a hang, not a timing assertion.
 inline constexpr auto wait_limit = std::chrono::seconds(20);
 
+enum class ClusterTransport : std::uint8_t { mqtt, pubnub };
+
+// The PubNub presence timeout of players and daemons in a PubNub cluster (the
+// fixture takes values below PubNub's 20 s), and how long it holds an idle poll.
+inline constexpr std::int64_t pubnub_heartbeat_s = 4;
+inline constexpr std::int64_t pubnub_subscribe_timeout_s = 5;
+
 struct ClusterOptions {
+  ClusterTransport transport = ClusterTransport::mqtt;
   std::int64_t turn_ms = 5000;
   std::int64_t deadman_ms = 600;
   std::int64_t ready_ms = 0;     // clawd's server.ready_ms: 0, no ready check.
@@ -50,13 +62,17 @@ std::optional<HttpAnswer> http_request(std::uint16_t port, const std::string& me
 struct Player {
   std::string channel;
   std::uint64_t position = 0;  // As told in the join reply.
-  std::string password;       // Its broker password, from the join reply.
+  std::string password;       // Its broker password, from the join reply (MQTT).
+  std::string player_topic;   // Its own topic (MQTT) or PubNub channel, from the join reply.
+  std::string lobby;          // The lobby's, likewise.
+  std::string join_reply;     // The whole reply (what sdk_player.js connects with).
   ChildProcess* process = nullptr;  // Owned by the Cluster.
 
-  std::string topic() const { return "clawnet/player/" + channel; }
+  const std::string& topic() const { return player_topic; }
   // The index of its next {"control":true} line from `from` on, within `limit`.
   std::optional<std::size_t> wait_control(std::size_t from = 0, std::chrono::milliseconds limit = wait_limit);
-  // The REASON of its next "puback TOPIC REASON" line for `topic`.
+  // The REASON of its next "puback TOPIC REASON" line for `topic`: MQTT's reason
+  // code, or PubNub's HTTP status.
   std::optional<int> wait_puback(const std::string& topic, std::size_t from);
 };
 
@@ -88,9 +104,11 @@ class Cluster {
                    std::chrono::milliseconds limit = wait_limit) const;
 
   std::uint16_t http_port() const { return http_port_; }
+  // The broker's port, or the PubNub fixture's.
   std::uint16_t broker_port() const { return broker_port_; }
   std::uint16_t clawcab_metrics_port() const { return clawcab_metrics_port_; }
-  ChildProcess& broker() { return *broker_; }
+  // Mosquitto, or the PubNub fixture.
+  ChildProcess& broker() { return pubnub_ ? pubnub_->process() : *broker_; }
   ChildProcess& clawd() { return *clawd_; }
   ChildProcess& clawcab() { return *clawcab_; }
   const ClusterOptions& options() const { return options_; }
@@ -99,6 +117,9 @@ class Cluster {
 
  private:
   std::string write_file(const std::string& name, const std::string& text) const;
+  std::optional<std::string> start_pubnub();
+  // The broker.* (or pubnub.*) config lines of `daemon` ("clawd" or "clawcab").
+  std::string transport_lines(const std::string& daemon) const;
 
   ClusterOptions options_;
   std::filesystem::path directory_;
@@ -109,6 +130,8 @@ class Cluster {
   std::string admin_token_;  // clawd's http.admin_token_file holds it.
   std::string clawcab_password_;
   std::unique_ptr<ChildProcess> broker_;
+  std::unique_ptr<prod::testing::PubnubFixtureProcess> pubnub_;
+  std::string pubnub_keys_file_;
   std::unique_ptr<ChildProcess> clawd_;
   std::unique_ptr<ChildProcess> clawcab_;
   std::vector<std::unique_ptr<ChildProcess>> retired_;  // Earlier runs of restarted daemons, for the logs.

@@ -90,7 +90,11 @@ TEST_F(WebTest, SpectatorsSeeTheNamedPlayerTheQueueAndTheResult) {
   EXPECT_EQ(reply.at("turn_ms").as_int64(), cluster_->options().turn_ms);
   EXPECT_GE(reply.at("ticket").as_int64(), 1);
 
-  Player alice{channel, 0, std::string(reply.at("broker").at("password").as_string()), nullptr};
+  Player alice;
+  alice.channel = channel;
+  alice.password = std::string(reply.at("broker").at("password").as_string());
+  alice.player_topic = std::string(reply.at("topics").at("player").as_string());
+  alice.lobby = std::string(reply.at("topics").at("lobby").as_string());
   cluster_->connect(alice);
   ASSERT_TRUE(alice.wait_control().has_value()) << alice.process->output();
   const Player bob = cluster_->join_only(R"({"name":"Bob"})");

@@ -44,6 +44,8 @@ class PubnubFixtureProcess {
 
   std::uint16_t port() const { return port_; }
   std::string output() const { return process_.output(); }
+  // The fixture's process, to freeze or kill.
+  e2e::ChildProcess& process() { return process_; }
 
  private:
   e2e::ChildProcess process_;

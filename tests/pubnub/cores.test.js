@@ -6,6 +6,7 @@
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { Presence, PresenceFull } = require('./presence');
+const { KeysetState } = require('./keyset');
 const { History } = require('./history');
 const { Timetokens } = require('./timetoken');
 const cbor = require('./cbor');
@@ -58,6 +59,29 @@ describe('presence core', () => {
     assert.throws(() => p.touch('c', 'u', 5, 0), PresenceFull);
     p.leave('a', 'u', 0);
     assert.deepEqual(actions(p.touch('c', 'u', 5, 0)), ['join:u:1']);
+  });
+});
+
+describe('key set presence', () => {
+  // The SDK's event engine sends `heartbeat` on its heartbeat requests only, never on
+  // its subscribes: a subscribe without one must keep the timeout, not reset it.
+  it('keeps the timeout a heartbeat set when a request comes without one', () => {
+    let now = 0;
+    const state = new KeysetState({}, {
+      timetokens: new Timetokens(() => now), nowMs: () => now, presenceDefaultS: 300, presenceMinS: 1, log: () => {},
+    });
+    try {
+      state.presenceTouch(['ch'], 'u', undefined, undefined);
+      assert.equal(state.presence.timeoutOf('ch', 'u'), 300, 'a new presence without heartbeat takes the default');
+      state.presenceTouch(['ch'], 'u', 4, undefined);
+      now = 1000;
+      state.presenceTouch(['ch'], 'u', undefined, undefined);
+      assert.equal(state.presence.timeoutOf('ch', 'u'), 4);
+      assert.deepEqual(actions(state.presence.expire(4999)), []);
+      assert.deepEqual(actions(state.presence.expire(5000)), ['timeout:u:0']);
+    } finally {
+      state.close();
+    }
   });
 });
 

@@ -73,9 +73,12 @@ class KeysetState {
 
   // stateByChannel: the client's `state` parameter, {"ch": {...}}, or undefined.
   presenceTouch(channels, uuid, heartbeat, stateByChannel) {
-    const timeoutS = this.presenceTimeoutS(heartbeat);
     const now = this.nowMs();
     for (const channel of channels) {
+      // Rule 2 of presence.js: no `heartbeat` keeps the timeout set before.
+      const timeoutS = heartbeat === undefined && this.presence.timeoutOf(channel, uuid) !== undefined
+        ? this.presence.timeoutOf(channel, uuid)
+        : this.presenceTimeoutS(heartbeat);
       const state = stateByChannel !== undefined && Object.hasOwn(stateByChannel, channel) ? stateByChannel[channel] : undefined;
       this.publishPresence(this.presence.touch(channel, uuid, timeoutS, now, state));
     }

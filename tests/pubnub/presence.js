@@ -5,8 +5,10 @@
 // Rules, as PubNub's presence service applies them:
 //   1. A (uuid, channel) becomes present on a subscribe or a heartbeat: a "join" event.
 //   2. It stays present while it is heard from at least every timeoutS seconds (the
-//      client's `heartbeat` parameter, else the key set's default); each subscribe or
-//      heartbeat restarts the count.
+//      client's `heartbeat` parameter; a request without one keeps the timeout set
+//      before, else the key set's default); each subscribe or heartbeat restarts the
+//      count. (The SDK's event engine sends `heartbeat` on its heartbeat requests
+//      only, never on subscribes: a subscribe must not undo it.)
 //   3. While one of its subscribe long-polls is held open (hold/release), it cannot time
 //      out: PubNub counts the subscribe itself as a heartbeat, and it holds a poll for
 //      up to 280 s, less than its 300 s default timeout.
@@ -52,6 +54,11 @@ class Presence {
     entry.deadlineMs = nowMs + timeoutS * 1000;
     if (state !== undefined) entry.state = state;
     return events;
+  }
+
+  // The timeout (uuid, channel) has now, or undefined when it is not present.
+  timeoutOf(channel, uuid) {
+    return this.channels.get(channel)?.get(uuid)?.timeoutS;
   }
 
   // Rule 3: a long-poll for (uuid, channel) is open. Returns a handle for release(), or
