@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,7 @@ struct Client {
     }
     return false;
   }
-  // The HTTP status of publish `id`, 0 until it is answered.
+  // The HTTP status of publish `id`, -1 until it is answered.
   int result_of(int id) const {
     for (const auto& [result_id, status] : results) {
       if (result_id == id) return status;
@@ -115,7 +116,11 @@ TEST_F(PubnubClientTest, PublishesAndReceivesOnASubscribedChannelInOrder) {
     ASSERT_TRUE(id.has_value());
     ids.push_back(*id);
   }
-  ASSERT_TRUE(run_until(io_, [&] { return reader.messages.size() == 20; })) << reader.messages.size();
+  // The reader may see the last message before the writer sees its answer.
+  const auto all_answered = [&] {
+    return std::all_of(ids.begin(), ids.end(), [&](int id) { return writer.result_of(id) > 0; });
+  };
+  ASSERT_TRUE(run_until(io_, [&] { return reader.messages.size() == 20 && all_answered(); })) << reader.messages.size();
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(reader.messages[static_cast<std::size_t>(i)].json, fmt::format(R"({{"n":{}}})", i));
     EXPECT_EQ(reader.messages[static_cast<std::size_t>(i)].publisher, "writer");
