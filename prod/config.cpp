@@ -32,6 +32,35 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+// One meaningful line of a `key = value` text (blank lines and # comments are
+// not); `malformed` when it has no '='.
+struct SettingLine {
+  int number = 0;
+  std::string_view key;
+  std::string_view value;
+  bool malformed = false;
+};
+
+std::vector<SettingLine> setting_lines(std::string_view text) {
+  std::vector<SettingLine> lines;
+  int number = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    number += 1;
+    if (line.empty() || line.front() == '#') continue;
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos) {
+      lines.push_back({number, {}, {}, true});
+    } else {
+      lines.push_back({number, trim(line.substr(0, equals)), trim(line.substr(equals + 1)), false});
+    }
+  }
+  return lines;
+}
+
 std::optional<std::string> parse_integer(std::string_view value, std::int64_t min, std::int64_t max,
                                          std::int64_t& out) {
   std::int64_t parsed = 0;
@@ -297,20 +326,8 @@ std::string ConfigError::describe() const {
 ConfigResult parse_config(std::string_view text, std::string_view origin) {
   Config config;
   config.origin = std::string(origin);
-  int line_number = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    const std::string_view line = trim(text.substr(start, end - start));
-    start = end + 1;
-    line_number += 1;
-    if (line.empty() || line.front() == '#') continue;
-    const auto equals = line.find('=');
-    if (equals == std::string_view::npos) {
-      return ConfigError{std::string(origin), line_number, "", "expected 'key = value'"};
-    }
-    const std::string_view key = trim(line.substr(0, equals));
-    const std::string_view value = trim(line.substr(equals + 1));
+  for (const auto& [line_number, key, value, malformed] : setting_lines(text)) {
+    if (malformed) return ConfigError{std::string(origin), line_number, "", "expected 'key = value'"};
     const KeySpec* spec = find_key(key);
     if (spec == nullptr) return ConfigError{std::string(origin), line_number, std::string(key), "unknown key"};
     if (config.key_lines.contains(key)) {
@@ -370,18 +387,8 @@ std::variant<std::pair<PubnubKeys, PubnubKeys>, std::string> parse_pubnub_keys(s
       {"players.publish_key", &players.publish_key}, {"players.subscribe_key", &players.subscribe_key},
       {"players.secret_key", &players.secret_key},   {"secure.publish_key", &secure.publish_key},
       {"secure.subscribe_key", &secure.subscribe_key}, {"secure.secret_key", &secure.secret_key}};
-  int line_number = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    const std::string_view line = trim(text.substr(start, end - start));
-    start = end + 1;
-    line_number += 1;
-    if (line.empty() || line.front() == '#') continue;
-    const auto equals = line.find('=');
-    if (equals == std::string_view::npos) return fmt::format("line {}: expected 'name = value'", line_number);
-    const std::string_view name = trim(line.substr(0, equals));
-    const std::string_view value = trim(line.substr(equals + 1));
+  for (const auto& [line_number, name, value, malformed] : setting_lines(text)) {
+    if (malformed) return fmt::format("line {}: expected 'name = value'", line_number);
     const auto field =
         std::find_if(fields.begin(), fields.end(), [&](const auto& named) { return named.first == name; });
     // The values are secrets: errors name the line and the key, never the value.
