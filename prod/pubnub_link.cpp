@@ -128,7 +128,13 @@ void PubnubLink::unsubscribe(std::string_view channel) { client_for(channel).uns
 
 void PubnubLink::on_message(std::string_view pubnub_channel, std::string_view json, std::string_view publisher) {
   if (publisher == uuid_) return;  // Our own, back from PubNub.
-  if (auto channel = clawnet_name(pubnub_channel)) callbacks_.on_message(*channel, json);
+  const std::optional<std::string> channel = clawnet_name(pubnub_channel);
+  if (!channel.has_value()) return;
+  // On a player's channel only the player speaks to us (its token binds its uuid to the
+  // channel); the rest is the other daemon talking to the player, which a subscribe
+  // from an older cursor can bring us.
+  if (is_player_channel(*channel) && publisher != *channel) return;
+  callbacks_.on_message(*channel, json);
 }
 
 void PubnubLink::on_presence(const pubnub::PresenceEvent& event) {
@@ -176,6 +182,10 @@ boost::json::object PubnubLink::client_settings() const {
                                          {"subscribe_key", config_.players.subscribe_key},
                                          {"heartbeat_s", config_.player_heartbeat_s}}},
           {"lobby_topic", pubnub_name(lobby_channel)}};
+}
+
+std::string PubnubLink::page_connect_url() const {
+  return fmt::format("{}://{}", config_.tls ? "https" : "http", client_origin_of(config_));
 }
 
 void PubnubLink::admit_player(const std::string& channel, const std::string&, std::function<void(AdmitResult)> done) {

@@ -13,7 +13,10 @@
 //    is present on the secure channel (uuid pubnub.claw_uuid); clawd watches
 //    that presence for the claw's coming and going. After every link-up clawd
 //    asks here_now of both, so a restarted clawd learns who is still there.
-//  - Our own publishes are dropped when they come back (PubNub has no no_local).
+//  - Our own publishes are dropped when they come back (PubNub has no no_local),
+//    and so is, on a player's channel, whatever its player did not publish (the
+//    other daemon's words to the player: PubNub gives a new subscriber everything
+//    after the subscription's cursor, which may predate the subscribe).
 //  - admit_player() asks Access Manager for a token: read + write on the
 //    player's channel, read on the lobby, for pubnub.grant_ttl_minutes, usable
 //    by the player's uuid only; release_player() revokes it 5 s later.
@@ -46,6 +49,7 @@ class PubnubLink final : public Transport {
   void unsubscribe(std::string_view channel) override;
   void announce_claw_status(std::string_view) override {}
   boost::json::object client_settings() const override;
+  std::string page_connect_url() const override;
   void admit_player(const std::string& channel, const std::string& client_url,
                     std::function<void(AdmitResult)> done) override;
   void release_player(const std::string& channel) override;
