@@ -117,7 +117,7 @@ void ClawdDriver::add_routes() {
   add_client_config_route(*http_, config_.web,
                           ClientSettings{transport_->client_settings(), config_.server.turn_ms,
                                          config_.server.ready_ms, config_.server.grace_ms});
-  if (web_files_.has_value()) add_page_routes(*http_, *web_files_, config_.web);
+  if (web_files_.has_value()) add_page_routes(*http_, *web_files_, config_.web, transport_->page_connect_url());
   add_metrics_route(*http_, metrics_.registry(), [this] { metrics_.refresh(snapshot()); });
   if (config_.http.admin_token.empty()) return;
   AdminHandlers admin;

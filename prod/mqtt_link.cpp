@@ -167,7 +167,8 @@ void MqttLink::on_account_answer(std::string_view payload) {
 PlayerAccess MqttLink::access_of(const Admission& admission) const {
   const bool accounts = broker_.player_accounts;
   return PlayerAccess{
-      .broker = {{"url", admission.client_url},
+      .broker = {{"kind", "mqtt"},
+                 {"url", admission.client_url},
                  {"username", accounts ? admission.channel : ""},
                  {"password", admission.password},
                  {"client_id", admission.channel},

@@ -43,6 +43,7 @@ class MqttLink final : public Transport {
   void unsubscribe(std::string_view channel) override;
   void announce_claw_status(std::string_view payload) override;
   boost::json::object client_settings() const override;
+  std::string page_connect_url() const override { return {}; }
   void admit_player(const std::string& channel, const std::string& client_url,
                     std::function<void(AdmitResult)> done) override;
   void release_player(const std::string& channel) override;

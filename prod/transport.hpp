@@ -80,6 +80,9 @@ class Transport {
   // Role::server. What GET /v1/config tells a page about this network:
   // {"transport": "mqtt" | "pubnub", ...} (prod/web_routes.hpp).
   virtual boost::json::object client_settings() const = 0;
+  // Role::server. Where a page's link connects, for its Content-Security-Policy's
+  // connect-src; empty: web.broker_url (for the host the page came from).
+  virtual std::string page_connect_url() const = 0;
 
   // Role::server. `client_url` is where this request's client reaches the network
   // (web.broker_url for the host it came to); a transport may ignore it.

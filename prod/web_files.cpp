@@ -21,8 +21,9 @@ struct VendoredFile {
   std::string_view source;  // Under web.dir.
 };
 // Taken from npm at set-up time (web/package-lock.json pins the versions).
-constexpr std::array<VendoredFile, 1> vendored_files = {{
+constexpr std::array<VendoredFile, 2> vendored_files = {{
     {"/vendor/mqtt.min.js", "node_modules/mqtt/dist/mqtt.min.js"},
+    {"/vendor/pubnub.min.js", "node_modules/pubnub/dist/web/pubnub.min.js"},
 }};
 
 bool plain_path(std::string_view path) {

@@ -6,7 +6,8 @@
 //  - load(dir) reads every regular file under `dir` whose extension has a content type
 //    below (html css js mjs svg png jpg ico json webmanifest woff2 txt), skipping
 //    node_modules and names starting with '.', and the vendored scripts listed in
-//    vendored_files (`/vendor/mqtt.min.js` <- node_modules/mqtt/dist/mqtt.min.js, which
+//    vendored_files (`/vendor/mqtt.min.js` <- node_modules/mqtt/dist/mqtt.min.js and
+//    `/vendor/pubnub.min.js` <- node_modules/pubnub/dist/web/pubnub.min.js, which
 //    `npm ci` in web/ installs). A path with a character outside [A-Za-z0-9._/-] is
 //    skipped (URLs need no decoding). Errors name the file: a vendored file missing,
 //    more than files_max files, a file over file_bytes_max, all over total_bytes_max.

@@ -17,8 +17,9 @@ bool host_character(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
 }
 
-HttpResponse file_answer(const WebFile& file, const WebConfig& web, const HttpRequest& request) {
-  const std::optional<std::string> broker = broker_url_for(web, request);
+HttpResponse file_answer(const WebFile& file, const WebConfig& web, const std::string& connect_url,
+                         const HttpRequest& request) {
+  const std::optional<std::string> broker = connect_url.empty() ? broker_url_for(web, request) : connect_url;
   if (!broker.has_value()) return json_error(400, "the Host header is not a host name or address");
   HttpResponse response;
   response.headers = {{"Cache-Control", "no-cache"},
@@ -82,20 +83,20 @@ std::string content_security_policy(const WebConfig& web, std::string_view broke
       camera, camera_sources, url_origin(broker_url));
 }
 
-void add_page_routes(HttpServer& http, const WebFiles& files, const WebConfig& web) {
-  const auto serve = [&files, web](std::string path) {
-    return [&files, web, path = std::move(path)](const HttpRequest& request, HttpResponder respond) {
+void add_page_routes(HttpServer& http, const WebFiles& files, const WebConfig& web, std::string connect_url) {
+  const auto serve = [&files, web, connect_url](std::string path) {
+    return [&files, web, connect_url, path = std::move(path)](const HttpRequest& request, HttpResponder respond) {
       const WebFile* file = files.find(path);
       if (file == nullptr) return respond(json_error(404, fmt::format("{} is not in web.dir", path)));
-      respond(file_answer(*file, web, request));
+      respond(file_answer(*file, web, connect_url, request));
     };
   };
   http.route(Method::get, "/", serve("/index.html"));
   http.route(Method::get, "/watch", serve("/watch.html"));
-  http.route_prefix(Method::get, "/", [&files, web](const HttpRequest& request, HttpResponder respond) {
+  http.route_prefix(Method::get, "/", [&files, web, connect_url](const HttpRequest& request, HttpResponder respond) {
     const WebFile* file = files.find(request.path);
     if (file == nullptr) return respond(json_error(404, "no such page or file"));
-    respond(file_answer(*file, web, request));
+    respond(file_answer(*file, web, connect_url, request));
   });
 }
 

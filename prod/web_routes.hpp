@@ -14,7 +14,8 @@
 //  - Cache-Control: no-cache and an ETag (a matching If-None-Match gets 304): the
 //    files have no versioned names, so a browser revalidates and never runs stale code;
 //  - a Content-Security-Policy allowing only this origin's scripts and styles (no inline
-//    code), the broker's websockets origin for connect-src, and the camera's origin for
+//    code), the broker's origin for connect-src (websockets for MQTT, PubNub's REST
+//    origin for PubNub), and the camera's origin for
 //    img/media/frame-src; X-Content-Type-Options: nosniff; Referrer-Policy: no-referrer.
 // "{host}" in web.broker_url becomes the host of the request's Host header (a page
 // loaded from 192.168.1.20 talks to the broker there); a Host that is not a host name
@@ -51,8 +52,9 @@ struct ClientSettings {
   TimeMs grace_ms = 0;
 };
 
-// The pages and files (with web.dir set).
-void add_page_routes(HttpServer& http, const WebFiles& files, const WebConfig& web);
+// The pages and files (with web.dir set). `connect_url`: where the pages' link goes
+// (Transport::page_connect_url()); empty: web.broker_url.
+void add_page_routes(HttpServer& http, const WebFiles& files, const WebConfig& web, std::string connect_url = {});
 // GET /v1/config (always: a page may be hosted elsewhere).
 void add_client_config_route(HttpServer& http, const WebConfig& web, ClientSettings settings);
 

@@ -3,7 +3,8 @@
 # Mosquitto with the shipped rules (plain MQTT and websockets listeners), clawd serving
 # the player and spectator pages, and clawcab on simulated GPIO (the cabinet's physics in
 # real time). Fresh random credentials in a temporary directory; Ctrl-C stops everything
-# it started, by PID.
+# it started, by PID. With --transport pubnub, the PubNub-protocol test server
+# (tests/pubnub/fixture.js, loopback only) stands in for PubNub instead of Mosquitto.
 #
 # Usage: scripts/cabinet.sh [options]        (after scripts/setup.sh; docs/web.md)
 #   --build DIR        build directory with prod/clawd and prod/clawcab
@@ -16,10 +17,13 @@
 #                      server.turn_ms, server.ready_ms, server.grace_ms,
 #                      server.queue_length_max, http.join_rate_per_s, http.join_burst
 #   --camera-kind K --camera-url URL   web.camera_kind (mjpeg|video|page) and web.camera_url
+#   --transport T      mqtt (default) or pubnub (broker.kind; pubnub listens on 127.0.0.1
+#                      only, so the pages work from this machine only)
 #
-# In DIR: mosquitto.pid clawd.pid clawcab.pid, mosquitto.log clawd.log clawcab.log,
-# admin.token, cabinet.env (HTTP_PORT MQTT_PORT WS_PORT PLAY_URL WATCH_URL
-# ADMIN_TOKEN_FILE), and `ready` once clawd sees the claw online.
+# In DIR: BROKER.pid clawd.pid clawcab.pid, BROKER.log clawd.log clawcab.log (BROKER:
+# mosquitto or pubnub), admin.token, cabinet.env (TRANSPORT HTTP_PORT MQTT_PORT WS_PORT or
+# PUBNUB_PORT, PLAY_URL WATCH_URL ADMIN_TOKEN_FILE), and `ready` once clawd sees the claw
+# online.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -27,7 +31,7 @@ made_dir=false
 die() { echo "cabinet: $*" >&2; made_dir=false; exit 1; }  # Keeps the logs.
 
 build="" dir="" address=127.0.0.1 http_port="" turn_ms=30000 ready_ms=15000 grace_ms=20000
-queue_max=100000 join_rate=1 join_burst=5 camera_kind=none camera_url=""
+queue_max=100000 join_rate=1 join_burst=5 camera_kind=none camera_url="" transport=mqtt
 while [ $# -gt 0 ]; do
   option=$1
   [ $# -ge 2 ] || die "$option needs a value (see the usage at the top of $0)"
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
     --join-burst) join_burst=$value ;;
     --camera-kind) camera_kind=$value ;;
     --camera-url) camera_url=$value ;;
+    --transport) transport=$value ;;
     *) die "unknown option $option (see the usage at the top of $0)" ;;
   esac
   shift 2
@@ -53,6 +58,10 @@ for number in "$turn_ms" "$ready_ms" "$grace_ms" "$queue_max" "$join_rate" "$joi
   [[ $number =~ ^[0-9]+$ ]] || die "'$number' is not a whole number"
 done
 # clawd checks the values' ranges itself and names the key it refuses.
+case $transport in
+  mqtt | pubnub) ;;
+  *) die "--transport must be mqtt or pubnub, not '$transport'" ;;
+esac
 
 if [ -z "$build" ]; then
   for candidate in "$repo/build/release" "$repo/build/dev"; do
@@ -63,10 +72,15 @@ fi
 clawd=$build/prod/clawd
 clawcab=$build/prod/clawcab
 [ -x "$clawd" ] && [ -x "$clawcab" ] || die "$build has no prod/clawd and prod/clawcab"
-[ -f "$repo/web/node_modules/mqtt/dist/mqtt.min.js" ] || die "web/node_modules is missing: run scripts/setup.sh first"
-for tool in mosquitto mosquitto_ctrl python3; do
+[ -f "$repo/web/node_modules/mqtt/dist/mqtt.min.js" ] && [ -f "$repo/web/node_modules/pubnub/dist/web/pubnub.min.js" ] ||
+  die "web/node_modules is missing: run scripts/setup.sh first"
+tools="python3 mosquitto mosquitto_ctrl"
+[ "$transport" = mqtt ] || tools="python3 node"
+for tool in $tools; do
   command -v "$tool" >/dev/null || die "$tool is not installed: run scripts/setup.sh first"
 done
+[ "$transport" = mqtt ] || [ -d "$repo/tests/pubnub/node_modules/pubnub" ] ||
+  die "tests/pubnub/node_modules is missing: run scripts/setup.sh first"
 
 if [ -z "$dir" ]; then
   dir=$(mktemp -d "${TMPDIR:-/tmp}/clawnet-cabinet-XXXXXX")
@@ -122,36 +136,94 @@ wait_until() {  # wait_until SECONDS WHAT COMMAND...: polls every 0.1 s.
 }
 secret() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
 
-mqtt_port=$(free_port)
-ws_port=$(free_port)
 if [ -z "$http_port" ]; then
   http_port=8080
   port_free 8080 || http_port=$(free_port)
 fi
 
-# The broker: the shipped rules (deploy/mosquitto.conf) with our listeners and files.
-admin_password=$(secret)
-clawd_password=$(secret)
-clawcab_password=$(secret)
-mosquitto_ctrl dynsec init "$dir/dynamic-security.json" admin "$admin_password" >"$dir/dynsec-init.log" 2>&1 ||
-  die "mosquitto_ctrl dynsec init failed: $(cat "$dir/dynsec-init.log")"
-{
-  # Started as root, mosquitto would switch to user mosquitto and lose our files.
-  [ "$(id -u)" -ne 0 ] || echo "user root"
-  grep -E '^(per_listener_settings|allow_anonymous|plugin|max_keepalive|max_queued_messages) ' \
-    "$repo/deploy/mosquitto.conf"
-  echo "plugin_opt_config_file $dir/dynamic-security.json"
-  echo "log_dest stderr"
-  echo "listener $mqtt_port 127.0.0.1"
-  echo "listener $ws_port"
-  echo "protocol websockets"
-} >"$dir/mosquitto.conf"
-start mosquitto mosquitto -c "$dir/mosquitto.conf"
-wait_until 10 "mosquitto did not listen" python3 -c \
-  'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$mqtt_port"
-CLAWNET_ADMIN_PASSWORD=$admin_password CLAWD_PASSWORD=$clawd_password CLAWCAB_PASSWORD=$clawcab_password \
-  "$repo/deploy/dynsec-setup.sh" 127.0.0.1 "$mqtt_port" >"$dir/dynsec-setup.log" 2>&1 ||
-  die "deploy/dynsec-setup.sh failed: $(cat "$dir/dynsec-setup.log")"
+# The broker: the shipped rules (deploy/mosquitto.conf) with our listeners and files;
+# sets the transport's lines of the daemons' configs and of cabinet.env.
+start_mosquitto() {
+  mqtt_port=$(free_port)
+  ws_port=$(free_port)
+  local admin_password
+  admin_password=$(secret)
+  clawd_password=$(secret)
+  clawcab_password=$(secret)
+  mosquitto_ctrl dynsec init "$dir/dynamic-security.json" admin "$admin_password" >"$dir/dynsec-init.log" 2>&1 ||
+    die "mosquitto_ctrl dynsec init failed: $(cat "$dir/dynsec-init.log")"
+  {
+    # Started as root, mosquitto would switch to user mosquitto and lose our files.
+    [ "$(id -u)" -ne 0 ] || echo "user root"
+    grep -E '^(per_listener_settings|allow_anonymous|plugin|max_keepalive|max_queued_messages) ' \
+      "$repo/deploy/mosquitto.conf"
+    echo "plugin_opt_config_file $dir/dynamic-security.json"
+    echo "log_dest stderr"
+    echo "listener $mqtt_port 127.0.0.1"
+    echo "listener $ws_port"
+    echo "protocol websockets"
+  } >"$dir/mosquitto.conf"
+  start mosquitto mosquitto -c "$dir/mosquitto.conf"
+  wait_until 10 "mosquitto did not listen" python3 -c \
+    'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$mqtt_port"
+  CLAWNET_ADMIN_PASSWORD=$admin_password CLAWD_PASSWORD=$clawd_password CLAWCAB_PASSWORD=$clawcab_password \
+    "$repo/deploy/dynsec-setup.sh" 127.0.0.1 "$mqtt_port" >"$dir/dynsec-setup.log" 2>&1 ||
+    die "deploy/dynsec-setup.sh failed: $(cat "$dir/dynsec-setup.log")"
+  clawd_transport="broker.host = 127.0.0.1
+broker.port = $mqtt_port
+broker.username = clawd
+broker.client_id = clawd
+broker.player_accounts = dynsec
+broker.player_keepalive_s = 10
+web.broker_url = ws://{host}:$ws_port"
+  clawcab_transport="broker.host = 127.0.0.1
+broker.port = $mqtt_port
+broker.username = clawcab
+broker.client_id = clawcab"
+  cabinet_env="MQTT_PORT=$mqtt_port
+WS_PORT=$ws_port"
+  note="mosquitto's websockets listener (port $ws_port) listens on every interface (Mosquitto 2.0.11)"
+}
+
+# PubNub's stand-in: the fixture with two fresh key sets, the players' one under Access
+# Manager (docs/deploy.md "PubNub instead of Mosquitto"), and the keys file both read.
+start_pubnub() {
+  local players_publish players_subscribe players_secret secure_publish secure_subscribe
+  players_publish=pub-test-$(secret) players_subscribe=sub-test-$(secret) players_secret=sec-test-$(secret)
+  secure_publish=pub-test-$(secret) secure_subscribe=sub-test-$(secret)
+  (
+    umask 077
+    cat >"$dir/pubnub-fixture-keys.json" <<KEYS
+{"keysets": [{"publish_key": "$players_publish", "subscribe_key": "$players_subscribe",
+              "secret_key": "$players_secret", "pam": true},
+             {"publish_key": "$secure_publish", "subscribe_key": "$secure_subscribe"}]}
+KEYS
+    cat >"$dir/pubnub.keys" <<KEYS
+players.publish_key = $players_publish
+players.subscribe_key = $players_subscribe
+players.secret_key = $players_secret
+secure.publish_key = $secure_publish
+secure.subscribe_key = $secure_subscribe
+KEYS
+  )
+  start pubnub node "$repo/tests/pubnub/fixture.js" --port 0 --port-file "$dir/pubnub.port" \
+    --keys-file "$dir/pubnub-fixture-keys.json" --presence-min-s 5
+  wait_until 10 "the PubNub fixture did not listen" test -s "$dir/pubnub.port"
+  pubnub_port=$(cat "$dir/pubnub.port")
+  local lines="broker.kind = pubnub
+pubnub.origin = 127.0.0.1
+pubnub.port = $pubnub_port
+pubnub.tls = false
+pubnub.heartbeat_s = 10
+pubnub.player_heartbeat_s = 10
+pubnub.keys_file = $dir/pubnub.keys"
+  clawd_transport=$lines clawcab_transport=$lines
+  cabinet_env="PUBNUB_PORT=$pubnub_port"
+  note="PubNub here is the test fixture on 127.0.0.1:$pubnub_port: the pages work from this machine only"
+}
+
+clawd_password="" clawcab_password=""
+if [ "$transport" = mqtt ]; then start_mosquitto; else start_pubnub; fi
 
 secret >"$dir/admin.token"
 chmod 600 "$dir/admin.token"
@@ -160,12 +232,7 @@ chmod 600 "$dir/admin.token"
   echo "server.ready_ms = $ready_ms"
   echo "server.grace_ms = $grace_ms"
   echo "server.queue_length_max = $queue_max"
-  echo "broker.host = 127.0.0.1"
-  echo "broker.port = $mqtt_port"
-  echo "broker.username = clawd"
-  echo "broker.client_id = clawd"
-  echo "broker.player_accounts = dynsec"
-  echo "broker.player_keepalive_s = 10"
+  echo "$clawd_transport"
   echo "http.address = $address"
   echo "http.port = $http_port"
   echo "http.join_rate_per_s = $join_rate"
@@ -173,15 +240,11 @@ chmod 600 "$dir/admin.token"
   echo "http.admin_token_file = $dir/admin.token"
   echo "store.path = $dir/queue.sqlite3"
   echo "web.dir = $repo/web"
-  echo "web.broker_url = ws://{host}:$ws_port"
   echo "web.camera_kind = $camera_kind"
   [ -z "$camera_url" ] || echo "web.camera_url = $camera_url"
 } >"$dir/clawd.conf"
 {
-  echo "broker.host = 127.0.0.1"
-  echo "broker.port = $mqtt_port"
-  echo "broker.username = clawcab"
-  echo "broker.client_id = clawcab"
+  echo "$clawcab_transport"
   echo "gpio.backend = simulated"
 } >"$dir/clawcab.conf"
 
@@ -203,9 +266,9 @@ host=$address
 play_url="http://$host:$http_port/"
 watch_url="http://$host:$http_port/watch"
 cat >"$dir/cabinet.env" <<EOF
+TRANSPORT=$transport
 HTTP_PORT=$http_port
-MQTT_PORT=$mqtt_port
-WS_PORT=$ws_port
+$cabinet_env
 PLAY_URL=$play_url
 WATCH_URL=$watch_url
 ADMIN_TOKEN_FILE=$dir/admin.token
@@ -214,7 +277,7 @@ touch "$dir/ready"
 echo "play:  $play_url"
 echo "watch: $watch_url"
 echo "logs:  $dir   (admin token: $dir/admin.token; docs/deploy.md has the admin API)"
-echo "note:  mosquitto's websockets listener (port $ws_port) listens on every interface (Mosquitto 2.0.11)"
+echo "note:  $note"
 echo "Ctrl-C stops the cabinet."
 while true; do
   sleep 1 &

@@ -1,9 +1,9 @@
-// The browser tests' harness: a whole cabinet per test (scripts/cabinet.sh: Mosquitto,
-// clawd serving web/, clawcab on simulated GPIO), headless Chromium through
-// playwright-core, and bounded waits. Every process the harness starts is stopped by its
-// PID: cabinet.sh through a watchdog shell that stops it when this process goes away, even
-// by SIGKILL (its stdin closes), then each daemon from its pid file with SIGKILL if it
-// outlived the bound.
+// The browser tests' harness: a whole cabinet per test (scripts/cabinet.sh: Mosquitto, or
+// the PubNub fixture for a case with `transport: 'pubnub'`, clawd serving web/, clawcab on
+// simulated GPIO), headless Chromium through playwright-core, and bounded waits. Every
+// process the harness starts is stopped by its PID: cabinet.sh through a watchdog shell
+// that stops it when this process goes away, even by SIGKILL (its stdin closes), then
+// each daemon from its pid file with SIGKILL if it outlived the bound.
 //
 // Environment: CLAWNET_BUILD_DIR (required: the build with prod/clawd and prod/clawcab),
 // CLAWNET_REPO (default: two levels up), CLAWNET_CHROMIUM (default
@@ -21,7 +21,7 @@ const repoRoot = path.resolve(process.env.CLAWNET_REPO || path.join(__dirname, '
 const chromiumPath = process.env.CLAWNET_CHROMIUM || '/usr/lib/chromium/chromium';
 const cabinetReadyMs = 30000;
 const cabinetStopMs = 10000;
-const daemons = ['clawcab', 'clawd', 'mosquitto'];  // Stopped in this order if they outlive cabinet.sh.
+const daemons = ['clawcab', 'clawd', 'mosquitto', 'pubnub'];  // Stopped in this order if they outlive cabinet.sh.
 
 class TestFailure extends Error {}
 
@@ -66,8 +66,10 @@ function checkPrerequisites() {
     check(fs.existsSync(path.join(build, binary)), `${path.join(build, binary)} is missing: build it first`);
   }
   check(fs.existsSync(chromiumPath), `${chromiumPath} is missing: install Debian's chromium (scripts/setup.sh does)`);
-  check(fs.existsSync(path.join(repoRoot, 'web/node_modules/mqtt/dist/mqtt.min.js')),
-    'web/node_modules is missing: run scripts/setup.sh (npm ci in web/)');
+  for (const vendored of ['mqtt/dist/mqtt.min.js', 'pubnub/dist/web/pubnub.min.js']) {
+    check(fs.existsSync(path.join(repoRoot, 'web/node_modules', vendored)),
+      `web/node_modules/${vendored} is missing: run scripts/setup.sh (npm ci in web/)`);
+  }
   check(fs.existsSync(path.join(__dirname, 'node_modules/playwright-core')),
     'tests/browser/node_modules is missing: run scripts/setup.sh (npm ci in tests/browser/)');
 }

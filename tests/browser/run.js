@@ -59,7 +59,7 @@ async function main() {
     passed = true;
   } catch (error) {
     process.stderr.write(`FAIL browser.${name}: ${error instanceof harness.TestFailure ? error.message : error.stack}\n`);
-    for (const daemon of ['clawd', 'clawcab', 'mosquitto']) {
+    for (const daemon of ['clawd', 'clawcab', cabinet.env.TRANSPORT === 'pubnub' ? 'pubnub' : 'mosquitto']) {
       const lines = cabinet.log(daemon).trimEnd().split('\n').slice(-15).join('\n    ');
       process.stderr.write(`  last lines of ${daemon}.log:\n    ${lines}\n`);
     }

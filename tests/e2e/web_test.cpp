@@ -153,6 +153,7 @@ class WebPagesTest : public WebTest {
     write("watch.html", "<!doctype html><title>watch</title>");
     write("js/play.js", "export const x = 1;");
     write("node_modules/mqtt/dist/mqtt.min.js", "var mqtt = {};");
+    write("node_modules/pubnub/dist/web/pubnub.min.js", "var PubNub = {};");
   }
   void TearDown() override {
     WebTest::TearDown();
@@ -209,6 +210,29 @@ TEST_F(WebPagesTest, PagesComeWithTheirTypeRevalidationAndAStrictPolicy) {
   const auto status = get("/v1/status");  // The API's own routes come first.
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->status, 200);
+}
+
+// On PubNub the page's link goes to PubNub's REST origin (here the fixture), which
+// /v1/config names and the policy lets the page reach; the SDK's bundle is served.
+TEST_F(WebPagesTest, OnPubnubTheConfigAndThePolicyNamePubnubsOrigin) {
+  ClusterOptions options;
+  options.web_dir = web_dir_.string();
+  options.transport = ClusterTransport::pubnub;
+  start(options);
+  const std::string origin = "127.0.0.1:" + std::to_string(cluster_->broker_port());
+  const boost::json::object config = json_of(get("/v1/config"));
+  EXPECT_EQ(config.at("transport").as_string(), "pubnub");
+  EXPECT_FALSE(config.contains("broker_url"));
+  EXPECT_EQ(config.at("pubnub").at("origin").as_string(), origin);
+  EXPECT_FALSE(config.at("pubnub").at("tls").as_bool());
+  const auto page = get("/");
+  ASSERT_TRUE(page.has_value());
+  const std::string policy = header_of(page->head, "Content-Security-Policy");
+  EXPECT_NE(policy.find("connect-src 'self' http://" + origin + ";"), std::string::npos) << policy;
+  const auto bundle = get("/vendor/pubnub.min.js");
+  ASSERT_TRUE(bundle.has_value());
+  EXPECT_EQ(bundle->status, 200);
+  EXPECT_EQ(bundle->body, "var PubNub = {};");
 }
 
 }  // namespace

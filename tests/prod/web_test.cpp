@@ -76,11 +76,14 @@ class WebFilesTest : public ::testing::Test {
     fs::create_directories((dir_ / relative).parent_path());
     std::ofstream(dir_ / relative) << text;
   }
-  void write_vendored() { write("node_modules/mqtt/dist/mqtt.min.js", "var mqtt={};"); }
+  void write_vendored() {
+    write("node_modules/mqtt/dist/mqtt.min.js", "var mqtt={};");
+    write("node_modules/pubnub/dist/web/pubnub.min.js", "var PubNub={};");
+  }
   fs::path dir_;
 };
 
-TEST_F(WebFilesTest, ServesKnownTypesAndTheVendoredScriptOnly) {
+TEST_F(WebFilesTest, ServesKnownTypesAndTheVendoredScriptsOnly) {
   write("index.html", "<!doctype html>");
   write("js/play.js", "export {};");
   write("css/app.css", "body{}");
@@ -92,13 +95,15 @@ TEST_F(WebFilesTest, ServesKnownTypesAndTheVendoredScriptOnly) {
   auto loaded = WebFiles::load(dir_.string());
   ASSERT_TRUE(std::holds_alternative<WebFiles>(loaded)) << std::get<std::string>(loaded);
   const WebFiles& files = std::get<WebFiles>(loaded);
-  EXPECT_EQ(files.size(), 4U);
+  EXPECT_EQ(files.size(), 5U);
   ASSERT_NE(files.find("/index.html"), nullptr);
   EXPECT_EQ(files.find("/index.html")->content_type, "text/html; charset=utf-8");
   EXPECT_EQ(files.find("/js/play.js")->content_type, "text/javascript; charset=utf-8");
   EXPECT_EQ(files.find("/css/app.css")->body, "body{}");
   ASSERT_NE(files.find("/vendor/mqtt.min.js"), nullptr);
   EXPECT_EQ(files.find("/vendor/mqtt.min.js")->body, "var mqtt={};");
+  ASSERT_NE(files.find("/vendor/pubnub.min.js"), nullptr);
+  EXPECT_EQ(files.find("/vendor/pubnub.min.js")->content_type, "text/javascript; charset=utf-8");
   for (const char* absent : {"/notes.md", "/.hidden.js", "/node_modules/other/x.js", "/bad name.js", "/../x"}) {
     EXPECT_EQ(files.find(absent), nullptr) << absent;
   }

@@ -13,10 +13,10 @@
 import * as api from './api.js';
 import { showCamera } from './camera.js';
 import { createControls } from './controls.js';
-import { openLink } from './link.js';
 import { elements, render } from './playview.js';
 import { forgetPlace, loadPlace, rememberName, rememberedName, savePlace } from './session.js';
 import { claimPlayer, heldElsewhere, whenFree } from './tablock.js';
+import { loadTransport } from './transport.js';
 
 const tickMs = 250;
 const retryMs = 3000;             // A restarting server or a busy one is asked again after this.
@@ -49,6 +49,7 @@ const model = {
   retry: null,          // what the retry timer or button does: 'boot' | 'join'
   joinError: '',
 };
+let openLink = null;  // The transport's, once /v1/config said which (transport.js).
 let link = null;
 let releaseLock = null;
 let controls = null;
@@ -91,6 +92,12 @@ async function boot() {
   } catch {
     return go('server_restarting', { retry: 'boot', retryAt: performance.now() + retryMs });
   }
+  try {
+    openLink = openLink || await loadTransport(model.config.transport);
+  } catch (error) {
+    console.warn(`clawnet: ${error.message}`);
+    return go('server_restarting', { retry: 'boot', retryAt: performance.now() + retryMs });
+  }
   model.graceMs = model.config.grace_ms;
   showCamera(document.getElementById('camera'), model.config.camera);
   controls = controls || createControls({
@@ -101,7 +108,11 @@ async function boot() {
   });
   model.name = model.name || rememberedName();
 
-  const saved = loadPlace();
+  let saved = loadPlace();
+  if (saved && saved.answer.broker.kind !== model.config.transport) {
+    forgetPlace();  // Joined before the server changed its transport: that place is gone.
+    saved = null;
+  }
   if (saved) {
     const release = await claimPlayer(reloadLockWaitMs);
     if (release) return holdPlace(saved, release);

@@ -17,7 +17,8 @@ export function loadPlace() {
   if (!text) return null;
   try {
     const place = JSON.parse(text);
-    if (place && place.answer && typeof place.answer.channel === 'string') return place;
+    const answer = place && place.answer;
+    if (answer && typeof answer.channel === 'string' && answer.broker && typeof answer.broker === 'object') return place;
   } catch {
     // A damaged entry is no place.
   }
