@@ -19,12 +19,12 @@ bool host_character(char c) {
 
 HttpResponse file_answer(const WebFile& file, const WebConfig& web, const std::string& connect_url,
                          const HttpRequest& request) {
-  const std::optional<std::string> broker = connect_url.empty() ? broker_url_for(web, request) : connect_url;
-  if (!broker.has_value()) return json_error(400, "the Host header is not a host name or address");
+  const std::optional<std::string> link_url = connect_url.empty() ? broker_url_for(web, request) : connect_url;
+  if (!link_url.has_value()) return json_error(400, "the Host header is not a host name or address");
   HttpResponse response;
   response.headers = {{"Cache-Control", "no-cache"},
                       {"ETag", file.etag},
-                      {"Content-Security-Policy", content_security_policy(web, *broker)},
+                      {"Content-Security-Policy", content_security_policy(web, *link_url)},
                       {"X-Content-Type-Options", "nosniff"},
                       {"Referrer-Policy", "no-referrer"}};
   if (request.header("if-none-match") == file.etag) {
@@ -70,7 +70,7 @@ std::optional<std::string> broker_url_for(const WebConfig& web, const HttpReques
   return url;
 }
 
-std::string content_security_policy(const WebConfig& web, std::string_view broker_url) {
+std::string content_security_policy(const WebConfig& web, std::string_view connect_url) {
   std::string camera;
   std::string camera_sources;
   if (web.camera_kind != CameraKind::none) {
@@ -80,7 +80,7 @@ std::string content_security_policy(const WebConfig& web, std::string_view broke
   return fmt::format(
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{}{}; connect-src 'self' {}; "
       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-      camera, camera_sources, url_origin(broker_url));
+      camera, camera_sources, url_origin(connect_url));
 }
 
 void add_page_routes(HttpServer& http, const WebFiles& files, const WebConfig& web, std::string connect_url) {

@@ -42,7 +42,8 @@ namespace clawnet::prod {
 std::optional<std::string> host_of(std::string_view host_header);
 // web.broker_url with "{host}" replaced by the request's host; nullopt: a bad Host.
 std::optional<std::string> broker_url_for(const WebConfig& web, const HttpRequest& request);
-std::string content_security_policy(const WebConfig& web, std::string_view broker_url);
+// The pages' policy; connect-src is the origin of `connect_url`, where their link goes.
+std::string content_security_policy(const WebConfig& web, std::string_view connect_url);
 
 // What GET /v1/config answers, besides the broker URL.
 struct ClientSettings {
